@@ -1,0 +1,1 @@
+"""Post-mortems for SEV1/SEV2 incidents, published with mkdocs-material."""

@@ -1,0 +1,76 @@
+"""Make text safe to put into GitHub Markdown.
+
+Anything that came from an issue, a comment, a log or even the config is
+treated as text, never as markup: it cannot ping people (@name), link
+issues (#123), open HTML or break out of the block it sits in. Secrets are
+redacted on the way.
+
+`Markdown` marks text that is already safe. The comment templates pass every
+other value through `escape_text` automatically, so forgetting a filter
+cannot inject anything.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from responder.redaction import process_redactor
+
+ZWSP = "\u200b"  # zero-width space: breaks @mention and #reference detection without changing the look
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
+_LINE_START = re.compile(r"^([#>+=-]|\d+[.)])")
+_MENTION = re.compile(r"([@#])(?=[A-Za-z0-9_])")
+_CONTROL = {ch: None for ch in range(32) if ch not in (9, 10)} | {0x7F: None}
+
+
+class Markdown(str):
+    """Text that is already safe Markdown (produced by this module or a template)."""
+
+    __slots__ = ()
+
+
+def _clean(text: object) -> str:
+    value = "" if text is None else str(text)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL)
+    # Bidirectional overrides can disguise text (Trojan Source); drop them.
+    value = "".join(ch for ch in value if unicodedata.category(ch) != "Cf" or ch in ("\u200d", ZWSP))
+    return process_redactor(value)
+
+
+def neutralise_mentions(text: str) -> str:
+    return _MENTION.sub(lambda m: m.group(1) + ZWSP, text)
+
+
+def escape_text(value: object) -> Markdown:
+    """Plain text for an inline Markdown context: one line, no markup, no pings."""
+    text = " ".join(_clean(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    text = _LINE_START.sub(r"\\\1", text)
+    return Markdown(neutralise_mentions(text))
+
+
+def code(value: object, limit: int = 200) -> Markdown:
+    """Inline code span: shown verbatim, never rendered, never pings anyone."""
+    text = " ".join(_clean(value).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    if not text:
+        return Markdown("` `")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
+    # Inside a table a pipe would end the cell, even in a code span.
+    text = text.replace("|", "\\|")
+    return Markdown(f"{ticks}{pad}{text}{pad}{ticks}")
+
+
+def fence(value: object, lang: str = "text", limit: int = 4000) -> Markdown:
+    """A fenced block quoting text verbatim; the fence outgrows any backtick run inside."""
+    text = _clean(value).rstrip("\n")
+    if len(text) > limit:
+        text = text[:limit] + f"\n… ({len(text) - limit} more characters not shown)"
+    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return Markdown(f"{ticks}{lang}\n{text}\n{ticks}")

@@ -1,0 +1,1 @@
+"""A static status page, published to GitHub Pages."""

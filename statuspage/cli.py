@@ -1,0 +1,17 @@
+"""statuspage: build and publish the static status page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TextIO
+
+from responder.cli import run_cli
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    return run_cli("statuspage", "Build and publish the static status page.", [], argv, env, stdout, stderr)

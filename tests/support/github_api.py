@@ -1,0 +1,223 @@
+"""A stateful stand-in for GitHub's REST API at the HTTP boundary (responses).
+
+It answers the endpoints the responder uses with payloads shaped like
+GitHub's (field names, status codes, Link pagination, rate-limit headers),
+keeps issues, labels and comments in memory so re-runs see what earlier
+runs wrote, and can be told to fail the next requests.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+import responses
+
+from tests.support import events
+
+API = "https://api.github.com"
+
+
+@dataclass
+class FakeIssue:
+    number: int
+    data: dict[str, Any]
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+
+class FakeGitHub:
+    def __init__(self, rsps: responses.RequestsMock, repo: str = events.REPO, api: str = API) -> None:
+        self.rsps = rsps
+        self.repo = repo
+        self.api = api
+        self.permissions: dict[str, str] = {}
+        self.issues: dict[int, FakeIssue] = {}
+        self.failures: list[tuple[int, dict[str, str], dict[str, Any]]] = []
+        self.log: list[tuple[str, str]] = []
+        self._next_comment_id = 900_001
+        base = re.escape(f"{api}/repos/{repo}")
+        routes = [
+            ("GET", rf"{base}/collaborators/(?P<login>[^/]+)/permission", self._permission),
+            ("GET", rf"{base}/issues/(?P<number>\d+)/comments(\?.*)?$", self._list_comments),
+            ("POST", rf"{base}/issues/(?P<number>\d+)/comments$", self._create_comment),
+            ("PATCH", rf"{base}/issues/comments/(?P<comment_id>\d+)$", self._edit_comment),
+            ("POST", rf"{base}/issues/(?P<number>\d+)/labels$", self._add_labels),
+            ("DELETE", rf"{base}/issues/(?P<number>\d+)/labels/(?P<name>[^/?]+)$", self._remove_label),
+            ("POST", rf"{base}/issues/(?P<number>\d+)/assignees$", self._add_assignees),
+            ("PATCH", rf"{base}/issues/(?P<number>\d+)$", self._edit_issue),
+        ]
+        for method, pattern, handler in routes:
+            rsps.add_callback(method, re.compile(pattern), callback=self._wrap(pattern, handler))
+
+    # ------------------------------------------------------------ setup
+
+    def add_issue(self, issue: dict[str, Any]) -> FakeIssue:
+        fake = FakeIssue(issue["number"], copy.deepcopy(issue))
+        self.issues[fake.number] = fake
+        return fake
+
+    def add_comment(self, number: int, body: str, login: str, association: str = "NONE",
+                    kind: str = "User") -> dict[str, Any]:
+        comment = self._comment_object(number, body, events.user(login, kind), association)
+        self.issues[number].comments.append(comment)
+        return comment
+
+    def fail_next(self, status: int, headers: dict[str, str] | None = None,
+                  body: dict[str, Any] | None = None, times: int = 1) -> None:
+        for _ in range(times):
+            self.failures.append((status, headers or {}, body or {"message": "Server Error"}))
+
+    # ------------------------------------------------------------ views
+
+    @property
+    def requests(self) -> int:
+        return len(self.log)
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [(m, p) for m, p in self.log if m != "GET"]
+
+    def labels(self, number: int) -> list[str]:
+        return [label["name"] for label in self.issues[number].data["labels"]]
+
+    def bot_comments(self, number: int, bot: str = "github-actions[bot]") -> list[dict[str, Any]]:
+        return [c for c in self.issues[number].comments if c["user"]["login"] == bot]
+
+    # ------------------------------------------------------------ plumbing
+
+    def _wrap(self, pattern: str, handler: Any) -> Any:
+        regex = re.compile(pattern)
+
+        def callback(request: Any) -> tuple[int, dict[str, str], str]:
+            url = urlparse(request.url)
+            self.log.append((request.method, url.path))
+            if self.failures:
+                status, headers, body = self.failures.pop(0)
+                return status, {"Content-Type": "application/json; charset=utf-8", **headers}, json.dumps(body)
+            match = regex.match(request.url)
+            assert match is not None
+            status, headers, body = handler(request, **match.groupdict())
+            return status, {"Content-Type": "application/json; charset=utf-8", **headers}, json.dumps(body)
+
+        return callback
+
+    def _not_found(self, message: str = "Not Found", doc: str = "https://docs.github.com/rest") -> Any:
+        return 404, {}, {"message": message, "documentation_url": doc, "status": "404"}
+
+    def _issue(self, number: str) -> FakeIssue | None:
+        return self.issues.get(int(number))
+
+    def _comment_object(self, number: int, body: str, user: dict[str, Any], association: str) -> dict[str, Any]:
+        comment_id = self._next_comment_id
+        self._next_comment_id += 1
+        return {
+            "id": comment_id,
+            "node_id": f"IC_kwDOA{comment_id}",
+            "url": f"{self.api}/repos/{self.repo}/issues/comments/{comment_id}",
+            "html_url": f"https://github.com/{self.repo}/issues/{number}#issuecomment-{comment_id}",
+            "body": body,
+            "user": user,
+            "created_at": "2026-11-23T14:06:00Z",
+            "updated_at": "2026-11-23T14:06:00Z",
+            "issue_url": f"{self.api}/repos/{self.repo}/issues/{number}",
+            "author_association": association,
+            "performed_via_github_app": None,
+            "reactions": {"url": f"{self.api}/repos/{self.repo}/issues/comments/{comment_id}/reactions",
+                          "total_count": 0, "+1": 0, "-1": 0, "laugh": 0, "hooray": 0, "confused": 0,
+                          "heart": 0, "rocket": 0, "eyes": 0},
+        }
+
+    # ------------------------------------------------------------ endpoints
+
+    def _permission(self, request: Any, login: str) -> Any:
+        login = unquote(login)
+        role = self.permissions.get(login)
+        if role is None:
+            # GitHub answers 404 for a user who is not a collaborator of a private repository.
+            return self._not_found(f"{login} is not a user",
+                                   "https://docs.github.com/rest/collaborators/collaborators"
+                                   "#get-repository-permissions-for-a-user")
+        legacy = {"maintain": "write", "triage": "read"}.get(role, role)
+        return 200, {}, {"permission": legacy, "role_name": role, "user": events.user(login)}
+
+    def _list_comments(self, request: Any, number: str) -> Any:
+        issue = self._issue(number)
+        if issue is None:
+            return self._not_found()
+        query = parse_qs(urlparse(request.url).query)
+        per_page = int(query.get("per_page", ["30"])[0])
+        page = int(query.get("page", ["1"])[0])
+        items = issue.comments[(page - 1) * per_page: page * per_page]
+        last = max(1, -(-len(issue.comments) // per_page))
+        headers = {}
+        if page < last:
+            link = f"{self.api}/repositories/123456/issues/{number}/comments?per_page={per_page}&page="
+            headers["Link"] = f'<{link}{page + 1}>; rel="next", <{link}{last}>; rel="last"'
+        return 200, headers, items
+
+    def _create_comment(self, request: Any, number: str) -> Any:
+        issue = self._issue(number)
+        if issue is None:
+            return self._not_found()
+        body = json.loads(request.body)["body"]
+        comment = self._comment_object(int(number), body, events.user("github-actions[bot]", "Bot", 41898282),
+                                       "NONE")
+        issue.comments.append(comment)
+        return 201, {"Location": comment["url"]}, comment
+
+    def _edit_comment(self, request: Any, comment_id: str) -> Any:
+        for issue in self.issues.values():
+            for comment in issue.comments:
+                if comment["id"] == int(comment_id):
+                    comment["body"] = json.loads(request.body)["body"]
+                    comment["updated_at"] = "2026-11-23T14:30:00Z"
+                    return 200, {}, comment
+        return self._not_found()
+
+    def _add_labels(self, request: Any, number: str) -> Any:
+        issue = self._issue(number)
+        if issue is None:
+            return self._not_found()
+        present = {label["name"] for label in issue.data["labels"]}
+        for name in json.loads(request.body)["labels"]:
+            if name not in present:
+                issue.data["labels"].append(events.label(name))
+                present.add(name)
+        return 200, {}, issue.data["labels"]
+
+    def _remove_label(self, request: Any, number: str, name: str) -> Any:
+        issue = self._issue(number)
+        name = unquote(name)
+        if issue is None:
+            return self._not_found()
+        before = len(issue.data["labels"])
+        issue.data["labels"] = [label for label in issue.data["labels"] if label["name"] != name]
+        if len(issue.data["labels"]) == before:
+            return self._not_found("Label does not exist",
+                                   "https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue")
+        return 200, {}, issue.data["labels"]
+
+    def _add_assignees(self, request: Any, number: str) -> Any:
+        issue = self._issue(number)
+        if issue is None:
+            return self._not_found()
+        present = {a["login"] for a in issue.data["assignees"]}
+        for login in json.loads(request.body)["assignees"]:
+            if login not in present:
+                issue.data["assignees"].append(events.user(login))
+        issue.data["assignee"] = issue.data["assignees"][0] if issue.data["assignees"] else None
+        return 201, {}, issue.data
+
+    def _edit_issue(self, request: Any, number: str) -> Any:
+        issue = self._issue(number)
+        if issue is None:
+            return self._not_found()
+        change = json.loads(request.body)
+        if change.get("state") == "closed":
+            issue.data["state"] = "closed"
+            issue.data["state_reason"] = change.get("state_reason", "completed")
+            issue.data["closed_at"] = "2026-11-23T14:40:00Z"
+        return 200, {}, issue.data
