@@ -71,7 +71,11 @@ def run_cli(
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in commands:
         module.register(sub)
-    args = parser.parse_args(argv)
+    import contextlib
+
+    # argparse writes --help and usage errors to sys.stdout/stderr: route them to our streams.
+    with contextlib.redirect_stdout(io.stdout), contextlib.redirect_stderr(io.stderr):
+        args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help(io.stderr)
         return EXIT_BAD_INPUT

@@ -69,7 +69,7 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
     loaders.append(jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES)))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=False,  # Markdown, not HTML: escaping is done by _finalize
+        autoescape=False,  # noqa: S701 - Markdown, not HTML: every value is escaped by _finalize
         finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -160,7 +160,7 @@ def _make_unique_key_loader() -> type:
     def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = loader.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -229,7 +229,7 @@ def _describe(error: Any) -> list[tuple[str, str]]:
         return [(where, f"expected {_show(expected)}, got {_show(instance)}")]
     if kind == "type":
         names = expected if isinstance(expected, list) else [expected]
-        wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+        wanted = " or ".join(_TYPE_NAMES.get(str(name), str(name)) for name in names)
         return [(where, f"expected {wanted}, got {_json_type(instance)} {_show(instance)}")]
     if kind == "pattern":
         wanted = error.schema.get("x-expected") or f"a value matching {expected}"
@@ -286,10 +286,7 @@ def _json_type(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, dict | list):
-        text = json.dumps(value, default=str)
-    else:
-        text = repr(value)
+    text = json.dumps(value, default=str) if isinstance(value, dict | list) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -357,11 +354,10 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path) -> Iterable[tuple[str
     rules = ((raw.get("severity") or {}).get("rules")) or {}
     for rule_id, spec in rules.items():
         where = f"severity.rules.{rule_id}"
-        if rule_id not in BUILTIN_RULE_IDS:
-            if "level" not in spec or "when" not in spec:
-                guess = get_close_matches(rule_id, sorted(BUILTIN_RULE_IDS), n=1)
-                hint = f" (did you mean the built-in rule '{guess[0]}'?)" if guess else ""
-                yield where, f"a new rule needs both 'level' and 'when'{hint}"
+        if rule_id not in BUILTIN_RULE_IDS and ("level" not in spec or "when" not in spec):
+            guess = get_close_matches(rule_id, sorted(BUILTIN_RULE_IDS), n=1)
+            hint = f" (did you mean the built-in rule '{guess[0]}'?)" if guess else ""
+            yield where, f"a new rule needs both 'level' and 'when'{hint}"
         when = spec.get("when") or {}
         for value in when.get("error_type") or []:
             if value not in forms.ERROR_TYPES:
@@ -389,7 +385,7 @@ def _find_cycle(graph: Mapping[str, list[str]]) -> list[str] | None:
             if nxt not in graph:
                 continue
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return [*stack[stack.index(nxt):], nxt]
             if state.get(nxt) is None:
                 found = visit(nxt)
                 if found:

@@ -122,7 +122,7 @@ def normalise_label(text: str) -> str:
 
 
 def outage_form(config: Config) -> FormSpec:
-    services = tuple(s.title for s in config.services) + (OTHER_SERVICE,)
+    services = (*(s.title for s in config.services), OTHER_SERVICE)
     return FormSpec(
         name="Outage report",
         kind=KIND_OUTAGE,
@@ -150,8 +150,8 @@ def outage_form(config: Config) -> FormSpec:
 
 
 def feature_form(config: Config) -> FormSpec:
-    services = tuple(s.title for s in config.services) + (OTHER_SERVICE,)
-    changes = tuple(kind.option for kind in CHANGE_KINDS) + (SOMETHING_ELSE,)
+    services = (*(s.title for s in config.services), OTHER_SERVICE)
+    changes = (*(kind.option for kind in CHANGE_KINDS), SOMETHING_ELSE)
     hints = "; ".join(f"{kind.option}: {kind.value_hint}" for kind in CHANGE_KINDS)
     return FormSpec(
         name="Feature request",

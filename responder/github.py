@@ -58,8 +58,8 @@ class GitHubClient:
         max_attempts: int = 4,
         max_wait: float = 60.0,
         timeout: float = 15.0,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if not token:
             raise GitHubError("no GitHub token", hint="Set GITHUB_TOKEN, or run with --offline.")
@@ -72,8 +72,9 @@ class GitHubClient:
         self._max_attempts = max_attempts
         self._max_wait = max_wait
         self._timeout = timeout
-        self._sleep = sleep
-        self._clock = clock
+        # Looked up at call time, so a test can speed up time.sleep for a whole CLI run.
+        self._sleep = sleep or (lambda seconds: time.sleep(seconds))
+        self._clock = clock or (lambda: time.time())
         self._last_write: float | None = None
         self._requester: Any = None
 

@@ -26,7 +26,7 @@ from responder.decision import (
     fingerprint,
     ignored,
 )
-from responder.events import IssueEvent, Issue
+from responder.events import Issue, IssueEvent
 from responder.forms import FormSpec
 from responder.severity import Classification, Facts, classify
 from responder.severity_levels import Severity

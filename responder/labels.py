@@ -25,7 +25,7 @@ LABEL_SPECS: tuple[LabelSpec, ...] = (
     LabelSpec("user-report", "1d76db", "Outage report filed through the issue form"),
     LabelSpec("feature-request", "0e8a16", "Change request filed through the issue form"),
     LabelSpec("incident", "b60205", "Confirmed incident; shown on the status page"),
-    LabelSpec("sev1", "b60205", "SEV1: critical, several services or core infrastructure down, data or security at risk"),
+    LabelSpec("sev1", "b60205", "SEV1: critical, several services or core down, data or security at risk"),
     LabelSpec("sev2", "d93f0b", "SEV2: major, one important service down or everyone affected"),
     LabelSpec("sev3", "fbca04", "SEV3: minor, limited impact, a workaround exists"),
     LabelSpec("sev4", "c2e0c6", "SEV4: cosmetic, no user impact"),

@@ -34,7 +34,8 @@ def test_crlf_bodies_parse_like_lf_and_no_response_omits_the_key(outage: FormSpe
     body = issue_body("outage-immich-slow-crlf.md")
     assert "\r\n" in body
     parsed = parse_body(body, outage)
-    assert parsed.values["description"] == "The timeline never finishes loading.\n\nUploads from the phone app time out."
+    assert parsed.values["description"] == (
+        "The timeline never finishes loading.\n\nUploads from the phone app time out.")
     assert parsed.values["error_type"] == ["Slow / degraded performance"]
     assert "url" not in parsed.values
     assert parsed.valid

@@ -112,7 +112,7 @@ def issues_event(action: str = "opened", *, sender: str | None = None, repo: str
     return payload
 
 
-def comment_event(body: str, *, commenter: str = "maintainer", association: str = "OWNER",
+def comment_event(comment_body: str, *, commenter: str = "maintainer", association: str = "OWNER",
                   comment_id: int = 5001, repo: str = REPO, **issue_fields: Any) -> dict[str, Any]:
     payload = copy.deepcopy(_example("issue_comment", "created"))
     payload["issue"] = issue(repo=repo, **issue_fields)
@@ -121,7 +121,7 @@ def comment_event(body: str, *, commenter: str = "maintainer", association: str 
     comment = payload["comment"]
     comment.update({
         "id": comment_id,
-        "body": body,
+        "body": comment_body,
         "user": user(commenter),
         "author_association": association,
         "html_url": f"https://github.com/{repo}/issues/{number}#issuecomment-{comment_id}",

@@ -39,10 +39,15 @@ class FakeGitHub:
         self.failures: list[tuple[int, dict[str, str], dict[str, Any]]] = []
         self.log: list[tuple[str, str]] = []
         self._next_comment_id = 900_001
-        base = re.escape(f"{api}/repos/{repo}")
+        # PyGithub spells the port out (https://api.github.com:443/...): accept both forms.
+        parsed = urlparse(api)
+        host = re.escape(f"{parsed.scheme}://{parsed.netloc}") + r"(?::\d+)?" + re.escape(parsed.path)
+        base = host + re.escape(f"/repos/{repo}")
         routes = [
             ("GET", rf"{base}/collaborators/(?P<login>[^/]+)/permission", self._permission),
             ("GET", rf"{base}/issues/(?P<number>\d+)/comments(\?.*)?$", self._list_comments),
+            # Link headers point at /repositories/{id}/..., as GitHub's do.
+            ("GET", host + r"/repositories/\d+/issues/(?P<number>\d+)/comments(\?.*)?$", self._list_comments),
             ("POST", rf"{base}/issues/(?P<number>\d+)/comments$", self._create_comment),
             ("PATCH", rf"{base}/issues/comments/(?P<comment_id>\d+)$", self._edit_comment),
             ("POST", rf"{base}/issues/(?P<number>\d+)/labels$", self._add_labels),

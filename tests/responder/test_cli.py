@@ -1,0 +1,141 @@
+"""The command line: exit codes that mean something, one readable line per error, no tracebacks."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from postmortem.cli import main as postmortem_main
+from responder.cli import main
+from statuspage.cli import main as statuspage_main
+from tests.conftest import EXAMPLE_CONFIG, FIXTURES, ROOT
+
+
+def run(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), env=env or {}, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_parse_prints_only_the_answers_on_stdout(tmp_path: Path) -> None:
+    code, out, err = run("parse", "--template", str(ROOT / ".github/ISSUE_TEMPLATE/outage-report.yml"),
+                         "--body-file", str(FIXTURES / "issues/outage-edited.md"))
+    assert code == 0
+    assert json.loads(out)["service"] == ["Mail"]
+    assert err == "warning: scope (Who is affected?): extra text after the answer was left out of the value\n"
+
+
+def test_parse_exits_1_and_lists_problems_when_the_form_is_invalid() -> None:
+    code, out, err = run("parse", "--template", str(ROOT / ".github/ISSUE_TEMPLATE/outage-report.yml"),
+                         "--body-file", str(FIXTURES / "issues/outage-invalid-options.md"))
+    assert code == 1
+    assert json.loads(out)["service"] == ["Jellyfin"]
+    assert err.splitlines() == [
+        'error: service (Which service is affected?): "Jellyfin" is not one of the options',
+        'error: error_type (What kind of error?): "It is broken @everyone <img src=x onerror=alert(1)>" '
+        "is not one of the options",
+    ]
+
+
+def test_parse_without_a_template_keys_by_heading_text() -> None:
+    code, out, _ = run("parse", "--body-file", str(FIXTURES / "issues/not-a-form.md"))
+    assert code == 0
+    assert json.loads(out) == {"Details": "The link points to an old Headscale URL."}
+
+
+def test_parse_reads_a_template_without_ids_like_githubs_parser(tmp_path: Path) -> None:
+    template = tmp_path / "form.yml"
+    template.write_text("name: x\ndescription: x\nbody:\n  - type: input\n"
+                        "    attributes: {label: The Name of the Thing}\n"
+                        "  - type: checkboxes\n    id: ok\n    attributes:\n      label: Agree?\n"
+                        "      options: [{label: Yes}, {label: No}]\n")
+    body = tmp_path / "body.md"
+    body.write_text("### The Name of the Thing\n\nthis-thing\n\n### Agree?\n\n- [x] Yes\n- [ ] No\n")
+    code, out, _ = run("parse", "--template", str(template), "--body-file", str(body))
+    assert code == 0
+    assert json.loads(out) == {"the_name_of_the_thing": "this-thing", "ok": {"selected": ["Yes"], "unselected": ["No"]}}
+
+
+def test_a_config_error_exits_2_with_the_message(tmp_path: Path) -> None:
+    config = tmp_path / "responder.yml"
+    config.write_text("services:\n  - {name: web, title: Web, tier: crit}\n")
+    code, out, err = run("check-config", "--config", str(config))
+    assert code == 2
+    assert out == ""
+    assert err == (f"responder: error: {config} is invalid (1 problem):\n"
+                   f"  - {config}: services[0].tier: expected one of core, critical, standard, low, got 'crit'\n"
+                   "responder: hint: `responder config-schema` prints the schema; point your editor at it.\n")
+
+
+def test_config_is_accepted_before_or_after_the_command() -> None:
+    assert run("--config", str(EXAMPLE_CONFIG), "check-config")[0] == 0
+    code, out, _ = run("check-config", "--config", str(EXAMPLE_CONFIG))
+    assert code == 0
+    assert out == f"{EXAMPLE_CONFIG}: OK: 11 services (4 core, 3 critical, 2 standard, 2 low)\n"
+
+
+def test_bad_event_files_exit_2_without_a_traceback(tmp_path: Path) -> None:
+    broken = tmp_path / "event.json"
+    broken.write_text('{"action": "opened", "issue": ')
+    code, _, err = run("handle", "--config", str(EXAMPLE_CONFIG), "--event", str(broken), "--offline")
+    assert code == 2
+    assert err.startswith(f"responder: error: event file {broken}: not valid JSON: ")
+    assert "Traceback" not in err
+    code, _, err = run("handle", "--config", str(EXAMPLE_CONFIG), "--offline")
+    assert code == 2
+    assert "hint: Pass --event EVENT.json, or run inside GitHub Actions." in err
+
+
+def test_the_event_path_comes_from_the_actions_environment(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"zen": "Keep it logically awesome.", "hook_id": 1}))
+    code, out, _ = run("handle", "--config", str(EXAMPLE_CONFIG), "--offline", "--dry-run",
+                       env={"GITHUB_EVENT_PATH": str(event), "GITHUB_EVENT_NAME": "ping"})
+    assert code == 0
+    assert json.loads(out)["outcome"] == "ignored"
+
+
+def test_config_schema_prints_the_shipped_schema() -> None:
+    code, out, _ = run("config-schema")
+    assert code == 0
+    assert json.loads(out)["title"] == "issueops-responder configuration (responder.yml)"
+
+
+def test_no_command_prints_help_and_exits_2() -> None:
+    code, _, err = run()
+    assert code == 2
+    assert "usage: responder" in err
+
+
+def test_all_three_clis_take_config() -> None:
+    for entry in (postmortem_main, statuspage_main):
+        err = io.StringIO()
+        assert entry(["--config", str(EXAMPLE_CONFIG)], env={}, stdout=io.StringIO(), stderr=err) == 2
+        assert "--config PATH" in err.getvalue()
+
+
+def test_help_does_not_import_heavy_clients() -> None:
+    script = ("import sys, io\nfrom responder.cli import main\n"
+              "try:\n    main(['--help'], env={}, stdout=io.StringIO(), stderr=io.StringIO())\n"
+              "except SystemExit:\n    pass\n"
+              "heavy = [m for m in ('github', 'kubernetes', 'jinja2', 'jsonschema', 'yaml', 'requests') "
+              "if m in sys.modules]\nprint(','.join(heavy))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_offline_triage_does_not_import_github_or_kubernetes(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    from tests.conftest import issue_body
+    from tests.support import events
+
+    event.write_text(json.dumps(events.issues_event(body=issue_body("outage-nextcloud-502.md"))))
+    script = ("import sys, io\nfrom responder.cli import main\n"
+              f"main(['handle', '--config', {str(EXAMPLE_CONFIG)!r}, '--event', {str(event)!r}, '--offline', "
+              "'--dry-run'], env={}, stdout=io.StringIO(), stderr=io.StringIO())\n"
+              "print(','.join(m for m in ('github', 'kubernetes') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""

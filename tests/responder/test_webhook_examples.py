@@ -1,0 +1,114 @@
+"""Every one of GitHub's published `issues` and `issue_comment` example payloads is handled cleanly.
+
+They include null and empty bodies, issues from no form, deleted comments,
+transferred issues and pull requests. Each run must exit 0 with outcome
+`ignored` (or a real outcome) and a reason, online and offline.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+
+from responder.cli import main
+from tests.conftest import FIXTURES, issue_body
+from tests.support.github_api import FakeGitHub
+
+WEBHOOKS = FIXTURES / "github" / "webhooks"
+EXAMPLES = sorted(WEBHOOKS.glob("*/*.payload.json"))
+CONFIG_WITHOUT_REPOSITORY = """\
+services:
+  - {name: nextcloud, title: Nextcloud, tier: critical}
+"""
+
+
+def test_all_published_examples_are_present() -> None:
+    assert len([p for p in EXAMPLES if p.parent.name == "issues"]) == 28
+    assert len([p for p in EXAMPLES if p.parent.name == "issue_comment"]) == 8
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "responder.yml"
+    path.write_text(CONFIG_WITHOUT_REPOSITORY)
+    return path
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield FakeGitHub(rsps, repo="Codertocat/Hello-World")
+
+
+def run(config: Path, event: Path, event_name: str, *flags: str) -> tuple[int, dict[str, Any] | None, str]:
+    out, err = io.StringIO(), io.StringIO()
+    env = {"GITHUB_TOKEN": "ghs_" + "x" * 36, "RESPONDER_GITHUB_WRITE_INTERVAL": "0", "GITHUB_EVENT_NAME": event_name}
+    code = main(["handle", "--config", str(config), "--event", str(event), *flags], env=env, stdout=out, stderr=err)
+    text = out.getvalue()
+    return code, (json.loads(text) if text else None), err.getvalue()
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_each_example_offline(config: Path, example: Path) -> None:
+    code, decision, err = run(config, example, example.parent.name, "--dry-run", "--offline")
+    assert code == 0, err
+    assert decision is not None
+    assert decision["outcome"] == "ignored"
+    assert decision["reasons"] and all(isinstance(r, str) and r for r in decision["reasons"])
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_each_example_online(config: Path, example: Path, github: FakeGitHub) -> None:
+    payload = json.loads(example.read_text())
+    if isinstance(payload.get("issue"), dict):
+        github.add_issue(payload["issue"])
+    code, _, err = run(config, example, example.parent.name)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert github.writes() == []
+
+
+@pytest.mark.parametrize("example", [p for p in EXAMPLES if p.parent.name == "issues"],
+                         ids=lambda p: p.name)
+def test_each_example_with_a_form_body_gets_a_real_answer(tmp_path: Path, config: Path, example: Path,
+                                                          github: FakeGitHub) -> None:
+    """The same payloads, as if filed through the outage form: opened/edited/reopened are acted on."""
+    payload = copy.deepcopy(json.loads(example.read_text()))
+    payload["issue"]["body"] = issue_body("outage-nextcloud-502.md")
+    payload["issue"]["labels"] = [{"id": 1, "node_id": "L", "url": "u", "name": "user-report", "color": "ededed",
+                                   "default": False, "description": None}]
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(payload))
+    github.add_issue(payload["issue"])
+    github.permissions[payload["issue"]["user"]["login"]] = "admin"
+    code, decision, err = run(config, event, "issues", "--dry-run")
+    assert code == 0, err
+    assert decision is not None
+    acted = payload["action"] in ("opened", "edited", "reopened") and payload["issue"]["state"] == "open" \
+        and "pull_request" not in payload["issue"]
+    if acted:
+        assert decision["outcome"] == "triaged", decision["reasons"]
+        assert decision["severity"] == "SEV2"
+    else:
+        assert decision["outcome"] == "ignored"
+
+
+def test_garbage_payloads_are_ignored_with_a_reason(tmp_path: Path, config: Path) -> None:
+    for index, garbage in enumerate([[], "text", 7, None, {}, {"issue": "x"}, {"issue": {"number": "1"}},
+                                     {"action": "opened", "issue": {"number": 5, "user": None}},
+                                     {"action": "created", "issue": {"number": 5, "user": {"login": "a"}},
+                                      "comment": {"id": "x"}}]):
+        event = tmp_path / f"garbage{index}.json"
+        event.write_text(json.dumps(garbage))
+        code, decision, err = run(config, event, "", "--dry-run", "--offline")
+        assert code == 0, err
+        assert decision is not None and decision["outcome"] == "ignored"
+        assert decision["reasons"][0]
