@@ -1,0 +1,75 @@
+"""`make demo`: run the responder offline on the example events and show what it decides.
+
+Nothing here talks to GitHub or a cluster: every event is handled with
+`responder handle --dry-run --offline --no-probe`, exactly as a maintainer
+would replay a report locally.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from responder.cli import main
+
+HERE = Path(__file__).resolve().parent
+CONFIG = HERE / "responder.yml"
+WIDTH = 100
+
+
+def rule(title: str) -> None:
+    print()
+    print(f"── {title} " + "─" * max(0, WIDTH - len(title) - 4))
+
+
+def handle(event: Path) -> dict[str, object]:
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["handle", "--config", str(CONFIG), "--event", str(event), "--dry-run", "--offline", "--no-probe"]
+    code = main(argv, env={}, stdout=out, stderr=err)
+    if code != 0:
+        print(err.getvalue(), file=sys.stderr)
+        raise SystemExit(code)
+    decision: dict[str, object] = json.loads(out.getvalue())
+    return decision
+
+
+def show(event: Path, decision: dict[str, object], full_comment: bool) -> None:
+    payload = json.loads(event.read_text())
+    title = payload.get("issue", {}).get("title", "")
+    rule(f"{event.name}  (#{decision['issue']} {title!r})")
+    severity = f"  severity {decision['severity']}" if decision["severity"] else ""
+    print(f"{decision['event']} → outcome {decision['outcome']}{severity}  kind {decision['kind']}"
+          f"  trusted {decision['trusted']}")
+    for reason in decision["reasons"]:  # type: ignore[attr-defined]
+        print(textwrap.fill(str(reason), WIDTH, initial_indent="  · ", subsequent_indent="    "))
+    for action in decision["actions"]:  # type: ignore[attr-defined]
+        if action["type"] == "comment":
+            body = action["body"]
+            preview = body.split("\n", 1)[0]
+            print(f"  → comment: {preview}")
+            if full_comment:
+                print(textwrap.indent(body, "    │ ", predicate=lambda line: True))
+        else:
+            detail = "; ".join(", ".join(v) if isinstance(v, list) else str(v)
+                               for k, v in action.items() if k != "type")
+            print(f"  → {action['type']}: {detail}")
+
+
+def main_demo() -> int:
+    print("issueops-responder demo: example issue events handled offline (dry run, no GitHub, no cluster)")
+    print(f"config: {CONFIG.relative_to(HERE.parent)}")
+    events = sorted((HERE / "events").glob("*.json"))
+    for index, event in enumerate(events):
+        show(event, handle(event), full_comment=index == 0)
+    rule("done")
+    print(f"{len(events)} events handled. Replay any of them with:")
+    print(f"  responder handle --config examples/responder.yml --event examples/events/{events[0].name} "
+          "--dry-run --offline")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main_demo())
