@@ -11,6 +11,7 @@ import io
 import json
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 from responder.cli import main
@@ -58,16 +59,26 @@ def show(event: Path, decision: dict[str, object], full_comment: bool) -> None:
             print(f"  → {action['type']}: {detail}")
 
 
-def main_demo() -> int:
-    print("issueops-responder demo: example issue events handled offline (dry run, no GitHub, no cluster)")
+def intake_demo() -> None:
+    print("Part 1, intake: example issue events handled offline (dry run, no GitHub, no cluster)")
     print(f"config: {CONFIG.relative_to(HERE.parent)}")
     events = sorted((HERE / "events").glob("*.json"))
     for index, event in enumerate(events):
         show(event, handle(event), full_comment=index == 0)
-    rule("done")
+    rule("intake done")
     print(f"{len(events)} events handled. Replay any of them with:")
     print(f"  responder handle --config examples/responder.yml --event examples/events/{events[0].name} "
           "--dry-run --offline")
+
+
+# Each stage of the product adds its own part here (a function taking no arguments).
+PARTS: list[Callable[[], None]] = [intake_demo]
+
+
+def main_demo() -> int:
+    print("issueops-responder demo")
+    for part in PARTS:
+        part()
     return 0
 
 

@@ -32,3 +32,17 @@ def change_kind_for_option(option: str) -> ChangeKind | None:
         if kind.option == option:
             return kind
     return None
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """One change to a service's Terraform vars, from a feature request or a remedy.
+
+    Pure data: the guarded Terraform flow decides whether and how it runs.
+    """
+
+    service: str  # a service name from the catalogue
+    kind: str  # a ChangeKind.key
+    value: str  # the requested value as text: "3", "1Gi", "500m", "1.27.3"
+    reason: str  # why, in plain words, for the comment and the commit
+    commit_type: str = "feat"  # feat: a request carried out | fix: an incident remedy
