@@ -5,7 +5,9 @@ The feature-request form offers exactly these, plus "Something else".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 SOMETHING_ELSE = "Something else"
 
@@ -46,3 +48,49 @@ class ChangeRequest:
     value: str  # the requested value as text: "3", "1Gi", "500m", "1.27.3"
     reason: str  # why, in plain words, for the comment and the commit
     commit_type: str = "feat"  # feat: a request carried out | fix: an incident remedy
+
+
+@dataclass(frozen=True)
+class PreparedChange:
+    """A change edited into the vars file and planned, with the guardrail verdict.
+
+    `plan_sha256` is the hash of the plan file the verdict was computed on:
+    apply refuses any other plan.
+    """
+
+    request: ChangeRequest
+    stack: str  # stack directory, relative to the repository root
+    outcome: str  # ready (allowed, something to apply) | no-op | blocked
+    reasons: tuple[str, ...]
+    plan_sha256: str | None = None
+    verdict: Mapping[str, Any] = field(default_factory=dict)  # {allowed, reasons, counts, changes, drift}
+    plan_file: str | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome == "ready"
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    prepared: PreparedChange
+    ok: bool
+    commit: str | None = None  # sha of the commit recording the change
+    commit_url: str | None = None
+    error: str | None = None  # what went wrong, sensitive values masked
+
+
+class ChangeEngine(Protocol):
+    """The guarded Terraform flow, as the decision code sees it.
+
+    prepare: edit the vars file, plan, evaluate the guardrails (reverting the
+    edit when blocked). apply: apply exactly the prepared plan, then commit
+    and push. discard: undo a prepared change that will not be applied
+    (dry runs). None of them raise for a policy refusal: that is data.
+    """
+
+    def prepare(self, request: ChangeRequest, *, issue: int) -> PreparedChange: ...
+
+    def apply(self, prepared: PreparedChange, *, issue: int) -> AppliedChange: ...
+
+    def discard(self, prepared: PreparedChange) -> None: ...
