@@ -249,7 +249,7 @@ def assemble(situation: Situation, plan: Plan, approved_by: str | None = None) -
         if plan.close and issue.state == "open":
             actions.append(Close(plan.close))
         # The comment goes last: it records the digest only once everything else succeeded.
-        actions.append(Comment(text + "\n\n" + render_marker(state)))
+        actions.append(Comment(fit_comment(text, render_marker(state))))
     return Decision(
         event=event.key,
         issue=issue.number,
@@ -263,6 +263,17 @@ def assemble(situation: Situation, plan: Plan, approved_by: str | None = None) -
         digest=digest,
         extra=dict(plan.extra),
     )
+
+
+COMMENT_LIMIT = 65_536  # GitHub refuses longer comments
+
+
+def fit_comment(text: str, marker: str) -> str:
+    """The report plus the marker, cut to fit GitHub's limit; the marker always survives."""
+    room = COMMENT_LIMIT - len(marker) - 200
+    if len(text) > room:
+        text = text[:room].rsplit("\n", 1)[0] + "\n\n… (the report was cut to fit GitHub's comment size limit)"
+    return text + "\n\n" + marker
 
 
 def _changed(prior: IssueState, plan: Plan) -> bool:
@@ -383,7 +394,8 @@ def _triaged(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> P
     assert issue is not None
     facts, service = report_facts(parsed, config)
     result: Classification = classify(facts, config.severity)
-    kept = human_severity(issue, prior, config)
+    # Offline the responder cannot see its own past labels, so it cannot tell a person's from its own.
+    kept = human_severity(issue, prior, config) if situation.prior_known else None
     level = kept or result.level
     want, drop = severity_labels(level, config)
     journal = [_entry(situation, "triaged", f"Classified {level}. " + " ".join(r.reason for r in result.fired))]

@@ -17,6 +17,9 @@ MARKER = "issueops-responder:state"
 VERSION = 1
 _MARKER_RE = re.compile(r"<!-- " + re.escape(MARKER) + r" (?P<json>\{.*?\}) -->", re.DOTALL)
 JOURNAL_LIMIT = 300
+# A GitHub comment holds at most 65,536 characters; the marker must leave room for the report.
+JOURNAL_CHARS = 24_000
+ENTRY_TEXT_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,19 @@ class IssueState:
     def with_entries(self, entries: tuple[JournalEntry, ...]) -> IssueState:
         """Append entries, skipping ones already recorded (re-runs add nothing)."""
         known = {(e.at, e.kind, e.text) for e in self.journal}
-        fresh = tuple(e for e in entries if (e.at, e.kind, e.text) not in known)
+        fresh = tuple(
+            replace(e, text=e.text if len(e.text) <= ENTRY_TEXT_CHARS else e.text[: ENTRY_TEXT_CHARS - 1] + "…")
+            for e in entries
+            if (e.at, e.kind, e.text) not in known
+        )
         journal = self.journal + fresh
+        # Keep the start of the incident and the most recent history.
         if len(journal) > JOURNAL_LIMIT:
-            # Keep the start of the incident and the most recent history.
             journal = journal[:50] + journal[-(JOURNAL_LIMIT - 50):]
+        keep_first = 50
+        while _size(journal) > JOURNAL_CHARS and len(journal) > 20:
+            keep_first = min(keep_first, len(journal) // 2)
+            journal = journal[:keep_first] + journal[keep_first + 1:]
         return replace(self, journal=journal)
 
     def with_section(self, name: str, value: Any) -> IssueState:
@@ -95,6 +106,10 @@ class IssueState:
             journal=journal,
             sections=dict(sections) if isinstance(sections, Mapping) else {},
         )
+
+
+def _size(journal: tuple[JournalEntry, ...]) -> int:
+    return sum(len(e.at) + len(e.kind) + len(e.text) + len(e.source) + 40 for e in journal)
 
 
 def render_marker(state: IssueState) -> str:

@@ -155,3 +155,15 @@ labels: {user-report: "kind/outage", incident: "type/incident", sev2: "sev/2", p
     body = issue_body("outage-nextcloud-502.md").replace("\nNextcloud\n", "\nWebsite\n", 1)
     decision = decide(tmp_path, events.issues_event(body=body, labels=("kind/outage",), repo="any/repo"), config)
     assert decision["actions"][0] == {"type": "add_labels", "labels": ["type/incident", "sev/2", "pm/required"]}
+
+
+def test_a_huge_report_is_cut_but_the_state_marker_survives() -> None:
+    from responder.intake import fit_comment
+    from responder.state import IssueState, read_marker, render_marker
+
+    marker = render_marker(IssueState(outcome="triaged", severity="SEV2"))
+    body = fit_comment("line of evidence\n" * 10_000, marker)
+    assert len(body) <= 65_536
+    assert body.endswith(marker)
+    assert "(the report was cut to fit GitHub's comment size limit)" in body
+    assert read_marker(body) == IssueState(outcome="triaged", severity="SEV2")

@@ -40,3 +40,14 @@ def test_the_journal_is_bounded_keeping_the_start_and_the_end() -> None:
     state = IssueState().with_entries(entries)
     assert len(state.journal) == 300
     assert state.journal[0].text == "r0" and state.journal[-1].text == "r999"
+
+
+def test_the_marker_stays_small_enough_for_a_github_comment() -> None:
+    entries = tuple(JournalEntry(f"2026-11-{i:05}", "finding", "x" * 2000, "https://github.com/o/r/issues/1")
+                    for i in range(400))
+    state = IssueState().with_entries(entries)
+    marker = render_marker(state)
+    assert len(marker) < 30_000
+    assert state.journal[0].at == "2026-11-00000"
+    assert state.journal[-1].at == "2026-11-00399"
+    assert all(len(e.text) <= 500 for e in state.journal)
