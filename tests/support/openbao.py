@@ -132,7 +132,7 @@ def token_reviews(cluster: Cluster) -> Iterator[TokenReviews]:
             pass
 
     reviews.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=reviews.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=reviews.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield reviews
