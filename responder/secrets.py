@@ -76,7 +76,7 @@ def parse_reference(text: str) -> Reference:
     if env:
         return EnvReference(env["name"])
     vault = _VAULT.match(text)
-    if vault and not vault["path"].endswith("/") and "//" not in vault["path"]:
+    if vault and "" not in vault["path"].split("/"):
         return VaultReference(vault["mount"], vault["path"], vault["key"])
     raise ConfigError(f"{text!r} is not a secret reference",
                       hint="Write env:NAME or vault:<kv-v2 mount>/<path>#<key>.")
