@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck forms tests bench clean
+.PHONY: demo test lint typecheck forms workflows tests bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "issueops-responder needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -34,10 +34,17 @@ forms: $(VENV)/.installed-dev
 		.github/ISSUE_TEMPLATE/outage-report.yml .github/ISSUE_TEMPLATE/feature-request.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-issue-config .github/ISSUE_TEMPLATE/config.yml
 
+# The workflows and pipelines: GitHub's and Woodpecker's schemas, and zizmor's audit
+# (offline; any finding of medium severity or higher fails).
+workflows: $(VENV)/.installed-dev
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.woodpecker-ci .woodpecker/*.yml
+	$(BIN)/zizmor --offline --min-severity medium .github/
+
 tests: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
-test: lint typecheck forms tests
+test: lint typecheck forms workflows tests
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/intake.py

@@ -115,12 +115,15 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    from responder.commands import check_config, config_schema, handle, parse, templates
+    from responder.commands import check_config, config_schema, handle, parse, report_failure, templates, woodpecker
+    from responder.commands import labels as labels_command
+    from responder.commands import secrets as secrets_command
 
     return run_cli(
         "responder",
         "Incident desk for an infrastructure repository: trusted intake, SEV1-SEV4 triage, "
         "guarded fixes and escalation.",
-        [handle, parse, templates, config_schema, check_config],
+        [handle, parse, templates, config_schema, check_config,
+         secrets_command, labels_command, woodpecker, report_failure],
         argv, env, stdout, stderr,
     )

@@ -238,6 +238,23 @@ class GitHubClient:
     def close(self, number: int, reason: str) -> None:
         self.request("PATCH", self._issue_path(number), body={"state": "closed", "state_reason": reason})
 
+    def get_issue(self, number: int) -> Any:
+        """The issue as GET /repos/{owner}/{repo}/issues/{number} returns it."""
+        return self.request("GET", self._issue_path(number)).data
+
+    # ------------------------------------------------------------ labels
+
+    def list_labels(self) -> list[Mapping[str, Any]]:
+        return list(self.paged(f"/repos/{self.repository}/labels"))
+
+    def create_label(self, name: str, color: str, description: str) -> None:
+        self.request("POST", f"/repos/{self.repository}/labels",
+                     body={"name": name, "color": color, "description": description})
+
+    def update_label(self, current_name: str, *, new_name: str, color: str, description: str) -> None:
+        self.request("PATCH", f"/repos/{self.repository}/labels/{quote(current_name, safe='')}",
+                     body={"new_name": new_name, "color": color, "description": description})
+
 
 def _json(text: str | None) -> Any:
     import json

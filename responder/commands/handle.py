@@ -22,6 +22,11 @@ def register(sub: Any) -> None:
     add_config_argument(parser)
     parser.add_argument("--event", metavar="EVENT.json",
                         help="webhook payload (default: $GITHUB_EVENT_PATH)")
+    parser.add_argument("--issue", type=_issue_number, metavar="N",
+                        help="handle issue N as it is now, read through the GitHub API (the Woodpecker "
+                             "pipeline's way: no issue text ever passes through a variable)")
+    parser.add_argument("--repository", metavar="OWNER/NAME",
+                        help="with --issue: the repository (default: repository in responder.yml)")
     parser.add_argument("--event-name", metavar="NAME",
                         help="issues or issue_comment (default: $GITHUB_EVENT_NAME, else inferred)")
     parser.add_argument("--dry-run", action="store_true",
@@ -39,17 +44,23 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from responder.summary import append_summary, render_summary
 
     config = load_config(args.config)
-    event_path = args.event or io.env.get("GITHUB_EVENT_PATH")
-    if not event_path:
-        raise InputError("no event given", hint="Pass --event EVENT.json, or run inside GitHub Actions.")
-    payload = read_event(event_path)
+    factory = None if args.offline else github_factory(io.env, config, mask_stream=io.stdout)
+    event_name: str | None
+    if args.issue is not None:
+        payload, event_name = _current_issue_event(args, config, factory)
+    else:
+        event_path = args.event or io.env.get("GITHUB_EVENT_PATH")
+        if not event_path:
+            raise InputError("no event given", hint="Pass --event EVENT.json, or run inside GitHub Actions.")
+        payload = read_event(event_path)
+        event_name = args.event_name or io.env.get("GITHUB_EVENT_NAME") or None
     options = Options(
         dry_run=args.dry_run,
         offline=args.offline,
         probe=args.probe,
-        event_name=args.event_name or io.env.get("GITHUB_EVENT_NAME") or None,
+        event_name=event_name,
     )
-    result = handle(payload, config, options, None if args.offline else github_factory(io.env))
+    result = handle(payload, config, options, factory)
     decision = result.decision
     if args.dry_run or args.offline:
         json.dump(decision.to_json(), io.stdout, indent=2, ensure_ascii=False)
@@ -81,21 +92,51 @@ def read_event(path: str) -> Any:
         raise InputError(f"event file {path}: not valid JSON: {exc}") from None
 
 
-def github_factory(env: Any) -> Any:
+def _issue_number(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"expected an issue number, got {text!r}")
+    return int(text)
+
+
+def _current_issue_event(args: argparse.Namespace, config: Any, factory: Any) -> tuple[Any, str]:
+    from responder.replay import REPOSITORY_PATTERN, event_from_issue
+
+    if factory is None:
+        raise InputError("--issue reads the issue through the GitHub API, so it cannot run --offline")
+    repository = args.repository or config.repository
+    if not repository or not REPOSITORY_PATTERN.match(repository):
+        raise InputError(f"--issue needs the repository as OWNER/NAME, got {repository!r}",
+                         hint="Pass --repository OWNER/NAME or set repository: in responder.yml.")
+    issue = factory(repository).get_issue(args.issue)
+    return event_from_issue(issue, repository), "issues"
+
+
+def github_factory(env: Any, config: Any = None, mask_stream: Any = None) -> Any:
+    """Make GitHub clients with the token from responder.yml's secrets (default: GITHUB_TOKEN, GH_TOKEN).
+
+    One client per repository, so requests made before the run (reading the issue) are counted too.
+    """
     from responder.github import DEFAULT_API_URL, GitHubClient
+    from responder.secrets import resolver_for
+
+    resolver = resolver_for(config, env, mask_stream=mask_stream)
+    clients: dict[str, GitHubClient] = {}
 
     def make(repository: str) -> GitHubClient:
-        token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or ""
+        if repository in clients:
+            return clients[repository]
+        token = resolver.optional("github_token") or ""
         interval = env.get("RESPONDER_GITHUB_WRITE_INTERVAL")
         try:
             write_interval = float(interval) if interval else 1.0
         except ValueError:
             raise InputError(f"RESPONDER_GITHUB_WRITE_INTERVAL={interval!r} is not a number") from None
-        return GitHubClient(
+        clients[repository] = GitHubClient(
             repository,
             token,
             api_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL,
             write_interval=write_interval,
         )
+        return clients[repository]
 
     return make

@@ -39,6 +39,8 @@ class FakeGitHub:
         self.failures: list[tuple[int, dict[str, str], dict[str, Any]]] = []
         self.log: list[tuple[str, str]] = []
         self._next_comment_id = 900_001
+        self.repo_labels: list[dict[str, Any]] = []  # GET /repos/{o}/{r}/labels, in creation order
+        self._next_label_id = 7_000_001
         # PyGithub spells the port out (https://api.github.com:443/...): accept both forms.
         parsed = urlparse(api)
         host = re.escape(f"{parsed.scheme}://{parsed.netloc}") + r"(?::\d+)?" + re.escape(parsed.path)
@@ -54,6 +56,11 @@ class FakeGitHub:
             ("DELETE", rf"{base}/issues/(?P<number>\d+)/labels/(?P<name>[^/?]+)$", self._remove_label),
             ("POST", rf"{base}/issues/(?P<number>\d+)/assignees$", self._add_assignees),
             ("PATCH", rf"{base}/issues/(?P<number>\d+)$", self._edit_issue),
+            ("GET", rf"{base}/issues/(?P<number>\d+)$", self._get_issue),
+            ("GET", rf"{base}/labels(\?.*)?$", self._list_repo_labels),
+            ("GET", host + r"/repositories/\d+/labels(\?.*)?$", self._list_repo_labels),
+            ("POST", rf"{base}/labels$", self._create_repo_label),
+            ("PATCH", rf"{base}/labels/(?P<name>[^/?]+)$", self._update_repo_label),
         ]
         for method, pattern, handler in routes:
             rsps.add_callback(method, re.compile(pattern), callback=self._wrap(pattern, handler))
@@ -226,3 +233,66 @@ class FakeGitHub:
             issue.data["state_reason"] = change.get("state_reason", "completed")
             issue.data["closed_at"] = "2026-11-23T14:40:00Z"
         return 200, {}, issue.data
+
+    # ------------------------------------------------------------ issue and repository labels
+
+    def _get_issue(self, request: Any, number: str) -> Any:
+        issue = self._issue(number)
+        if issue is None:
+            return self._not_found()
+        return 200, {}, issue.data
+
+    def add_repo_label(self, name: str, color: str = "ededed", description: str | None = None) -> dict[str, Any]:
+        label = {
+            "id": self._next_label_id,
+            "node_id": f"LA_kwDOA{self._next_label_id}",
+            "url": f"{self.api}/repos/{self.repo}/labels/{name}",
+            "name": name,
+            "color": color,
+            "default": False,
+            "description": description,
+        }
+        self._next_label_id += 1
+        self.repo_labels.append(label)
+        return label
+
+    def _find_repo_label(self, name: str) -> dict[str, Any] | None:
+        for label in self.repo_labels:
+            if label["name"].casefold() == name.casefold():  # GitHub matches label names case-insensitively
+                return label
+        return None
+
+    def _list_repo_labels(self, request: Any) -> Any:
+        query = parse_qs(urlparse(request.url).query)
+        per_page = int(query.get("per_page", ["30"])[0])
+        page = int(query.get("page", ["1"])[0])
+        items = self.repo_labels[(page - 1) * per_page: page * per_page]
+        last = max(1, -(-len(self.repo_labels) // per_page))
+        headers = {}
+        if page < last:
+            link = f"{self.api}/repositories/123456/labels?per_page={per_page}&page="
+            headers["Link"] = f'<{link}{page + 1}>; rel="next", <{link}{last}>; rel="last"'
+        return 200, headers, items
+
+    def _create_repo_label(self, request: Any) -> Any:
+        body = json.loads(request.body)
+        if self._find_repo_label(body["name"]) is not None:
+            return 422, {}, {"message": "Validation Failed",
+                             "errors": [{"resource": "Label", "code": "already_exists", "field": "name"}],
+                             "documentation_url": "https://docs.github.com/rest/issues/labels#create-a-label",
+                             "status": "422"}
+        label = self.add_repo_label(body["name"], body.get("color", "ededed"), body.get("description"))
+        return 201, {"Location": label["url"]}, label
+
+    def _update_repo_label(self, request: Any, name: str) -> Any:
+        label = self._find_repo_label(unquote(name))
+        if label is None:
+            return self._not_found("Not Found", "https://docs.github.com/rest/issues/labels#update-a-label")
+        body = json.loads(request.body)
+        if "new_name" in body:
+            label["name"] = body["new_name"]
+            label["url"] = f"{self.api}/repos/{self.repo}/labels/{body['new_name']}"
+        for key in ("color", "description"):
+            if key in body:
+                label[key] = body[key]
+        return 200, {}, label
