@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'()\[\]`\\]+$")
 # HTML (& < >), Markdown emphasis, code, links, tables and escapes, and the braces of attribute lists.
-_PAGE_ENTITIES = {ord(ch): f"&#{ord(ch)};" for ch in "&<>\\`*_[]|{}~#^$"}
+_PAGE_ENTITIES = {ord(ch): f"&#{ord(ch)};" for ch in "&<>\\`*_[]|{}~^$"}
 _ZWJ = "\u200d"  # joins emoji sequences: harmless, and dropping it would split 👩‍💻
 _LIST_START = re.compile(r"^(\d+)([.)])(?=\s|$)")
 
@@ -44,7 +44,8 @@ def page_text(value: object) -> Markdown:
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch == _ZWJ)
     text = text.translate(_PAGE_ENTITIES)
     text = _LIST_START.sub(lambda m: m[1] + f"&#{ord(m[2])};", text)
-    if text[:1] in ("-", "+", "="):
+    # At the start of a line these open a list, a heading or a setext underline.
+    if text[:1] in ("-", "+", "=", "#"):
         text = f"&#{ord(text[0])};" + text[1:]
     return Markdown(text)
 
