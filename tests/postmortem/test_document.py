@@ -91,7 +91,7 @@ def test_hand_edits_outside_the_human_sections_are_never_overwritten(example_con
 
 
 @pytest.mark.parametrize(("front", "message"), [
-    ("title: [unclosed\n", r"not valid YAML at line 2, column 8"),
+    ("title: [unclosed\n", r"not valid YAML at line 2, column 17"),
     ("- just\n- a list\n", "not a mapping"),
 ])
 def test_a_front_matter_a_person_broke_is_reported_not_overwritten(example_config: Config, front: str,
