@@ -158,9 +158,13 @@ def replace_action_items(body: str, table: str) -> str:
     return _ACTION_ITEMS.sub(lambda m: block, body, count=1)
 
 
-def render_action_items(items: Sequence[ActionItem], problems: Sequence[str],
+def render_action_items(items: Sequence[ActionItem], problems: Sequence[str], incident_url: object = None,
                         templates_dir: Path | None = None) -> str:
-    return render_template(ACTION_ITEMS_TEMPLATE, {"items": items, "problems": problems}, templates_dir)
+    # Follow-up issues live next to the incident's issue: .../issues/42 -> .../issues/.
+    match = re.match(r"^(https://[^\s]+/issues/)\d+$", str(incident_url or ""))
+    return render_template(ACTION_ITEMS_TEMPLATE, {
+        "items": items, "problems": problems, "issues_url": match.group(1) if match else None,
+    }, templates_dir)
 
 
 # ---------------------------------------------------------------- composing
@@ -200,7 +204,8 @@ def compose(incident: Incident, *, existing: Document | None, link: str | None, 
     context.update({
         "status": str(previous.get("status") or "Draft"),
         "human": _human_section(kept, used),
-        "action_items": Markdown(action_items_block(render_action_items(items, problems, templates_dir))),
+        "action_items": Markdown(action_items_block(render_action_items(items, problems, incident.url,
+                                                                        templates_dir))),
     })
     body = render_template(TEMPLATE, context, templates_dir)
     orphans = {name: text for name, text in kept.items() if name not in used}

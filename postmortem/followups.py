@@ -88,5 +88,6 @@ def record_issues(document: Document, numbers: Mapping[int, int], templates_dir:
         updated.append(entry)
     front["action_items"] = updated
     items, problems = parse_action_items(updated)
-    body = replace_action_items(document.body, render_action_items(items, problems, templates_dir))
+    table = render_action_items(items, problems, front.get("issue"), templates_dir)
+    body = replace_action_items(document.body, table)
     return dump_document(front, body)
