@@ -42,7 +42,8 @@ _HUMAN = re.compile(
     re.DOTALL | re.MULTILINE,
 )
 _ACTION_ITEMS = re.compile(
-    r"(?P<open>^<!-- generated:begin action-items\b[^\n]*?-->\n)(?P<body>.*?)(?P<close>^<!-- generated:end action-items -->$)",
+    r"(?P<open>^<!-- generated:begin action-items\b[^\n]*?-->\n)(?P<body>.*?)"
+    r"(?P<close>^<!-- generated:end action-items -->$)",
     re.DOTALL | re.MULTILINE,
 )
 # Keys the generator rewrites on every run; every other key (status, action_items, anything a person

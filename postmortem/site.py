@@ -48,8 +48,9 @@ def build_site(site_dir: Path, *, timeout: float = 900.0) -> Built:
         problems = [line.strip() for line in (exc.stderr + exc.stdout).splitlines()
                     if line.lstrip().startswith(("WARNING", "ERROR"))]
         detail = "\n".join(f"  {line}" for line in problems) or f"  {exc.message}"
-        raise SiteBuildFailed(f"mkdocs build --strict failed for {config}:\n{detail}",
-                              hint="Fix the pages or mkdocs.yml named above; --strict turns warnings into errors.") from None
+        raise SiteBuildFailed(
+            f"mkdocs build --strict failed for {config}:\n{detail}",
+            hint="Fix the pages or mkdocs.yml named above; --strict turns warnings into errors.") from None
     output = _output_dir(site_dir)
     return Built(output, sum(1 for _ in output.rglob("index.html")) if output.is_dir() else 0)
 

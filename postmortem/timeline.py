@@ -169,7 +169,8 @@ def _describe_event(name: str, event: Mapping[str, Any], severity_names: Mapping
         who = _login(event.get("assignee"))
         return name, f"Assigned to {who}" if name == "assigned" else f"Unassigned {who}"
     if name == "renamed":
-        rename = event.get("rename") if isinstance(event.get("rename"), Mapping) else {}
+        raw = event.get("rename")
+        rename: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
         return "renamed", f"Title changed from \"{rename.get('from', '')}\" to \"{rename.get('to', '')}\""
     if name == "referenced" and commit:
         return "referenced", f"Referenced by commit {commit}"

@@ -74,10 +74,11 @@ def test_regenerating_keeps_what_people_wrote_and_updates_the_facts(example_conf
     front = parse_document(updated).front_matter
     assert front is not None
     assert front["status"] == "Final" and front["owner_team"] == "platform"
-    assert [item["id"] for item in front["action_items"]][0] == 7
+    assert front["action_items"][0]["id"] == 7
     sections = human_sections(parse_document(updated).body)
     # Verbatim, trailing spaces (a Markdown line break) included.
-    assert sections["lessons-learned"] == "Upgrades need a memory test first.\n\n  Two spaces and *markdown* stay as written.  "
+    assert sections["lessons-learned"] == (
+        "Upgrades need a memory test first.\n\n  Two spaces and *markdown* stay as written.  ")
     assert "Preview generator disabled for now." in updated
     assert "| 7 | Add a memory alert for nextcloud | monitor | @bob | P1 | 2026-12-01 | TODO |  |" in updated
     assert "| **Status** | Final |" in updated

@@ -139,7 +139,7 @@ def test_other_closed_issues_stay_ignored(tmp_path: Path, github: FakeGitHub, re
 
 def test_the_responders_own_closing_is_ignored(tmp_path: Path, github: FakeGitHub, repo: GitRepo) -> None:
     export = load_export()
-    code, out, _ = handle(tmp_path, repo, closed_event(export, sender="github-actions[bot]"), "--dry-run")
+    _, out, _ = handle(tmp_path, repo, closed_event(export, sender="github-actions[bot]"), "--dry-run")
     assert json.loads(out)["reasons"] == ["the event was caused by the responder itself"]
 
 

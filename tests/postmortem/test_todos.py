@@ -150,7 +150,7 @@ def test_dry_run_files_nothing(repo: GitRepo, github: FakeGitHub) -> None:
 def test_an_invalid_item_is_reported_and_the_valid_ones_still_filed(repo: GitRepo, github: FakeGitHub) -> None:
     path = repo.root / DOC
     path.write_text(path.read_text(encoding="utf-8").replace("type: runbook", "type: runbok"), encoding="utf-8")
-    code, out, err = run(repo, "todos", str(path))
+    code, _, err = run(repo, "todos", str(path))
     assert code == 2
     assert (f"postmortem: {path}: action_items[3].type: expected one of alert, config, monitor, runbook, "
             "architecture, investigation, got 'runbok'") in err
