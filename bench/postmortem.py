@@ -72,7 +72,7 @@ def bench_render(rounds: int = 7) -> dict[str, float]:
     config = load_config(CONFIG)
     export = parse_export(large_export())
     timings, regen = [], []
-    text = ""
+    text = compose(describe_incident(export, config), existing=None, link=None, default_owner=None).text  # warm up
     for _ in range(rounds):
         start = time.perf_counter()
         incident = describe_incident(export, config)

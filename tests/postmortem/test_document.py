@@ -144,6 +144,7 @@ def test_a_broken_user_template_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("title", "slug"), [
     ("Nextcloud 502 since 14:00", "nextcloud-502-since-14-00"),
     ("Ünïcödé — Straße café", "unicode-strae-cafe"),
+    ("Can't log in: “Flow does not apply”", "cant-log-in-flow-does-not-apply"),
     ("🔥🔥🔥", "incident-42"),
     ("../../etc/passwd", "etc-passwd"),
     ("<script>alert(1)</script>", "script-alert-1-script"),
