@@ -32,7 +32,7 @@ def mkdocs_available() -> bool:
 
 
 def build_site(site_dir: Path, *, timeout: float = 900.0) -> Built:
-    config = site_dir / "mkdocs.yml"
+    config = (site_dir / "mkdocs.yml").resolve()
     if not config.is_file():
         raise InputError(f"{config}: no such file",
                          hint="The site is an mkdocs-material project: copy site/mkdocs.yml from issueops-responder.")

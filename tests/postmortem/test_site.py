@@ -174,3 +174,20 @@ def test_the_site_has_search_and_a_dark_mode_toggle(built: Path) -> None:
     assert (built / "search" / "search_index.json").is_file()
     assert 'data-md-color-scheme="slate"' in home and "Switch to dark mode" in home
     assert 'href="post-mortems/"' in home
+
+
+def test_the_projects_own_site_builds_as_committed_and_its_index_is_current(tmp_path: Path) -> None:
+    import shutil
+
+    from postmortem.collection import index_text
+    from postmortem.settings import load_settings
+    from postmortem.site import build_site
+    from responder.config import load_config
+    from tests.support.infra_repo import SITE
+
+    settings = load_settings(load_config(EXAMPLE_CONFIG), SITE)
+    assert settings.index_path.read_text(encoding="utf-8") == index_text(settings)
+    copy = tmp_path / "site"
+    shutil.copytree(SITE, copy, ignore=shutil.ignore_patterns("build"))
+    built = build_site(copy)
+    assert (built.output_dir / "post-mortems" / "index.html").is_file()
