@@ -43,7 +43,8 @@ def closed_event(export: dict[str, Any], sender: str = "vbarzin") -> dict[str, A
 def handle(tmp_path: Path, repo: GitRepo, payload: dict[str, Any], *args: str) -> tuple[int, str, str]:
     event = events.write(tmp_path, payload)
     out, err = io.StringIO(), io.StringIO()
-    env = {"GITHUB_TOKEN": TOKEN, "RESPONDER_GITHUB_WRITE_INTERVAL": "0"}
+    env = {"GITHUB_TOKEN": TOKEN, "RESPONDER_GITHUB_WRITE_INTERVAL": "0",
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
     code = main(["handle", "--config", str(repo.root / "responder.yml"), "--event", str(event), *args],
                 env=env, stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
@@ -83,6 +84,8 @@ def test_closing_a_sev2_incident_publishes_its_post_mortem(tmp_path: Path, githu
         ("PATCH", f"/repos/acme-homelab/infra/issues/comments/{comment['id']}"),
     ]
     assert "GitHub requests: 5" in err
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "| **Outcome** | post-mortem |" in summary and "- committed " in summary
 
 
 def test_rerunning_the_closed_event_writes_nothing_anywhere(tmp_path: Path, github: FakeGitHub,
@@ -201,3 +204,20 @@ def test_a_failed_push_leaves_the_issue_untouched_for_a_retry(tmp_path: Path, gi
     assert code == 1
     assert "responder: error: git pull --rebase" in err or "responder: error: git push" in err
     assert github.writes() == []  # no label swapped, no comment: the next run does it all
+
+
+def test_a_draft_edited_outside_its_sections_stops_the_flow_and_touches_nothing(
+        tmp_path: Path, github: FakeGitHub, repo: GitRepo) -> None:
+    export = load_export()
+    github.add_export(export)
+    handle(tmp_path, repo, closed_event(export))
+    path = repo.root / DOC
+    path.write_text(path.read_text(encoding="utf-8").replace("## Timeline (UTC)", "## Timeline (UTC)\n\nMine."),
+                    encoding="utf-8")
+    fake = github.issues[42]
+    fake.comments.append({**fake.comments[1], "id": 6, "created_at": "2026-11-23T15:00:00Z", "body": "late news"})
+    writes = github.writes()
+    code, _, err = handle(tmp_path, repo, closed_event(export))
+    assert code == 2
+    assert "the generated part was edited by hand" in err and "Traceback" not in err
+    assert "Mine." in path.read_text(encoding="utf-8") and github.writes() == writes
