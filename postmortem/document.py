@@ -229,7 +229,7 @@ def compose(incident: Incident, *, existing: Document | None, link: str | None, 
             human_block(name, text) for name, text in orphans.items()
         ) + "\n"
     front = {key: value for key, value in previous.items() if key not in GENERATED_KEYS}
-    front.update(_front_matter(incident, link))
+    front.update(_front_matter(incident))
     front.setdefault("status", "Draft")
     front["action_items"] = raw_items
     front["generated"] = {"by": GENERATOR, "digest": generated_digest(body)}
@@ -267,7 +267,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def _front_matter(incident: Incident, link: str | None) -> dict[str, Any]:
+def _front_matter(incident: Incident) -> dict[str, Any]:
     duration = incident.duration
     return {
         "title": page_title(incident.title, incident.number),
