@@ -221,3 +221,14 @@ def test_a_draft_edited_outside_its_sections_stops_the_flow_and_touches_nothing(
     assert code == 2
     assert "the generated part was edited by hand" in err and "Traceback" not in err
     assert "Mine." in path.read_text(encoding="utf-8") and github.writes() == writes
+
+
+@pytest.mark.parametrize(("section", "reason"), [
+    ("postmortem: {enabled: false}\n", "post-mortems are switched off (postmortem.enabled: false)"),
+    ("postmortem: {severities: [SEV1]}\n", "the closed incident is SEV2; post-mortems are written for SEV1"),
+])
+def test_the_postmortem_section_decides_which_closings_count(tmp_path: Path, github: FakeGitHub, section: str,
+                                                             reason: str) -> None:
+    repo = make_infra_repo(tmp_path, config_extra=section)
+    code, out, _ = handle(tmp_path, repo, closed_event(load_export()), "--dry-run")
+    assert code == 0 and json.loads(out)["reasons"] == [reason]
