@@ -14,5 +14,7 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
+    from postmortem.commands import build, index, todos, write
+
     return run_cli("postmortem", "Write post-mortems for SEV1/SEV2 incidents and file their follow-ups.",
-                   [], argv, env, stdout, stderr)
+                   [write, index, todos, build], argv, env, stdout, stderr)

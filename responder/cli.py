@@ -115,7 +115,16 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    from responder.commands import check_config, config_schema, handle, parse, report_failure, templates, woodpecker
+    from responder.commands import (
+        check_config,
+        config_schema,
+        export,
+        handle,
+        parse,
+        report_failure,
+        templates,
+        woodpecker,
+    )
     from responder.commands import labels as labels_command
     from responder.commands import secrets as secrets_command
 
@@ -123,7 +132,7 @@ def main(
         "responder",
         "Incident desk for an infrastructure repository: trusted intake, SEV1-SEV4 triage, "
         "guarded fixes and escalation.",
-        [handle, parse, templates, config_schema, check_config,
+        [handle, parse, templates, config_schema, check_config, export,
          secrets_command, labels_command, woodpecker, report_failure],
         argv, env, stdout, stderr,
     )

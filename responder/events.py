@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 HANDLED = {
-    "issues": frozenset({"opened", "edited", "reopened", "labeled"}),
+    # closed: only SEV1/SEV2 incidents, for their post-mortem (responder.closing).
+    "issues": frozenset({"opened", "edited", "reopened", "labeled", "closed"}),
     "issue_comment": frozenset({"created"}),
 }
 

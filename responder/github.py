@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -210,12 +210,32 @@ class GitHubClient:
         Only comments written by the bot account count: a marker pasted by
         anyone else is ignored.
         """
-        for comment in self.paged(f"{self._issue_path(number)}/comments"):
-            user = comment.get("user") or {}
-            body = comment.get("body") or ""
-            if user.get("login") == bot_login and "issueops-responder:state" in body:
-                return BotComment(int(comment["id"]), body, str(comment.get("html_url", "")), read_marker(body))
-        return None
+        return bot_comment_in(self.paged(f"{self._issue_path(number)}/comments"), bot_login)
+
+    def get_issue(self, number: int) -> dict[str, Any]:
+        response = self.request("GET", self._issue_path(number))
+        if not isinstance(response.data, Mapping):
+            raise GitHubError(f"GitHub GET issue #{number} answered without an issue")
+        return dict(response.data)
+
+    def list_comments(self, number: int) -> list[dict[str, Any]]:
+        """Every comment on the issue, oldest first (100 per request)."""
+        return list(self.paged(f"{self._issue_path(number)}/comments"))
+
+    def list_events(self, number: int) -> list[dict[str, Any]]:
+        """Every issue event (labeled, closed, assigned...), oldest first (100 per request)."""
+        return list(self.paged(f"{self._issue_path(number)}/events"))
+
+    def list_issues(self, *, labels: tuple[str, ...] = (), state: str = "all") -> list[dict[str, Any]]:
+        """Issues (not pull requests) carrying all of these labels."""
+        params = {"state": state, **({"labels": ",".join(labels)} if labels else {})}
+        return [item for item in self.paged(f"/repos/{self.repository}/issues", params)
+                if not item.get("pull_request")]
+
+    def create_issue(self, title: str, body: str, labels: tuple[str, ...] = ()) -> dict[str, Any]:
+        response = self.request("POST", f"/repos/{self.repository}/issues",
+                                body={"title": title, "body": body, "labels": list(labels)})
+        return dict(response.data or {})
 
     def create_comment(self, number: int, body: str) -> BotComment:
         response = self.request("POST", f"{self._issue_path(number)}/comments", body={"body": body})
@@ -238,10 +258,6 @@ class GitHubClient:
     def close(self, number: int, reason: str) -> None:
         self.request("PATCH", self._issue_path(number), body={"state": "closed", "state_reason": reason})
 
-    def get_issue(self, number: int) -> Any:
-        """The issue as GET /repos/{owner}/{repo}/issues/{number} returns it."""
-        return self.request("GET", self._issue_path(number)).data
-
     # ------------------------------------------------------------ labels
 
     def list_labels(self) -> list[Mapping[str, Any]]:
@@ -254,6 +270,16 @@ class GitHubClient:
     def update_label(self, current_name: str, *, new_name: str, color: str, description: str) -> None:
         self.request("PATCH", f"/repos/{self.repository}/labels/{quote(current_name, safe='')}",
                      body={"new_name": new_name, "color": color, "description": description})
+
+
+def bot_comment_in(comments: Iterable[Mapping[str, Any]], bot_login: str) -> BotComment | None:
+    """The first comment written by the bot account that holds a state marker."""
+    for comment in comments:
+        user = comment.get("user") or {}
+        body = comment.get("body") or ""
+        if user.get("login") == bot_login and "issueops-responder:state" in body:
+            return BotComment(int(comment["id"]), body, str(comment.get("html_url", "")), read_marker(body))
+    return None
 
 
 def _json(text: str | None) -> Any:

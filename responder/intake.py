@@ -90,6 +90,11 @@ def screen(event: IssueEvent, config: Config) -> Decision | None:
     assert issue is not None  # event.problem covers a missing issue
     if issue.is_pull_request:
         return skip("pull requests are not handled")
+    if event.action == "closed":
+        from responder.closing import screen_closed
+
+        reason = screen_closed(event, config)
+        return skip(reason) if reason else None
     if issue.state != "open":
         return skip("the issue is closed")
     if event.name == "issue_comment":

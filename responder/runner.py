@@ -54,6 +54,10 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
         log.info("ignored %s: %s", event.key, early.reasons[0])
         return Result(early, None, 0)
     assert event.issue is not None
+    if event.action == "closed":
+        from responder.closing import handle_closed
+
+        return handle_closed(payload, event, config, options, github_factory)
 
     github: GitHubClient | None = None
     if not options.offline:

@@ -118,7 +118,7 @@ def test_an_issue_title_never_reaches_the_comment(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("payload", "reason"), [
-    (events.issues_event("closed", body="x"), "issues.closed is not an event the responder handles"),
+    (events.issues_event("closed", body="x"), "the closed issue is not an incident"),
     (events.issues_event("labeled", added_label="bug", body=issue_body("outage-nextcloud-502.md")),
      "the label 'bug' does not concern the responder"),
     (events.issues_event(body=issue_body("outage-nextcloud-502.md"), repo="someone/else"),

@@ -27,6 +27,7 @@ class FakeIssue:
     number: int
     data: dict[str, Any]
     comments: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FakeGitHub:
@@ -41,6 +42,10 @@ class FakeGitHub:
         self._next_comment_id = 900_001
         self.repo_labels: list[dict[str, Any]] = []  # GET /repos/{o}/{r}/labels, in creation order
         self._next_label_id = 7_000_001
+        self._next_event_id = 17_000_000_001
+        self._next_issue_number = 500
+        # The time stamped on issue events the fake records for writes (after the fixtures' closings).
+        self.now = "2026-11-23T15:11:00Z"
         # PyGithub spells the port out (https://api.github.com:443/...): accept both forms.
         parsed = urlparse(api)
         host = re.escape(f"{parsed.scheme}://{parsed.netloc}") + r"(?::\d+)?" + re.escape(parsed.path)
@@ -61,6 +66,11 @@ class FakeGitHub:
             ("GET", host + r"/repositories/\d+/labels(\?.*)?$", self._list_repo_labels),
             ("POST", rf"{base}/labels$", self._create_repo_label),
             ("PATCH", rf"{base}/labels/(?P<name>[^/?]+)$", self._update_repo_label),
+            ("GET", rf"{base}/issues/(?P<number>\d+)/events(\?.*)?$", self._list_events),
+            ("GET", host + r"/repositories/\d+/issues/(?P<number>\d+)/events(\?.*)?$", self._list_events),
+            ("GET", rf"{base}/issues(\?.*)?$", self._list_issues),
+            ("GET", host + r"/repositories/\d+/issues(\?.*)?$", self._list_issues),
+            ("POST", rf"{base}/issues$", self._create_issue),
         ]
         for method, pattern, handler in routes:
             rsps.add_callback(method, re.compile(pattern), callback=self._wrap(pattern, handler))
@@ -70,6 +80,13 @@ class FakeGitHub:
     def add_issue(self, issue: dict[str, Any]) -> FakeIssue:
         fake = FakeIssue(issue["number"], copy.deepcopy(issue))
         self.issues[fake.number] = fake
+        return fake
+
+    def add_export(self, export: dict[str, Any]) -> FakeIssue:
+        """Seed an issue with the comments and events of a saved export (GitHub's REST shapes)."""
+        fake = self.add_issue(export["issue"])
+        fake.comments = copy.deepcopy(export["comments"])
+        fake.events = copy.deepcopy(export["events"])
         return fake
 
     def add_comment(self, number: int, body: str, login: str, association: str = "NONE",
@@ -94,6 +111,9 @@ class FakeGitHub:
 
     def labels(self, number: int) -> list[str]:
         return [label["name"] for label in self.issues[number].data["labels"]]
+
+    def created_issues(self) -> list[dict[str, Any]]:
+        return [fake.data for fake in self.issues.values() if fake.data.get("_created_by_api")]
 
     def bot_comments(self, number: int, bot: str = "github-actions[bot]") -> list[dict[str, Any]]:
         return [c for c in self.issues[number].comments if c["user"]["login"] == bot]
@@ -155,20 +175,76 @@ class FakeGitHub:
         legacy = {"maintain": "write", "triage": "read"}.get(role, role)
         return 200, {}, {"permission": legacy, "role_name": role, "user": events.user(login)}
 
+    def _page(self, request: Any, items: list[dict[str, Any]], link_path: str) -> Any:
+        """One page of a list, with a Link header to the next and last pages as GitHub sends it."""
+        query = parse_qs(urlparse(request.url).query)
+        per_page = int(query.get("per_page", ["30"])[0])
+        page = int(query.get("page", ["1"])[0])
+        chunk = items[(page - 1) * per_page: page * per_page]
+        last = max(1, -(-len(items) // per_page))
+        headers = {}
+        if page < last:
+            extra = "".join(f"&{key}={value[0]}" for key, value in query.items() if key not in ("per_page", "page"))
+            link = f"{self.api}/repositories/123456{link_path}?per_page={per_page}{extra}&page="
+            headers["Link"] = f'<{link}{page + 1}>; rel="next", <{link}{last}>; rel="last"'
+        return 200, headers, chunk
+
     def _list_comments(self, request: Any, number: str) -> Any:
         issue = self._issue(number)
         if issue is None:
             return self._not_found()
+        return self._page(request, issue.comments, f"/issues/{number}/comments")
+
+    def _list_events(self, request: Any, number: str) -> Any:
+        issue = self._issue(number)
+        if issue is None:
+            return self._not_found()
+        return self._page(request, issue.events, f"/issues/{number}/events")
+
+    def _get_issue(self, request: Any, number: str) -> Any:
+        issue = self._issue(number)
+        if issue is None:
+            return self._not_found()
+        return 200, {}, {key: value for key, value in issue.data.items() if not key.startswith("_")}
+
+    def _list_issues(self, request: Any) -> Any:
         query = parse_qs(urlparse(request.url).query)
-        per_page = int(query.get("per_page", ["30"])[0])
-        page = int(query.get("page", ["1"])[0])
-        items = issue.comments[(page - 1) * per_page: page * per_page]
-        last = max(1, -(-len(issue.comments) // per_page))
-        headers = {}
-        if page < last:
-            link = f"{self.api}/repositories/123456/issues/{number}/comments?per_page={per_page}&page="
-            headers["Link"] = f'<{link}{page + 1}>; rel="next", <{link}{last}>; rel="last"'
-        return 200, headers, items
+        state = query.get("state", ["open"])[0]
+        wanted = {name for name in query.get("labels", [""])[0].split(",") if name}
+        found = []
+        for fake in sorted(self.issues.values(), key=lambda f: -f.number):  # newest first, as GitHub lists
+            names = {label["name"] for label in fake.data["labels"]}
+            if wanted <= names and state in ("all", fake.data["state"]):
+                found.append({key: value for key, value in fake.data.items() if not key.startswith("_")})
+        return self._page(request, found, "/issues")
+
+    def _create_issue(self, request: Any) -> Any:
+        change = json.loads(request.body)
+        self._next_issue_number += 1
+        number = self._next_issue_number
+        data = events.issue(number, body=change.get("body"), title=change["title"], author="github-actions[bot]",
+                            association="NONE", labels=tuple(change.get("labels") or ()), created_at=self.now)
+        data["user"] = events.user("github-actions[bot]", "Bot", 41898282)
+        data["milestone"] = None
+        data["_created_by_api"] = True
+        self.issues[number] = FakeIssue(number, data)
+        return 201, {"Location": data["url"]}, {k: v for k, v in data.items() if not k.startswith("_")}
+
+    def _record_event(self, issue: FakeIssue, kind: str, **fields: Any) -> None:
+        event_id = self._next_event_id
+        self._next_event_id += 1
+        issue.events.append({
+            "id": event_id,
+            "node_id": f"LE_lADOB{event_id}",
+            "url": f"{self.api}/repos/{self.repo}/issues/events/{event_id}",
+            "actor": events.user("github-actions[bot]", "Bot", 41898282),
+            "event": kind,
+            "commit_id": None,
+            "commit_url": None,
+            "created_at": self.now,
+            "performed_via_github_app": None,
+            **fields,
+        })
 
     def _create_comment(self, request: Any, number: str) -> Any:
         issue = self._issue(number)
@@ -198,6 +274,7 @@ class FakeGitHub:
             if name not in present:
                 issue.data["labels"].append(events.label(name))
                 present.add(name)
+                self._record_event(issue, "labeled", label={"name": name, "color": "ededed"})
         return 200, {}, issue.data["labels"]
 
     def _remove_label(self, request: Any, number: str, name: str) -> Any:
@@ -210,6 +287,7 @@ class FakeGitHub:
         if len(issue.data["labels"]) == before:
             return self._not_found("Label does not exist",
                                    "https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue")
+        self._record_event(issue, "unlabeled", label={"name": name, "color": "ededed"})
         return 200, {}, issue.data["labels"]
 
     def _add_assignees(self, request: Any, number: str) -> Any:
@@ -232,15 +310,11 @@ class FakeGitHub:
             issue.data["state"] = "closed"
             issue.data["state_reason"] = change.get("state_reason", "completed")
             issue.data["closed_at"] = "2026-11-23T14:40:00Z"
+            self._record_event(issue, "closed", state_reason=issue.data["state_reason"],
+                               created_at=issue.data["closed_at"])
         return 200, {}, issue.data
 
-    # ------------------------------------------------------------ issue and repository labels
-
-    def _get_issue(self, request: Any, number: str) -> Any:
-        issue = self._issue(number)
-        if issue is None:
-            return self._not_found()
-        return 200, {}, issue.data
+    # ------------------------------------------------------------ repository labels
 
     def add_repo_label(self, name: str, color: str = "ededed", description: str | None = None) -> dict[str, Any]:
         label = {

@@ -1,0 +1,1 @@
+"""One module per `postmortem` subcommand, each with `register(sub)` and `run(args, io)`."""

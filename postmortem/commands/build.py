@@ -1,0 +1,39 @@
+"""postmortem build: regenerate the index and build the site with `mkdocs build --strict`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from postmortem.commands.write import add_site_argument
+from responder.cli import add_config_argument
+from responder.errors import EXIT_OK
+
+if TYPE_CHECKING:
+    from responder.cli import IO
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "build",
+        help="build the post-mortem site (mkdocs build --strict)",
+        description="Regenerate the index, then build the mkdocs-material site into its site_dir "
+                    "(site/build/), ready for GitHub Pages under /post-mortems/.",
+    )
+    add_config_argument(parser)
+    add_site_argument(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, io: IO) -> int:
+    from postmortem.collection import index_text, write_text
+    from postmortem.settings import load_settings
+    from postmortem.site import build_site
+    from responder.config import load_config
+
+    config = load_config(args.config)
+    settings = load_settings(config, args.site_dir)
+    write_text(settings.index_path, index_text(settings, config.templates_dir))
+    built = build_site(settings.site_dir)
+    print(f"built {built.pages} pages into {built.output_dir}", file=io.stdout)
+    return EXIT_OK

@@ -1,0 +1,38 @@
+"""postmortem index: regenerate the post-mortems index page from the front matter."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from postmortem.commands.write import add_site_argument
+from responder.cli import add_config_argument
+from responder.errors import EXIT_OK
+
+if TYPE_CHECKING:
+    from responder.cli import IO
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "index",
+        help="regenerate the post-mortems index page",
+        description="List every post-mortem (newest first, with severity and duration) in "
+                    "<site>/docs/post-mortems/index.md, from their front matter.",
+    )
+    add_config_argument(parser)
+    add_site_argument(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, io: IO) -> int:
+    from postmortem.collection import index_text, post_mortem_files, write_text
+    from postmortem.settings import load_settings
+    from responder.config import load_config
+
+    config = load_config(args.config)
+    settings = load_settings(config, args.site_dir)
+    changed = write_text(settings.index_path, index_text(settings, config.templates_dir))
+    count = len(post_mortem_files(settings))
+    print(f"{'wrote' if changed else 'unchanged:'} {settings.index_path} ({count} post-mortems)", file=io.stdout)
+    return EXIT_OK

@@ -1,0 +1,132 @@
+"""postmortem todos: file the follow-up issues of changed post-mortems, each exactly once."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from postmortem.commands.write import add_site_argument
+from responder.cli import add_config_argument
+from responder.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
+
+if TYPE_CHECKING:
+    from postmortem.settings import Settings
+    from responder.cli import IO
+    from responder.config import Config
+
+log = logging.getLogger("postmortem")
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "todos",
+        help="file follow-up issues for TODO action items",
+        description="For each given post-mortem, file one issue per action item of type alert, config or "
+                    "monitor with status TODO, link it to the post-mortem, and record its number in the "
+                    "front matter. Items already filed are never filed again.",
+    )
+    add_config_argument(parser)
+    add_site_argument(parser)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--changed-since", metavar="REF",
+                       help="the post-mortems changed since this git ref (e.g. the push's `before` commit)")
+    which.add_argument("--all", action="store_true", help="every post-mortem")
+    which.add_argument("paths", nargs="*", default=[], metavar="PATH", help="post-mortem files")
+    parser.add_argument("--dry-run", action="store_true", help="say what would be filed; write nothing")
+    parser.add_argument("--commit", action="store_true",
+                        help="commit the updated front matter (and push, unless postmortem.push is false)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, io: IO) -> int:
+    from postmortem.collection import read_document, write_text
+    from postmortem.followups import filed_followups, plan_followups, record_issues
+    from postmortem.settings import load_settings
+    from responder.config import load_config
+
+    config = load_config(args.config)
+    settings = load_settings(config, args.site_dir)
+    paths = _selected(args, settings, config)
+    if not paths:
+        print("no post-mortems to look at", file=io.stdout)
+        return EXIT_OK
+    github: Any = None
+    filed: dict[str, int] | None = None
+    broken = 0
+    changed: list[Path] = []
+    for path in paths:
+        document = read_document(path)
+        if document.problem:
+            log.error("%s: %s; skipped", path, document.problem)
+            broken += 1
+            continue
+        _, problems = document.action_items
+        for problem in problems:
+            log.error("%s: %s", path, problem)
+        broken += bool(problems)
+        plans = plan_followups(document, path, settings.link(path), config.templates_dir)
+        if not plans:
+            continue
+        if filed is None:
+            github = _github(config, io)
+            # One paged read of the bot's follow-ups finds every one already filed.
+            filed = filed_followups(github.list_issues(labels=settings.followup_labels[:1]), config.bot_login)
+        numbers: dict[int, int] = {}
+        for plan in plans:
+            if plan.key in filed:
+                numbers[plan.item.id] = filed[plan.key]
+                print(f"{path.name}: item {plan.item.id} was already filed as #{filed[plan.key]}", file=io.stdout)
+            elif args.dry_run:
+                print(f"{path.name}: would file item {plan.item.id}: {plan.title}", file=io.stdout)
+            else:
+                created = github.create_issue(plan.title, plan.body, settings.followup_labels)
+                filed[plan.key] = numbers[plan.item.id] = int(created["number"])
+                print(f"{path.name}: filed item {plan.item.id} as #{created['number']}", file=io.stdout)
+        if numbers and not args.dry_run and write_text(path, record_issues(document, numbers, config.templates_dir)):
+            changed.append(path)
+    if changed and args.commit:
+        _commit(changed, settings, io)
+    return EXIT_BAD_INPUT if broken else EXIT_OK
+
+
+def _selected(args: argparse.Namespace, settings: Settings, config: Config) -> list[Path]:
+    from postmortem.collection import post_mortem_files
+
+    if args.all:
+        return post_mortem_files(settings)
+    if args.paths:
+        paths = [Path(p) for p in args.paths]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if missing:
+            raise InputError(f"no such post-mortem: {', '.join(missing)}")
+        return paths
+    from responder.git import GitRepo
+
+    repo = GitRepo(config.root)
+    directory = settings.postmortems_dir
+    # --relative: paths come back relative to the repository root we run in, whatever the checkout.
+    out = repo.git("diff", "--name-only", "--relative", "--diff-filter=AMR", args.changed_since, "--",
+                   str(directory.resolve())).stdout
+    known = {p.resolve() for p in post_mortem_files(settings)}
+    return [p for p in (repo.root / line for line in out.splitlines() if line.strip()) if p.resolve() in known]
+
+
+def _github(config: Config, io: IO) -> Any:
+    if not config.repository:
+        raise InputError("responder.yml sets no repository", hint="Add `repository: owner/name`.")
+    from responder.commands.handle import github_factory
+
+    return github_factory(io.env)(config.repository)
+
+
+def _commit(paths: list[Path], settings: Settings, io: IO) -> None:
+    from responder.git import GitRepo
+
+    repo = GitRepo(settings.root)
+    relative = [str(p.resolve().relative_to(repo.root.resolve())) for p in paths]
+    sha = repo.commit(f"docs: record follow-up issues of {len(paths)} post-mortem(s)", relative)
+    if sha and settings.push:
+        repo.push(settings.remote, settings.branch)
+    print(f"committed {sha[:7] if sha else 'nothing new'}", file=io.stdout)

@@ -1,0 +1,93 @@
+"""postmortem write: draft (or update) the post-mortem of one incident."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from responder.cli import add_config_argument
+from responder.errors import EXIT_OK, InputError
+
+if TYPE_CHECKING:
+    from responder.cli import IO
+
+log = logging.getLogger("postmortem")
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "write",
+        help="write or update the post-mortem of an incident",
+        description="Build the timeline, duration and error budget of an incident from its issue and write "
+                    "the post-mortem draft under <site>/docs/post-mortems/, keeping what people wrote.",
+    )
+    add_config_argument(parser)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--issue", type=int, metavar="N", help="read issue N from GitHub (needs GITHUB_TOKEN)")
+    source.add_argument("--issue-file", metavar="FILE",
+                        help="read a saved export {issue, comments, events} (see `responder export`)")
+    add_site_argument(parser)
+    parser.add_argument("--dry-run", action="store_true", help="print the document and write nothing")
+    parser.add_argument("--force", action="store_true",
+                        help="regenerate even over hand edits outside the human sections")
+    parser.set_defaults(run=run)
+
+
+def add_site_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site-dir", metavar="DIR",
+                        help="the mkdocs project (default: postmortem.site_dir of responder.yml, else ./site)")
+
+
+def run(args: argparse.Namespace, io: IO) -> int:
+    from postmortem.collection import write_text
+    from postmortem.incident import format_duration
+    from postmortem.settings import load_settings
+    from postmortem.writer import draft
+    from responder.config import load_config
+
+    config = load_config(args.config)
+    settings = load_settings(config, args.site_dir)
+    export = _read_export(args, config, io)
+    result = draft(export, config, settings, force=args.force)
+    incident = result.incident
+    if incident.severity not in settings.severities:
+        log.warning("#%d is %s; post-mortems are required for %s only, written anyway as asked",
+                    incident.number, incident.severity or "not classified", ", ".join(settings.severities))
+    if args.dry_run:
+        io.stdout.write(result.text)
+        return EXIT_OK
+    changed = write_text(result.path, result.text)
+    write_text(result.index_path, result.index_text)
+    budgets = "; ".join(
+        f"{b.service.name} {b.consumed_percent} % of the monthly error budget" if b.consumed_percent is not None
+        else f"{b.service.name}: no slo, budget not computed"
+        for b in incident.budgets)
+    verb = "wrote" if changed else "unchanged:"
+    print(f"{verb} {_shown(result.path)} ({incident.severity or 'unclassified'}, "
+          f"{format_duration(incident.duration)}{'; ' + budgets if budgets else ''})", file=io.stdout)
+    if result.link:
+        print(f"link: {result.link}", file=io.stdout)
+    return EXIT_OK
+
+
+def _read_export(args: argparse.Namespace, config: Any, io: IO) -> Any:
+    from responder.export import fetch_export, read_export
+
+    if args.issue_file:
+        return read_export(args.issue_file)
+    if args.issue <= 0:
+        raise InputError(f"--issue {args.issue}: expected a positive issue number")
+    if not config.repository:
+        raise InputError("responder.yml sets no repository", hint="Add `repository: owner/name`, or use --issue-file.")
+    from responder.commands.handle import github_factory
+
+    return fetch_export(github_factory(io.env)(config.repository), args.issue)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

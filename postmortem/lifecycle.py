@@ -1,0 +1,237 @@
+"""The closed-incident flow: draft the post-mortem, publish it, link it, swap the labels.
+
+`responder handle` reaches this module through `responder.closing` when a
+SEV1/SEV2 incident is closed. The shell reads the issue's comments and
+events (two paged requests; the issue itself comes with the webhook), the
+decision is data like every other, and the executor carries it out: write
+the files, commit and push them, swap `postmortem-required` for
+`postmortem-done`, and edit the responder's one comment last, so the state
+(with `sections["postmortem"]`, which the status page reads) records the run
+only once everything else succeeded. A re-run that changes nothing sends no
+write at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, ClassVar
+
+from postmortem.collection import write_text
+from postmortem.incident import format_duration
+from postmortem.rendering import render_template
+from postmortem.settings import Settings, load_settings
+from postmortem.writer import Draft, draft
+from responder.config import Config
+from responder.decision import Action, AddLabels, Comment, Decision, RemoveLabels, fingerprint, ignored
+from responder.events import IssueEvent
+from responder.executor import ExecutionContext, Report, execute, handles
+from responder.export import IncidentExport
+from responder.git import GitError, GitRepo
+from responder.github import BotComment, bot_comment_in
+from responder.runner import GitHubFactory, Options, Result
+from responder.state import IssueState, render_marker
+
+log = logging.getLogger("responder")
+
+SECTION = "postmortem"
+COMMENT_TEMPLATE = "comment-postmortem.md.j2"
+_BLOCK = re.compile(r"\n*<!-- postmortem:begin -->.*?<!-- postmortem:end -->\n*", re.DOTALL)
+_STATE = re.compile(r"\n*<!-- issueops-responder:state \{.*?\} -->\s*$", re.DOTALL)
+
+
+# ---------------------------------------------------------------- actions
+
+
+@dataclass(frozen=True)
+class WriteFiles(Action):
+    """Write the post-mortem and the index (only files whose content changed)."""
+
+    type: ClassVar[str] = "write_files"
+    writes_github: ClassVar[bool] = False
+    files: tuple[tuple[str, str], ...]  # (path, text)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "paths": [path for path, _ in self.files]}
+
+    def describe(self) -> str:
+        return "write " + ", ".join(Path(path).name for path, _ in self.files)
+
+
+@dataclass(frozen=True)
+class CommitFiles(Action):
+    """Commit exactly these paths and push them. Pushing leaves the machine, so offline skips it."""
+
+    type: ClassVar[str] = "commit"
+    writes_github: ClassVar[bool] = True
+    paths: tuple[str, ...]  # relative to the repository root
+    message: str
+    push: bool
+    remote: str
+    branch: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "paths": list(self.paths), "message": self.message, "push": self.push}
+
+    def describe(self) -> str:
+        return f"commit {self.message!r}" + (" and push" if self.push else "")
+
+
+@handles(WriteFiles)
+def _write_files(action: WriteFiles, context: ExecutionContext, report: Report) -> None:
+    for path, text in action.files:
+        if write_text(Path(path), text):
+            report.done.append(f"wrote {Path(path).name}")
+
+
+@handles(CommitFiles)
+def _commit_files(action: CommitFiles, context: ExecutionContext, report: Report) -> None:
+    repo: GitRepo = context.adapters["git"]
+    sha = repo.commit(action.message, action.paths)
+    report.done.append(f"committed {sha[:7]}" if sha else "nothing new to commit")
+    if not action.push:
+        return
+    branch = action.branch or repo.current_branch()
+    if branch == "HEAD":
+        raise GitError("the checkout is on a detached HEAD: there is no branch to push the post-mortem to",
+                       hint="Set postmortem.branch in responder.yml (e.g. main).")
+    try:
+        repo.push(action.remote, branch)
+    except GitError:
+        # Someone pushed meanwhile (another incident's fix, a person): replay ours on top, once.
+        repo.git("pull", "--rebase", "--quiet", action.remote, branch)
+        repo.push(action.remote, branch)
+    report.done.append(f"pushed to {action.remote}/{branch}")
+
+
+# ---------------------------------------------------------------- deciding
+
+
+@dataclass(frozen=True)
+class Closing:
+    """What the decision depends on, gathered by the shell."""
+
+    event: IssueEvent
+    config: Config
+    settings: Settings
+    draft: Draft
+    bot_comment: BotComment | None
+
+
+def decide_closed(closing: Closing) -> Decision:
+    event, config, settings, result = closing.event, closing.config, closing.settings, closing.draft
+    issue = event.issue
+    assert issue is not None
+    incident = result.incident
+    labels = config.labels
+    relative = _relative(result.path, settings.root)
+    link = result.link or ""
+    block = render_template(COMMENT_TEMPLATE, {
+        "title": f"{incident.date} {incident.title}".strip(),
+        "url": link,
+        "path": relative,
+        "severity": incident.severity,
+        "duration": format_duration(incident.duration),
+        "budgets": incident.budgets,
+    }, config.templates_dir, mode="github")
+    prior = closing.bot_comment.state if closing.bot_comment else None
+    digest = fingerprint({"document": result.text, "index": result.index_text, "comment": block})
+    section = {
+        "path": relative,
+        "url": link or None,
+        "title": incident.title,
+        "date": incident.date,
+        "severity": incident.severity,
+        "duration_minutes": round(incident.duration.total_seconds() / 60) if incident.duration else None,
+        "status": _status(result.text),
+        "written_at": event.at,
+        "digest": digest,
+    }
+    state = (prior or IssueState(kind="incident", severity=incident.severity)).with_section(SECTION, section)
+    reasons = [f"#{issue.number} is a closed {incident.severity} incident: its post-mortem is {relative}"]
+    remembered = prior.sections.get(SECTION) if prior else None
+    actions: list[Action] = []
+    if isinstance(remembered, Mapping) and remembered.get("digest") == digest and not result.changed:
+        reasons.append("nothing changed since the last run: no action needed")
+    else:
+        files = [(str(result.path), result.text), (str(result.index_path), result.index_text)]
+        actions.append(WriteFiles(tuple(files)))
+        actions.append(CommitFiles(
+            paths=(relative, _relative(result.index_path, settings.root)),
+            message=f"docs: post-mortem for {incident.date} {_one_line(incident.title)}",
+            push=settings.push, remote=settings.remote, branch=settings.branch,
+        ))
+        if labels["postmortem-required"] in issue.labels:
+            actions.append(RemoveLabels((labels["postmortem-required"],)))
+        if labels["postmortem-done"] not in issue.labels:
+            actions.append(AddLabels((labels["postmortem-done"],)))
+        previous_body = closing.bot_comment.body if closing.bot_comment else None
+        actions.append(Comment(comment_with_postmortem(previous_body, block, state)))
+    return Decision(
+        event=event.key, issue=issue.number, kind=state.kind or "incident", trusted=True,
+        severity=incident.severity, outcome="post-mortem", reasons=tuple(reasons), actions=tuple(actions),
+        state=state, digest=digest, extra={"postmortem": {k: v for k, v in section.items() if k != "digest"}},
+    )
+
+
+def comment_with_postmortem(previous: str | None, block: str, state: IssueState) -> str:
+    """The responder's one comment: what it said before, the post-mortem part (replaced, never stacked), the state."""
+    kept = _STATE.sub("", _BLOCK.sub("\n\n", previous or "")).strip()
+    part = f"<!-- postmortem:begin -->\n{block.strip()}\n<!-- postmortem:end -->"
+    return (f"{kept}\n\n---\n\n{part}" if kept else part) + "\n\n" + render_marker(state)
+
+
+def _status(text: str) -> str:
+    match = re.search(r"^status: *['\"]?([A-Za-z-]+)", text, re.MULTILINE)
+    return match.group(1) if match else "Draft"
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:120] or "untitled incident"
+
+
+# ---------------------------------------------------------------- the shell
+
+
+def handle_closed(payload: Any, event: IssueEvent, config: Config, options: Options,
+                  github_factory: GitHubFactory | None) -> Result:
+    issue = event.issue
+    assert issue is not None
+    settings = load_settings(config)
+    github = None
+    comments: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    if not options.offline:
+        if github_factory is None:
+            return Result(ignored(event.key, issue.number, "no GitHub access configured"), None, 0)
+        github = github_factory(event.repository or config.repository or "")
+        comments = github.list_comments(issue.number)
+        events = github.list_events(issue.number)
+    raw_issue = payload.get("issue") if isinstance(payload, Mapping) else None
+    export = IncidentExport(issue=raw_issue if isinstance(raw_issue, Mapping) else {}, comments=comments,
+                            events=events)
+    bot_comment = bot_comment_in(comments, config.bot_login)
+    decision = decide_closed(Closing(event, config, settings, draft(export, config, settings), bot_comment))
+    requests = github.requests if github else 0
+    if options.dry_run or options.offline:
+        if options.offline:
+            # Without the comments and events the draft would lack its timeline: show it, write nothing.
+            decision = replace(decision, reasons=(*decision.reasons, "offline: the issue's comments and events "
+                                                  "were not read, so nothing is written (replay a saved export "
+                                                  "with `postmortem write --issue-file`)"))
+        return Result(decision, None, requests)
+    context = ExecutionContext(issue=issue.number, github=github, bot_comment=bot_comment,
+                               adapters={"git": GitRepo(settings.root)})
+    report = execute(decision, context)
+    log.info("post-mortem %s: %s", decision.extra["postmortem"]["path"], "; ".join(report.done) or "no change")
+    return Result(decision, report, github.requests if github else 0)
