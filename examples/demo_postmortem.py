@@ -43,9 +43,8 @@ def postmortem_demo() -> None:
     print(f"export: {EXPORT.relative_to(HERE.parent)}")
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        (site / "docs" / "post-mortems").mkdir(parents=True)
-        shutil.copy(SITE / "mkdocs.yml", site / "mkdocs.yml")
-        shutil.copy(SITE / "docs" / "index.md", site / "docs" / "index.md")
+        # The site as it is, minus any post-mortems already in it.
+        shutil.copytree(SITE, site, ignore=shutil.ignore_patterns("build", "20*.md"))
         print(textwrap.indent(_run("write", "--issue-file", str(EXPORT), "--site-dir", str(site)).strip(), "  "))
         [document] = sorted((site / "docs" / "post-mortems").glob("2026-*.md"))
         text = document.read_text(encoding="utf-8")
