@@ -30,8 +30,10 @@ typecheck: $(VENV)/.installed-dev
 
 forms: $(VENV)/.installed-dev
 	$(BIN)/responder templates --config examples/responder.yml --check
+	$(BIN)/statuspage templates --config examples/responder.yml --check
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-issue-forms \
-		.github/ISSUE_TEMPLATE/outage-report.yml .github/ISSUE_TEMPLATE/feature-request.yml
+		.github/ISSUE_TEMPLATE/outage-report.yml .github/ISSUE_TEMPLATE/feature-request.yml \
+		.github/ISSUE_TEMPLATE/maintenance.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-issue-config .github/ISSUE_TEMPLATE/config.yml
 
 tests: $(VENV)/.installed-dev

@@ -32,25 +32,26 @@ def register(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def render_files(config: Any) -> dict[str, str]:
+def dump_form(data: Any, header: str = HEADER) -> str:
+    """A form as YAML, with multi-line text as literal blocks so it reads like a hand-written one."""
     import yaml
 
-    from responder.forms import form_to_yaml_data, forms_for, issue_config_data
-
     class Dumper(yaml.SafeDumper):
-        """Multi-line text as literal blocks, so the forms read like hand-written ones."""
+        pass
 
     def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         style = "|" if "\n" in value else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     Dumper.add_representer(str, text)
+    return header + yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
 
-    def dump(data: Any) -> str:
-        return HEADER + yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
 
-    files = {form.file_name: dump(form_to_yaml_data(form)) for form in forms_for(config)}
-    files["config.yml"] = dump(issue_config_data(config))
+def render_files(config: Any) -> dict[str, str]:
+    from responder.forms import form_to_yaml_data, forms_for, issue_config_data
+
+    files = {form.file_name: dump_form(form_to_yaml_data(form)) for form in forms_for(config)}
+    files["config.yml"] = dump_form(issue_config_data(config))
     return files
 
 
