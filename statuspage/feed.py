@@ -54,7 +54,7 @@ def _entry(incident: Incident, page: Page, base: str, host: str) -> ElementTree.
         category.set("label", page.titles.get(name, name))
     content = ElementTree.SubElement(entry, f"{{{ATOM}}}content")
     content.set("type", "html")
-    content.text = _content_html(incident)
+    content.text = _content_html(incident, base)
     return entry
 
 
