@@ -71,7 +71,7 @@ def build(config: Config, options: BuildOptions, github: GitHubFactory | None = 
     probe_checks: tuple[Check, ...] = ()
     source_checks: list[Check] = []
     if options.probe:
-        probe_checks = _probe(config, settings, prober)
+        probe_checks = _probe(config, settings, prober, now)
         for source in settings.sources:
             result = kuma.fetch(source, config)
             source_checks += result.checks
@@ -162,14 +162,15 @@ def _collect(snapshot: Snapshot, reading: Reading, now: datetime) -> Any:
     return collect(snapshot.issues, snapshot.comments, reading, now)
 
 
-def _probe(config: Config, settings: StatusPageSettings, prober: Any) -> tuple[Check, ...]:
+def _probe(config: Config, settings: StatusPageSettings, prober: Any, now: datetime) -> tuple[Check, ...]:
     from responder.probes import Prober, ProbeTarget
 
     targets = [t for t in (ProbeTarget.for_service(s) for s in config.services) if t is not None]
-    results = (prober or Prober()).probe_all(targets)
+    # The probes run now: stamp them with the build's clock, so --now replays stay consistent.
+    results = (prober or Prober(now=lambda: now)).probe_all(targets)
     checks = []
     for result in results:
-        at = history.parse_time(result.checked_at) or datetime.now(UTC)
+        at = history.parse_time(result.checked_at) or now
         checks.append(Check(result.service, at, PROBE_CODES[result.state], result.detail, result.latency_ms,
                             "probe", slots=settings.slots_per_check))
     return tuple(checks)

@@ -24,7 +24,7 @@ from statuspage.model import DEGRADED, DOWN, MAINTENANCE, OPERATIONAL, UNKNOWN, 
 from statuspage.page import format_percent
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATIC_FILES = ("style.css", "stale.js")
+STATIC_FILES = ("style.css", "stale.js", "favicon.svg")
 # No inline script or style, nothing from another origin, no forms, no framing of other content.
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'")

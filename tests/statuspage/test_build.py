@@ -232,3 +232,54 @@ def test_building_from_github_needs_a_token(tmp_path: Path) -> None:
     code, _, stderr = run("build", "--config", str(EXAMPLE_CONFIG), "--out", str(tmp_path / "out"),
                           "--no-probe", "--previous", "none")
     assert code == 1 and "no GitHub token" in stderr
+
+
+def test_live_probes_and_uptime_kuma_feed_the_page_and_the_history(tmp_path: Path) -> None:
+    import yaml
+
+    from tests.support.http_services import closed_port_url, serving
+
+    kuma_dir = FIXTURES / "uptime-kuma"
+    with serving() as services:
+        raw = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+        urls = {
+            "dns": services.add("/dns", body="ok"),
+            "traefik": services.add("/ping", body="OK"),
+            "nextcloud": services.add("/status.php", status=502, body="Bad Gateway"),
+            "immich": services.add("/api/server/ping", body="pong", delay=0.3),
+            "mail": closed_port_url("/health"),
+        }
+        services.add("/api/status-page/homelab", body=(kuma_dir / "status-page.json").read_text())
+        services.add("/api/status-page/heartbeat/homelab", body=(kuma_dir / "heartbeat.json").read_text())
+        for service in raw["services"]:
+            service.pop("url", None)
+            service.pop("expect", None)
+            if service["name"] in urls:
+                service["url"] = urls[service["name"]]
+                service["expect"] = {"timeout_seconds": 2}
+        raw["services"][5]["expect"]["slow_ms"] = 100
+        raw["statuspage"]["sources"] = [{"type": "uptime-kuma", "url": services.base, "slug": "homelab",
+                                         "monitors": {"Technitium DNS": "dns"}}]
+        config = tmp_path / "responder.yml"
+        config.write_text(yaml.safe_dump(raw))
+        argv = ["build", "--config", str(config), "--issues-file", str(EXPORT), "--previous", "none",
+                "--now", "2026-11-23T14:58:30Z"]
+        code, _, stderr = run(*argv, "--out", str(tmp_path / "one"))
+        assert code == 0, stderr
+        code, _, stderr = run(*argv[:-4], "--previous", str(tmp_path / "one"), "--now", "2026-11-23T15:03:00Z",
+                              "--out", str(tmp_path / "two"))
+        assert code == 0, stderr
+    status = json.loads((tmp_path / "two" / "status.json").read_text())
+    components = {c["id"]: c["status"] for c in status["components"]}
+    assert components["traefik"] == "operational"
+    assert components["nextcloud"] == "major_outage"
+    assert components["immich"] == "degraded_performance"
+    assert components["mail"] == "major_outage"
+    assert "woodpecker" not in components  # no URL and no monitor: not called operational
+    recorded = json.loads((tmp_path / "two" / "data" / "history.json").read_text())["services"]
+    from statuspage.history import decode_day
+
+    nextcloud = decode_day(recorded["nextcloud"]["days"]["2026-11-23"])
+    assert nextcloud is not None and nextcloud.count("x") >= 2  # both builds' probes are kept
+    dns = decode_day(recorded["dns"]["days"]["2026-11-23"])
+    assert dns is not None and dns[179] == "m"  # Kuma's maintenance heartbeat at 14:58
