@@ -53,8 +53,10 @@ def evaluate(tools: Any, session: str, expression: str) -> Any:
 
 def test_the_page_renders_without_errors_and_reads_without_javascript(browser_binary: str, tmp_path: Path) -> None:
     # Built 47 minutes ago by the visitor's clock: the optional script must say the page is stale.
-    site = build(tmp_path / "public", datetime.now(UTC) - timedelta(minutes=47))
-    with serving_directory(site) as base, chromium(browser_binary) as (tools, session):
+    build(tmp_path / "public" / "stale", datetime.now(UTC) - timedelta(minutes=47))
+    build(tmp_path / "public" / "replay", datetime(2026, 11, 23, 15, 0, tzinfo=UTC))  # the export's moment
+    with serving_directory(tmp_path / "public") as root, chromium(browser_binary, height=2200) as (tools, session):
+        base = f"{root}/stale"
         for domain in ("Page", "Runtime", "Log"):
             tools.send(f"{domain}.enable", {}, session)
         open_page(tools, session, f"{base}/index.html")
@@ -66,15 +68,6 @@ def test_the_page_renders_without_errors_and_reads_without_javascript(browser_bi
         assert "This page has not been updated for 47 minutes" in stale or \
             "This page has not been updated for 48 minutes" in stale
         assert evaluate(tools, session, "document.getElementById('freshness').className") == "freshness is-stale"
-
-        tools.send("Emulation.setDeviceMetricsOverride", {"width": 1100, "height": 900, "deviceScaleFactor": 1,
-                                                          "mobile": False}, session)
-        shot = tmp_path / "statuspage.png"
-        screenshot(tools, session, shot)
-        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
-        if os.environ.get("UPDATE_SCREENSHOT"):
-            DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
-            shutil.copyfile(shot, DOCS_SCREENSHOT)
 
         tools.events.clear()
         tools.send("Emulation.setScriptExecutionDisabled", {"value": True}, session)
@@ -92,12 +85,26 @@ def test_the_page_renders_without_errors_and_reads_without_javascript(browser_bi
         assert any(name.startswith("Nextcloud: the last 90 days") for name in names)
         assert any(name.startswith("Today (") and "% up" in name for name in names)
 
+        open_page(tools, session, f"{root}/replay/index.html")  # as a visitor without JavaScript sees it
+        assert errors_in(tools.events) == []
+        shot = tmp_path / "statuspage.png"
+        screenshot(tools, session, shot, width=1200, height=2200)
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+        if os.environ.get("UPDATE_SCREENSHOT"):
+            DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
+            shutil.copyfile(shot, DOCS_SCREENSHOT)
 
-def test_missing_paths_get_the_404_page_without_errors(browser_binary: str, tmp_path: Path) -> None:
+
+def test_a_fresh_page_shows_no_warning_and_missing_paths_get_the_404_page(browser_binary: str,
+                                                                          tmp_path: Path) -> None:
     site = build(tmp_path / "public", datetime.now(UTC))
     with serving_directory(site) as base, chromium(browser_binary) as (tools, session):
         for domain in ("Page", "Runtime", "Log"):
             tools.send(f"{domain}.enable", {}, session)
+        open_page(tools, session, f"{base}/index.html")
+        assert errors_in(tools.events) == []
+        assert evaluate(tools, session, "document.getElementById('freshness').className") == "freshness"
+        tools.events.clear()
         open_page(tools, session, f"{base}/no/such/page")
         problems = [p for p in errors_in(tools.events) if "/no/such/page" not in p]  # the 404 itself is expected
         assert problems == []

@@ -154,8 +154,10 @@ def errors_in(events: list[dict[str, Any]]) -> list[str]:
     return found
 
 
-def screenshot(tools: DevTools, session: str, path: Path) -> None:
+def screenshot(tools: DevTools, session: str, path: Path, width: int, height: int) -> None:
     import base64
 
-    data = tools.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session)["data"]
+    clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}
+    data = tools.send("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True},
+                      session)["data"]
     path.write_bytes(base64.b64decode(data))
