@@ -83,10 +83,11 @@ def build(config: Config, options: BuildOptions, github: GitHubFactory | None = 
         probe_checks=probe_checks, source_checks=tuple(source_checks), notes=tuple(notes),
         postmortem_site=_postmortems(config, settings, options) is not None,
     ))
+    history_origin = str(options.history_file) if seed is not None else previous.origin
     build_info = {
         "generated_at": page.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "issues": snapshot.source,
-        "history": str(options.history_file) if seed is not None else previous.origin,
+        "history": history_origin,
         "probes": len(probe_checks),
         "github_requests": snapshot.requests,
         "github_requests_counted": snapshot.counted,
@@ -94,7 +95,7 @@ def build(config: Config, options: BuildOptions, github: GitHubFactory | None = 
     files = render_site(page, recorded, snapshot.cache, build_info)
     count = write_site(options.out, files, _postmortems(config, settings, options))
     return BuildResult(options.out, count, snapshot.requests, snapshot.counted, snapshot.source,
-                       build_info["history"], page.notes, len(files["index.html"]))
+                       history_origin, page.notes, len(files["index.html"]))
 
 
 def _previous(config: Config, settings: StatusPageSettings, options: BuildOptions) -> Previous:

@@ -64,7 +64,9 @@ def _content_html(incident: Incident, base: str) -> str:
         parts.append(f"<p><strong>Resolved</strong> at {iso(incident.resolved_at)}.</p>")
     if incident.postmortem_url:
         # Relative links point into this site's /post-mortems/; a feed needs them absolute.
-        link = incident.postmortem_url if markdown.safe_link(incident.postmortem_url) else base + incident.postmortem_url
+        link = incident.postmortem_url
+        if not markdown.safe_link(link):
+            link = base + link
         parts.append(f'<p><a href="{escape(link)}">Post-mortem</a></p>')
     for update in reversed(incident.updates):
         who = "responder" if update.by_bot else update.author

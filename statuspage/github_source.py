@@ -75,7 +75,10 @@ class ExportFile:
         return Snapshot(issues, comments, source=f"export {self.path.name}")
 
 
-def read_export(raw: Any, origin: str) -> tuple[tuple[Mapping[str, Any], ...], dict[int, tuple[Mapping[str, Any], ...]]]:
+Comments = dict[int, tuple[Mapping[str, Any], ...]]
+
+
+def read_export(raw: Any, origin: str) -> tuple[tuple[Mapping[str, Any], ...], Comments]:
     hint = 'Expected {"issues": [...], "comments": {"<number>": [...]}} in GitHub\'s REST shapes.'
     if not isinstance(raw, Mapping) or not isinstance(raw.get("issues"), list):
         raise InputError(f"{origin}: expected a mapping with an 'issues' list", hint=hint)
@@ -84,7 +87,7 @@ def read_export(raw: Any, origin: str) -> tuple[tuple[Mapping[str, Any], ...], d
     comments_raw = raw.get("comments") or {}
     if not isinstance(comments_raw, Mapping):
         raise InputError(f"{origin}: 'comments' must be a mapping of issue number to a list", hint=hint)
-    comments: dict[int, tuple[Mapping[str, Any], ...]] = {}
+    comments: Comments = {}
     for key, items in comments_raw.items():
         if not str(key).isdigit() or not isinstance(items, list) or \
                 not all(isinstance(item, Mapping) for item in items):
@@ -169,16 +172,19 @@ class GitHubIssues:
             etag = cached.get("etag") if isinstance(cached, Mapping) else None
             response = self._client.get_if_changed(url, params=query, etag=etag)
             self._requests += 1
+            kept: list[Mapping[str, Any]]
             if response.status == 304 and isinstance(cached, Mapping):
-                entry = {"etag": etag, "items": list(cached.get("items") or []), "next": cached.get("next")}
+                kept = [item for item in cached.get("items") or () if isinstance(item, Mapping)]
+                following = cached.get("next") if isinstance(cached.get("next"), str) else None
             else:
                 self._counted += 1
+                etag = response.headers.get("etag")
                 data = response.data if isinstance(response.data, list) else []
                 kept = [s for s in (slim(item) for item in data if isinstance(item, Mapping)) if s is not None]
-                entry = {"etag": response.headers.get("etag"), "items": kept, "next": next_link(response.headers)}
-            new_pages[key] = entry
-            items.extend(entry["items"])
-            url = entry["next"]
+                following = next_link(response.headers)
+            new_pages[key] = {"etag": etag, "items": kept, "next": following}
+            items.extend(kept)
+            url = following
             query = None  # the next link carries the query
             key = url or ""
         return items

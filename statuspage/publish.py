@@ -79,7 +79,7 @@ def _rewrite_recent(repo: GitRepo, tip: str, count: int) -> tuple[str | None, in
     base: str | None = None
     for sha in reversed(shas):
         meta = repo.git("log", "-1", "--format=%aI%x00%cI%x00%B", sha).stdout
-        author_date, committer_date, body = (meta.split("\x00", 2) + ["", "", ""])[:3]
+        author_date, committer_date, body = [*meta.split("\x00", 2), "", "", ""][:3]
         env = {"GIT_AUTHOR_DATE": author_date, "GIT_COMMITTER_DATE": committer_date}
         base = repo.commit_tree(repo.tree_of(sha), [base] if base else [], body.rstrip("\n") + "\n", env=env)
     return base, len(shas)

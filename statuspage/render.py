@@ -117,7 +117,7 @@ def uptime_text(value: Uptime | None) -> str:
 
 
 def minutes_text(value: float) -> str:
-    total = int(round(abs(value)))
+    total = round(abs(value))
     hours, mins = divmod(total, 60)
     text = f"{hours} h {mins} min" if hours else f"{mins} min"
     return f"-{text}" if value < 0 and total else text

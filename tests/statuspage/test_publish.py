@@ -127,7 +127,7 @@ def test_an_incomplete_build_is_refused_before_anything_is_pushed(repo: GitRepo,
     publish(repo, site(tmp_path, "1"))
     broken = site(tmp_path, "2", "broken")
     (broken / "status.json").unlink()
-    with pytest.raises(InputError, match="missing status.json"):
+    with pytest.raises(InputError, match=r"missing status\.json"):
         publish(repo, broken)
     assert served(remote) == "<h1>status 1</h1>"
 

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -108,35 +108,31 @@ def chromium(binary: str, width: int = 1200, height: int = 900) -> Iterator[tupl
         os.close(high_in)
         os.close(high_out)
 
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(  # a fixed argument list, no shell
-        [binary, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe",
-         f"--window-size={width},{height}", "about:blank"],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-        preexec_fn=wire_pipes, close_fds=False,
-    )
-    for fd in (commands_read, events_write, high_in, high_out):
-        os.close(fd)
-    tools = DevTools(process, commands_write, events_read)
-    try:
-        targets = tools.send("Target.getTargets")["targetInfos"]
-        page = next(t for t in targets if t["type"] == "page")
-        session = tools.send("Target.attachToTarget", {"targetId": page["targetId"], "flatten": True})["sessionId"]
-        yield tools, session
-    finally:
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(  # a fixed argument list, no shell
+            [binary, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe",
+             f"--window-size={width},{height}", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=wire_pipes, close_fds=False,
+        )
+        for fd in (commands_read, events_write, high_in, high_out):
+            os.close(fd)
+        tools = DevTools(process, commands_write, events_read)
         try:
-            tools.send("Browser.close", timeout=5)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        os.close(commands_write)
-        os.close(events_read)
-        log.close()
-        shutil.rmtree(profile, ignore_errors=True)
+            targets = tools.send("Target.getTargets")["targetInfos"]
+            page = next(t for t in targets if t["type"] == "page")
+            attached = tools.send("Target.attachToTarget", {"targetId": page["targetId"], "flatten": True})
+            yield tools, attached["sessionId"]
+        finally:
+            with suppress(RuntimeError, TimeoutError, OSError):
+                tools.send("Browser.close", timeout=5)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            os.close(commands_write)
+            os.close(events_read)
+            shutil.rmtree(profile, ignore_errors=True)
 
 
 def errors_in(events: list[dict[str, Any]]) -> list[str]:
