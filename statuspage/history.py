@@ -36,6 +36,7 @@ CODES = (OK, DEGRADED, DOWN, MAINTENANCE, NO_DATA)
 _RANK = {NO_DATA: 0, OK: 1, MAINTENANCE: 2, DEGRADED: 3, DOWN: 4}
 _EMPTY_DAY = NO_DATA * SLOTS_PER_DAY
 _RUN = re.compile(r"(\d*)([odxm-])")
+_SAME_RUN = re.compile(r"([odxm-])\1*")
 _DAY_KEY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 WINDOWS: tuple[tuple[str, timedelta], ...] = (
@@ -264,17 +265,12 @@ def dumps(history: History) -> str:
 
 
 def encode_day(text: str) -> str:
-    out = []
-    index = 0
-    while index < len(text):
-        code = text[index]
-        end = index
-        while end < len(text) and text[end] == code:
-            end += 1
-        run = end - index
-        out.append(f"{run}{code}" if run > 1 else code)
-        index = end
-    return "".join(out)
+    return _SAME_RUN.sub(_encode_run, text)
+
+
+def _encode_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return f"{len(run)}{run[0]}" if len(run) > 1 else run
 
 
 def decode_day(encoded: str) -> str | None:

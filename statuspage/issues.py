@@ -57,11 +57,16 @@ class Reading:
     settings: StatusPageSettings
     outage: FormSpec
     maintenance: FormSpec
+    by_title: Mapping[str, str]  # normalised service title -> service name
 
     @classmethod
     def of(cls, config: Config, settings: StatusPageSettings) -> Reading:
+        by_title = {forms.normalise_label(s.title): s.name for s in config.services}
         return cls(config, settings, forms.outage_form(config),
-                   maintenance.maintenance_form(config, settings.maintenance.form))
+                   maintenance.maintenance_form(config, settings.maintenance.form), by_title)
+
+    def service_named(self, title: str) -> str | None:
+        return self.by_title.get(forms.normalise_label(title))
 
     def label(self, role: str) -> str:
         return self.config.labels[role]
@@ -113,9 +118,17 @@ def collect(issues: Iterable[Mapping[str, Any]], comments: Mapping[int, Sequence
     reports: list[UserReport] = []
     windows: list[MaintenanceWindow] = []
     warnings: list[str] = []
+    # Incidents closed before the history window only matter to the feed, and only the newest do:
+    # reading just those keeps a build with thousands of past incidents fast.
+    horizon = (now - timedelta(days=max(reading.settings.history_days, reading.settings.resolved_days))
+               ).strftime("%Y-%m-%dT%H:%M:%SZ")
+    old: list[Mapping[str, Any]] = []
     for issue in _newest_first_unique(issues):
         kind = kind_of(issue, reading)
         if kind == "incident":
+            if issue.get("state") == "closed" and str(issue.get("closed_at") or "") < horizon:
+                old.append(issue)
+                continue
             incident = _incident(issue, comments.get(issue["number"], ()), reading)
             if incident is not None:
                 incidents.append(incident)
@@ -128,6 +141,11 @@ def collect(issues: Iterable[Mapping[str, Any]], comments: Mapping[int, Sequence
             if window.window.problem:
                 warnings.append(f"maintenance #{window.number}: {window.window.problem}")
             windows.append(window)
+    old.sort(key=lambda i: (str(i.get("updated_at") or ""), i["number"]), reverse=True)
+    for issue in old[:reading.settings.feed_entries]:
+        incident = _incident(issue, comments.get(issue["number"], ()), reading)
+        if incident is not None:
+            incidents.append(incident)
     incidents.sort(key=lambda i: i.started_at, reverse=True)
     reports.sort(key=lambda r: r.reported_at, reverse=True)
     windows.sort(key=lambda w: (w.window.start or w.created_at))
@@ -283,8 +301,7 @@ def parse_status_comment(body: str, prefix: str) -> tuple[str | None, str] | Non
 def _known_service(title: str | None, reading: Reading) -> str | None:
     if not title or title == forms.OTHER_SERVICE:
         return None
-    service = reading.config.service_by_title(title)
-    return service.name if service else None
+    return reading.service_named(title)
 
 
 def _report(issue: Mapping[str, Any], reading: Reading) -> UserReport:
@@ -310,11 +327,7 @@ def _report(issue: Mapping[str, Any], reading: Reading) -> UserReport:
 
 def _maintenance(issue: Mapping[str, Any], reading: Reading) -> MaintenanceWindow:
     titles, window, impact, details = maintenance.answers(issue.get("body"), reading.maintenance)
-    names = []
-    for title in titles:
-        service = reading.config.service_by_title(title)
-        if service is not None:
-            names.append(service.name)
+    names = [name for name in (reading.service_named(title) for title in titles) if name is not None]
     created = _time(issue.get("created_at"), datetime(1970, 1, 1, tzinfo=UTC))
     return MaintenanceWindow(
         number=int(issue["number"]),

@@ -36,7 +36,8 @@ def register(sub: Any) -> None:
     parser.add_argument("--postmortems", type=Path, metavar="DIR",
                         help="built post-mortem site to publish under /post-mortems/ "
                              "(default: statuspage.postmortems_dir, site/build, when it exists)")
-    parser.add_argument("--now", metavar="ISO8601", help=argparse.SUPPRESS)  # reproducible builds in tests
+    parser.add_argument("--now", metavar="ISO8601",
+                        help="build as of this moment (UTC), e.g. to replay a saved export (default: now)")
     parser.set_defaults(run=run)
 
 
