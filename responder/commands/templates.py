@@ -61,13 +61,16 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from responder.config import load_config
 
     config = load_config(args.config)
-    out = Path(args.out)
-    files = render_files(config)
-    if args.check:
+    return write_files(render_files(config), Path(args.out), args.check, io, "responder templates")
+
+
+def write_files(files: dict[str, str], out: Any, check: bool, io: IO, command: str) -> int:
+    """Write generated files, or with check only report (exit 1) those that differ on disk."""
+    if check:
         stale = [name for name, text in files.items()
                  if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text]
         for name in stale:
-            print(f"{out / name} is out of date; run `responder templates`", file=io.stderr)
+            print(f"{out / name} is out of date; run `{command}`", file=io.stderr)
         return EXIT_FAILED if stale else EXIT_OK
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():

@@ -6,7 +6,6 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from responder.cli import add_config_argument
-from responder.errors import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
     from responder.cli import IO
@@ -35,7 +34,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, io: IO) -> int:
     from pathlib import Path
 
-    from responder.commands.templates import dump_form
+    from responder.commands.templates import dump_form, write_files
     from responder.config import load_config
     from responder.forms import form_to_yaml_data
     from statuspage.maintenance import maintenance_form
@@ -43,14 +42,5 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
     config = load_config(args.config)
     form = maintenance_form(config, settings_from(config).maintenance.form)
-    text = dump_form(form_to_yaml_data(form), HEADER)
-    path = Path(args.out) / form.file_name
-    if args.check:
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            print(f"{path} is out of date; run `statuspage templates`", file=io.stderr)
-            return EXIT_FAILED
-        return EXIT_OK
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}", file=io.stdout)
-    return EXIT_OK
+    files = {form.file_name: dump_form(form_to_yaml_data(form), HEADER)}
+    return write_files(files, Path(args.out), args.check, io, "statuspage templates")

@@ -210,3 +210,13 @@ def test_the_cached_copy_of_comments_keeps_the_marker_and_status_comments_only(r
     full = issues.collect([incident_issue()], {42: comments}, reading, NOW)
     cached = issues.collect([incident_issue()], {42: slim}, reading, NOW)
     assert full == cached
+
+
+def test_of_incidents_closed_before_the_history_window_only_the_newest_are_read(reading: Reading) -> None:
+    old = [incident_issue(n, state="closed", created_at=f"2025-0{1 + n % 9}-01T10:00:00Z",
+                          updated_at=f"2025-0{1 + n % 9}-01T12:00:00Z", closed_at=f"2025-0{1 + n % 9}-01T12:00:00Z")
+           for n in range(100, 160)]
+    facts = issues.collect([*old, incident_issue()], {}, reading, NOW)
+    assert len(facts.incidents) == 1 + reading.settings.feed_entries
+    kept = {i.number for i in facts.incidents}
+    assert {n for n in range(100, 160) if 1 + n % 9 == 9} <= kept  # September 2025: the newest of them

@@ -54,6 +54,18 @@ def served(remote: Path, name: str = "index.html") -> str:
     return bare(remote, "show", f"gh-pages:{name}")
 
 
+def push_by_hand(remote: Path, checkout: Path, name: str, content: str, message: str) -> None:
+    """Someone else changes the published branch (the Pages settings UI, or a person)."""
+    if not checkout.exists():
+        subprocess.run(["git", "clone", "--quiet", "-b", "gh-pages", str(remote), str(checkout)], check=True,
+                       capture_output=True)
+    other = GitRepo(checkout)
+    (checkout / name).write_text(content)
+    other.git("add", name)
+    other.git("commit", "--quiet", "-m", message)
+    other.git("push", "--quiet", "origin", "gh-pages")
+
+
 def test_the_first_publish_creates_the_branch_without_touching_the_checkout(repo: GitRepo, remote: Path,
                                                                             tmp_path: Path) -> None:
     (repo.root / "local-change.txt").write_text("uncommitted work")
@@ -104,16 +116,11 @@ def test_a_rejected_push_leaves_the_previous_page_live(repo: GitRepo, remote: Pa
 
 def test_a_concurrent_update_is_not_overwritten(repo: GitRepo, remote: Path, tmp_path: Path) -> None:
     publish(repo, site(tmp_path, "1"))
-    other = GitRepo(tmp_path / "other")
-    subprocess.run(["git", "clone", "--quiet", "-b", "gh-pages", str(remote), str(other.root)], check=True,
-                   capture_output=True)
     original = repo.remote_branch
 
     def racing(remote_name: str, branch: str) -> str | None:
         seen = original(remote_name, branch)
-        (other.root / "index.html").write_text("<h1>someone else</h1>")
-        other.git("commit", "--quiet", "-am", "manual fix")
-        other.git("push", "--quiet", "origin", "gh-pages")
+        push_by_hand(remote, tmp_path / "other", "index.html", "<h1>someone else</h1>", "manual fix")
         return seen
 
     repo.remote_branch = racing  # type: ignore[method-assign]
@@ -134,13 +141,7 @@ def test_an_incomplete_build_is_refused_before_anything_is_pushed(repo: GitRepo,
 
 def test_a_custom_domain_file_on_the_branch_is_kept(repo: GitRepo, remote: Path, tmp_path: Path) -> None:
     publish(repo, site(tmp_path, "1"))
-    other = GitRepo(tmp_path / "other")
-    subprocess.run(["git", "clone", "--quiet", "-b", "gh-pages", str(remote), str(other.root)], check=True,
-                   capture_output=True)
-    (other.root / "CNAME").write_text("status.acme-homelab.org\n")
-    other.git("add", "CNAME")
-    other.git("commit", "--quiet", "-m", "Create CNAME")
-    other.git("push", "--quiet", "origin", "gh-pages")
+    push_by_hand(remote, tmp_path / "other", "CNAME", "status.acme-homelab.org\n", "Create CNAME")
     publish(repo, site(tmp_path, "2"))
     assert served(remote, "CNAME") == "status.acme-homelab.org"
 
