@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck forms workflows tests bench clean
+.PHONY: demo test lint typecheck forms workflows browser tests bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "issueops-responder needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -30,8 +30,10 @@ typecheck: $(VENV)/.installed-dev
 
 forms: $(VENV)/.installed-dev
 	$(BIN)/responder templates --config examples/responder.yml --check
+	$(BIN)/statuspage templates --config examples/responder.yml --check
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-issue-forms \
-		.github/ISSUE_TEMPLATE/outage-report.yml .github/ISSUE_TEMPLATE/feature-request.yml
+		.github/ISSUE_TEMPLATE/outage-report.yml .github/ISSUE_TEMPLATE/feature-request.yml \
+		.github/ISSUE_TEMPLATE/maintenance.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-issue-config .github/ISSUE_TEMPLATE/config.yml
 
 # The workflows and pipelines: GitHub's and Woodpecker's schemas, and zizmor's audit
@@ -41,7 +43,10 @@ workflows: $(VENV)/.installed-dev
 	$(BIN)/check-jsonschema --builtin-schema vendor.woodpecker-ci .woodpecker/*.yml
 	$(BIN)/zizmor --offline --min-severity medium .github/
 
-tests: $(VENV)/.installed-dev
+browser:
+	@.ci/install-chromium
+
+tests: $(VENV)/.installed-dev browser
 	$(BIN)/python -m pytest
 
 test: lint typecheck forms workflows tests
@@ -49,6 +54,7 @@ test: lint typecheck forms workflows tests
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/postmortem.py
+	$(BIN)/python bench/statuspage.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

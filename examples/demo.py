@@ -73,8 +73,14 @@ def intake_demo() -> None:
           "--dry-run --offline")
 
 
+def _statuspage_demo() -> None:
+    from demo_statuspage import statuspage_demo  # examples/ is on sys.path when this file runs
+
+    statuspage_demo(rule)
+
+
 # Each stage of the product adds its own part here (a function taking no arguments).
-PARTS: list[Callable[[], None]] = [intake_demo, postmortem_demo]
+PARTS: list[Callable[[], None]] = [intake_demo, postmortem_demo, _statuspage_demo]
 
 
 def main_demo() -> int:

@@ -9,7 +9,8 @@ subprocess wrapper with an argument list.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,10 +47,11 @@ class GitRepo:
             "GIT_TERMINAL_PROMPT": "0",
         }
 
-    def git(self, *args: str, check: bool = True, input_text: str | None = None) -> Completed:
+    def git(self, *args: str, check: bool = True, input_text: str | None = None,
+            env: Mapping[str, str] | None = None) -> Completed:
         try:
-            return run(["git", *args], cwd=self.root, env=self._env, timeout=self._timeout, check=check,
-                       input_text=input_text)
+            return run(["git", *args], cwd=self.root, env={**self._env, **(env or {})}, timeout=self._timeout,
+                       check=check, input_text=input_text)
         except ProcessFailed as exc:
             raise GitError(exc.message, hint=exc.hint) from None
 
@@ -99,3 +101,59 @@ class GitRepo:
     def remote_url(self, remote: str = "origin") -> str | None:
         result = self.git("remote", "get-url", remote, check=False)
         return result.stdout.strip() or None if result.returncode == 0 else None
+
+    # ------------------------------------------------------------ plumbing for publishing a site
+
+    def rev_parse(self, ref: str) -> str | None:
+        """The commit a ref points at, or None when it does not exist."""
+        result = self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        return result.stdout.strip() or None if result.returncode == 0 else None
+
+    def remote_branch(self, remote: str, branch: str) -> str | None:
+        """The remote branch's commit, fetched so it is available here; None when it does not exist yet."""
+        listed = self.git("ls-remote", "--heads", remote, f"refs/heads/{branch}").stdout.split()
+        if not listed:
+            return None
+        self.git("fetch", "--quiet", "--no-tags", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        return listed[0]
+
+    def tree_of_directory(self, directory: Path, extra: Mapping[str, bytes] | None = None) -> str:
+        """Store a directory's files (plus `extra` files) as a tree object.
+
+        A temporary index is used, so the caller's working tree, index and
+        branch are never touched.
+        """
+        with tempfile.TemporaryDirectory(prefix="responder-index-") as scratch:
+            env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            git_dir = self.git("rev-parse", "--absolute-git-dir").stdout.strip()
+            self.git(f"--git-dir={git_dir}", f"--work-tree={directory.resolve()}", "add", "--all", "--force",
+                     "--", ".", env={**env, "GIT_DIR": git_dir})
+            for name, content in sorted((extra or {}).items()):
+                blob = self._hash_blob(content)
+                self.git("update-index", "--add", "--cacheinfo", f"100644,{blob},{name}", env=env)
+            return self.git("write-tree", env=env).stdout.strip()
+
+    def _hash_blob(self, content: bytes) -> str:
+        with tempfile.NamedTemporaryFile(prefix="responder-blob-") as handle:
+            handle.write(content)
+            handle.flush()
+            return self.git("hash-object", "-w", "--", handle.name).stdout.strip()
+
+    def tree_of(self, commit: str) -> str:
+        return self.git("rev-parse", f"{commit}^{{tree}}").stdout.strip()
+
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str,
+                    env: Mapping[str, str] | None = None) -> str:
+        args = ["commit-tree", tree]
+        for parent in parents:
+            args += ["-p", parent]
+        return self.git(*args, "-F", "-", input_text=message, env=env).stdout.strip()
+
+    def push_commit(self, remote: str, commit: str, branch: str, expected: str | None) -> None:
+        """Point the remote branch at `commit` in one step, only if it still is at `expected`.
+
+        The lease makes the update a compare-and-swap: if someone else moved
+        the branch meanwhile, nothing changes and the push fails.
+        """
+        lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
+        self.git("push", "--quiet", "--porcelain", lease, remote, f"{commit}:refs/heads/{branch}")

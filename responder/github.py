@@ -183,9 +183,14 @@ class GitHubClient:
         while url:
             response = self.request("GET", url, params=query)
             yield from response.data or ()
-            match = _NEXT_LINK.search(response.headers.get("link", ""))
-            url = match.group(1) if match else None
+            url = next_link(response.headers)
             query = {}  # the next link carries the query
+
+    def get_if_changed(self, path: str, *, params: Mapping[str, Any] | None = None,
+                       etag: str | None = None) -> Response:
+        """A conditional GET. Given the ETag of an earlier answer, GitHub answers 304 Not Modified
+        when nothing changed, and a 304 does not count against the rate limit."""
+        return self.request("GET", path, params=params, headers={"If-None-Match": etag} if etag else None)
 
     # ------------------------------------------------------------ issues
 
@@ -280,6 +285,12 @@ def bot_comment_in(comments: Iterable[Mapping[str, Any]], bot_login: str) -> Bot
         if user.get("login") == bot_login and "issueops-responder:state" in body:
             return BotComment(int(comment["id"]), body, str(comment.get("html_url", "")), read_marker(body))
     return None
+
+
+def next_link(headers: Mapping[str, str]) -> str | None:
+    """The rel="next" address of a paged answer's Link header, if any."""
+    match = _NEXT_LINK.search(headers.get("link", ""))
+    return match.group(1) if match else None
 
 
 def _json(text: str | None) -> Any:

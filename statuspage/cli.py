@@ -14,4 +14,7 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    return run_cli("statuspage", "Build and publish the static status page.", [], argv, env, stdout, stderr)
+    from statuspage.commands import build, publish, templates
+
+    return run_cli("statuspage", "Build and publish the static status page.", [build, publish, templates],
+                   argv, env, stdout, stderr)

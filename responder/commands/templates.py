@@ -32,25 +32,26 @@ def register(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def render_files(config: Any) -> dict[str, str]:
+def dump_form(data: Any, header: str = HEADER) -> str:
+    """A form as YAML, with multi-line text as literal blocks so it reads like a hand-written one."""
     import yaml
 
-    from responder.forms import form_to_yaml_data, forms_for, issue_config_data
-
     class Dumper(yaml.SafeDumper):
-        """Multi-line text as literal blocks, so the forms read like hand-written ones."""
+        pass
 
     def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         style = "|" if "\n" in value else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     Dumper.add_representer(str, text)
+    return header + yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
 
-    def dump(data: Any) -> str:
-        return HEADER + yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
 
-    files = {form.file_name: dump(form_to_yaml_data(form)) for form in forms_for(config)}
-    files["config.yml"] = dump(issue_config_data(config))
+def render_files(config: Any) -> dict[str, str]:
+    from responder.forms import form_to_yaml_data, forms_for, issue_config_data
+
+    files = {form.file_name: dump_form(form_to_yaml_data(form)) for form in forms_for(config)}
+    files["config.yml"] = dump_form(issue_config_data(config))
     return files
 
 
@@ -60,13 +61,16 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from responder.config import load_config
 
     config = load_config(args.config)
-    out = Path(args.out)
-    files = render_files(config)
-    if args.check:
+    return write_files(render_files(config), Path(args.out), args.check, io, "responder templates")
+
+
+def write_files(files: dict[str, str], out: Any, check: bool, io: IO, command: str) -> int:
+    """Write generated files, or with check only report (exit 1) those that differ on disk."""
+    if check:
         stale = [name for name, text in files.items()
                  if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text]
         for name in stale:
-            print(f"{out / name} is out of date; run `responder templates`", file=io.stderr)
+            print(f"{out / name} is out of date; run `{command}`", file=io.stderr)
         return EXIT_FAILED if stale else EXIT_OK
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():

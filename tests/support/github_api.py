@@ -9,11 +9,12 @@ runs wrote, and can be told to fail the next requests.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 import responses
 
@@ -39,6 +40,7 @@ class FakeGitHub:
         self.issues: dict[int, FakeIssue] = {}
         self.failures: list[tuple[int, dict[str, str], dict[str, Any]]] = []
         self.log: list[tuple[str, str]] = []
+        self.statuses: list[int] = []  # the status of each answer, in order (304s cost no rate limit)
         self._next_comment_id = 900_001
         self.repo_labels: list[dict[str, Any]] = []  # GET /repos/{o}/{r}/labels, in creation order
         self._next_label_id = 7_000_001
@@ -52,6 +54,8 @@ class FakeGitHub:
         base = host + re.escape(f"/repos/{repo}")
         routes = [
             ("GET", rf"{base}/collaborators/(?P<login>[^/]+)/permission", self._permission),
+            ("GET", rf"{base}/issues(\?.*)?$", self._list_issues),
+            ("GET", host + r"/repositories/\d+/issues(\?.*)?$", self._list_issues),
             ("GET", rf"{base}/issues/(?P<number>\d+)/comments(\?.*)?$", self._list_comments),
             # Link headers point at /repositories/{id}/..., as GitHub's do.
             ("GET", host + r"/repositories/\d+/issues/(?P<number>\d+)/comments(\?.*)?$", self._list_comments),
@@ -128,11 +132,22 @@ class FakeGitHub:
             self.log.append((request.method, url.path))
             if self.failures:
                 status, headers, body = self.failures.pop(0)
+                self.statuses.append(status)
                 return status, {"Content-Type": "application/json; charset=utf-8", **headers}, json.dumps(body)
             match = regex.match(request.url)
             assert match is not None
             status, headers, body = handler(request, **match.groupdict())
-            return status, {"Content-Type": "application/json; charset=utf-8", **headers}, json.dumps(body)
+            text = json.dumps(body)
+            if request.method == "GET" and status == 200:
+                # GitHub sends a weak ETag with every list and answers If-None-Match with an empty 304.
+                etag = 'W/"' + hashlib.sha256(text.encode()).hexdigest() + '"'
+                headers = {**headers, "ETag": etag}
+                if request.headers.get("If-None-Match") == etag:
+                    self.statuses.append(304)
+                    return 304, {"ETag": etag, **self._rate_headers(counted=False)}, ""
+            self.statuses.append(status)
+            return status, {"Content-Type": "application/json; charset=utf-8", **self._rate_headers(True),
+                            **headers}, text
 
         return callback
 
@@ -162,7 +177,51 @@ class FakeGitHub:
                           "heart": 0, "rocket": 0, "eyes": 0},
         }
 
+    @property
+    def counted(self) -> int:
+        """Answers that count against the rate limit: GitHub does not count 304 Not Modified."""
+        return sum(1 for status in self.statuses if status != 304)
+
+    def _rate_headers(self, counted: bool) -> dict[str, str]:
+        used = self.counted
+        return {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": str(5000 - used),
+                "X-RateLimit-Used": str(used), "X-RateLimit-Resource": "core"}
+
     # ------------------------------------------------------------ endpoints
+
+    def _list_issues(self, request: Any) -> Any:
+        """GET /repos/{owner}/{repo}/issues: state, labels (all must match), since, sort, direction, paging."""
+        query = {k: v[0] for k, v in parse_qs(urlparse(request.url).query).items()}
+        state = query.get("state", "open")
+        wanted = [name for name in query.get("labels", "").split(",") if name]
+        since = query.get("since")
+        items = []
+        for issue in self.issues.values():
+            data = issue.data
+            if state != "all" and data["state"] != state:
+                continue
+            names = {label["name"] for label in data["labels"]}
+            if any(name not in names for name in wanted):
+                continue
+            if since and data["updated_at"] < since:
+                continue
+            items.append(data)
+        key = {"created": "created_at", "updated": "updated_at", "comments": "comments"}[query.get("sort", "created")]
+        items.sort(key=lambda d: (d[key], d["number"]), reverse=query.get("direction", "desc") == "desc")
+        per_page = int(query.get("per_page", "30"))
+        page = int(query.get("page", "1"))
+        last = max(1, -(-len(items) // per_page))
+        headers = {}
+        if last > 1:
+            rest = {k: v for k, v in query.items() if k != "page"}
+            link = f"{self.api}/repositories/123456/issues?{urlencode(rest)}&page="
+            parts = []
+            if page < last:
+                parts += [f'<{link}{page + 1}>; rel="next"', f'<{link}{last}>; rel="last"']
+            if page > 1:
+                parts += [f'<{link}1>; rel="first"', f'<{link}{page - 1}>; rel="prev"']
+            headers["Link"] = ", ".join(parts)
+        return 200, headers, items[(page - 1) * per_page: page * per_page]
 
     def _permission(self, request: Any, login: str) -> Any:
         login = unquote(login)

@@ -21,10 +21,9 @@ def load_export(path: Path = SEV2_EXPORT) -> dict[str, Any]:
 
 
 def copy_site(target: Path) -> Path:
-    """The project's mkdocs site without any post-mortem: mkdocs.yml and the home page."""
-    (target / "docs" / "post-mortems").mkdir(parents=True)
-    shutil.copy(SITE / "mkdocs.yml", target / "mkdocs.yml")
-    shutil.copy(SITE / "docs" / "index.md", target / "docs" / "index.md")
+    """The project's mkdocs site (every page in its nav) without any post-mortem."""
+    shutil.copytree(SITE, target, ignore=shutil.ignore_patterns("build", "20*.md"), dirs_exist_ok=True)
+    (target / "docs" / "post-mortems").mkdir(parents=True, exist_ok=True)
     return target
 
 

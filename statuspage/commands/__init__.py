@@ -1,0 +1,1 @@
+"""One module per `statuspage` subcommand, each with `register(sub)` and `run(args, io)`."""

@@ -1,0 +1,78 @@
+"""statuspage build: gather the state of every service and write the static site."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from responder.cli import add_config_argument
+from responder.errors import EXIT_OK, InputError
+
+if TYPE_CHECKING:
+    from responder.cli import IO
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "build",
+        help="build the static status page",
+        description="Probe the services, read incidents, reports and maintenance from GitHub (or an export), "
+                    "add the checks to the history and write the site: index.html, status.json, feed.atom, "
+                    "badges, 404.html and the data files the next build reads back.",
+    )
+    add_config_argument(parser)
+    parser.add_argument("--out", required=True, metavar="DIR", help="where to write the site (e.g. public/)")
+    parser.add_argument("--issues-file", type=Path, metavar="F",
+                        help='read issues from a saved export instead of GitHub: {"issues": [...], '
+                             '"comments": {"<number>": [...]}} in GitHub\'s REST shapes')
+    parser.add_argument("--history-file", type=Path, metavar="F",
+                        help="seed the check history from this file instead of the previous deployment")
+    parser.add_argument("--previous", metavar="SOURCE",
+                        help="where the previous deployment's data is: auto, none, a directory, an http(s) URL "
+                             "or branch:NAME (default: statuspage.previous, else auto)")
+    parser.add_argument("--no-probe", dest="probe", action="store_false",
+                        help="skip live probes and Uptime Kuma: services show their last known state")
+    parser.add_argument("--postmortems", type=Path, metavar="DIR",
+                        help="built post-mortem site to publish under /post-mortems/ "
+                             "(default: statuspage.postmortems_dir, site/build, when it exists)")
+    parser.add_argument("--now", metavar="ISO8601",
+                        help="build as of this moment (UTC), e.g. to replay a saved export (default: now)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, io: IO) -> int:
+    import logging
+
+    from responder.config import load_config
+    from statuspage.build import BuildOptions, build
+    from statuspage.history import parse_time
+
+    config = load_config(args.config)
+    now = None
+    if args.now:
+        now = parse_time(args.now)
+        if now is None:
+            raise InputError(f"--now {args.now!r} is not an ISO 8601 time")
+    options = BuildOptions(out=Path(args.out), issues_file=args.issues_file, history_file=args.history_file,
+                           previous=args.previous, probe=args.probe, postmortems=args.postmortems, now=now)
+    github = None if args.issues_file else github_factory(io.env)
+    result = build(config, options, github)
+    log = logging.getLogger("statuspage")
+    for note in result.notes:
+        log.warning("note: %s", note)
+    log.info("issues: %s; history: %s", result.issues_source, result.history_source)
+    log.info("GitHub requests: %d (%d counted against the rate limit)", result.requests, result.counted)
+    print(f"wrote {result.files} files to {result.out} (index.html {result.index_bytes // 1024} KB)",
+          file=io.stdout)
+    return EXIT_OK
+
+
+def github_factory(env: Any) -> Any:
+    from responder.github import DEFAULT_API_URL, GitHubClient
+
+    def make(repository: str) -> GitHubClient:
+        token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or ""
+        return GitHubClient(repository, token, api_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL)
+
+    return make

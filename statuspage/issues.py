@@ -1,0 +1,406 @@
+"""From GitHub issues and comments (REST shapes) to incidents, reports and maintenance.
+
+Pure: the same code reads a live listing, a saved export (`--issues-file`)
+and the request cache of the previous deployment.
+
+What is believed, and from whom:
+- The post-mortem link, the severity the responder decided and its journal
+  come only from the responder's own state marker, in a comment written by
+  `bot.login` (`responder.state.read_marker`). A marker or a "post-mortem"
+  link pasted by anyone else is ignored.
+- Updates are the responder's journal and comments by collaborators
+  (`statuspage.trusted_associations`) that start with `/status`.
+- Maintenance windows count only from trusted authors: issue forms apply
+  their label for anyone.
+- A report from an author who is not trusted yet shows the form's dropdown
+  answers only (checked against the options), never its free text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from responder import forms
+from responder.answers import parse_body
+from responder.config import Config
+from responder.forms import FormSpec
+from responder.severity_levels import Severity
+from responder.state import IssueState, read_marker, render_marker
+from statuspage import maintenance
+from statuspage.history import parse_time
+from statuspage.model import (
+    INCIDENT_STATUSES,
+    Incident,
+    IssueFacts,
+    MaintenanceWindow,
+    Update,
+    UserReport,
+)
+from statuspage.settings import StatusPageSettings
+
+MAX_UPDATE_CHARS = 4000
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~/-]*$")
+# Journal kinds that mean "a person must act first": not an update worth publishing.
+_QUIET_JOURNAL = frozenset({"queued", "needs-info"})
+_JOURNAL_STATUS = {"fixed": "monitoring", "remedy": "monitoring", "apply": "monitoring", "escalated": "identified"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What issues.py needs from the config, computed once per build."""
+
+    config: Config
+    settings: StatusPageSettings
+    outage: FormSpec
+    maintenance: FormSpec
+    by_title: Mapping[str, str]  # normalised service title -> service name
+
+    @classmethod
+    def of(cls, config: Config, settings: StatusPageSettings) -> Reading:
+        by_title = {forms.normalise_label(s.title): s.name for s in config.services}
+        return cls(config, settings, forms.outage_form(config),
+                   maintenance.maintenance_form(config, settings.maintenance.form), by_title)
+
+    def service_named(self, title: str) -> str | None:
+        return self.by_title.get(forms.normalise_label(title))
+
+    def label(self, role: str) -> str:
+        return self.config.labels[role]
+
+    def trusted(self, association: Any) -> bool:
+        return str(association or "").upper() in self.settings.trusted_associations
+
+
+# ---------------------------------------------------------------- which issues matter
+
+
+def _labels(issue: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset(str(label.get("name", "")) if isinstance(label, Mapping) else str(label)
+                     for label in issue.get("labels") or ())
+
+
+def kind_of(issue: Mapping[str, Any], reading: Reading) -> str | None:
+    """incident, report, maintenance, or None for an issue the page ignores."""
+    if "pull_request" in issue or not isinstance(issue.get("number"), int):
+        return None
+    labels = _labels(issue)
+    if reading.label("duplicate") in labels:
+        return None
+    if reading.label("incident") in labels:
+        return "incident"
+    if reading.label("maintenance") in labels:
+        return "maintenance"
+    if reading.label("user-report") in labels:
+        return "report"
+    return None
+
+
+def needs_comments(issue: Mapping[str, Any], reading: Reading, now: datetime) -> bool:
+    """Comments are read only for incidents the page details: active, or resolved recently."""
+    if kind_of(issue, reading) != "incident":
+        return False
+    if issue.get("state") == "open":
+        return True
+    closed = parse_time(str(issue.get("closed_at") or ""))
+    return closed is not None and closed >= now - timedelta(days=reading.settings.resolved_days)
+
+
+# ---------------------------------------------------------------- collecting
+
+
+def collect(issues: Iterable[Mapping[str, Any]], comments: Mapping[int, Sequence[Mapping[str, Any]]],
+            reading: Reading, now: datetime) -> IssueFacts:
+    incidents: list[Incident] = []
+    reports: list[UserReport] = []
+    windows: list[MaintenanceWindow] = []
+    warnings: list[str] = []
+    # Incidents closed before the history window only matter to the feed, and only the newest do:
+    # reading just those keeps a build with thousands of past incidents fast.
+    horizon = (now - timedelta(days=max(reading.settings.history_days, reading.settings.resolved_days))
+               ).strftime("%Y-%m-%dT%H:%M:%SZ")
+    old: list[Mapping[str, Any]] = []
+    for issue in _newest_first_unique(issues):
+        kind = kind_of(issue, reading)
+        if kind == "incident":
+            if issue.get("state") == "closed" and str(issue.get("closed_at") or "") < horizon:
+                old.append(issue)
+                continue
+            incident = _incident(issue, comments.get(issue["number"], ()), reading)
+            if incident is not None:
+                incidents.append(incident)
+        elif kind == "report" and issue.get("state") == "open":
+            reports.append(_report(issue, reading))
+        elif kind == "maintenance" and issue.get("state") == "open":
+            if not reading.trusted(issue.get("author_association")):
+                continue
+            window = _maintenance(issue, reading)
+            if window.window.problem:
+                warnings.append(f"maintenance #{window.number}: {window.window.problem}")
+            windows.append(window)
+    old.sort(key=lambda i: (str(i.get("updated_at") or ""), i["number"]), reverse=True)
+    for issue in old[:reading.settings.feed_entries]:
+        incident = _incident(issue, comments.get(issue["number"], ()), reading)
+        if incident is not None:
+            incidents.append(incident)
+    incidents.sort(key=lambda i: i.started_at, reverse=True)
+    reports.sort(key=lambda r: r.reported_at, reverse=True)
+    windows.sort(key=lambda w: (w.window.start or w.created_at))
+    return IssueFacts(tuple(incidents), tuple(reports), tuple(windows), tuple(warnings))
+
+
+def _newest_first_unique(issues: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """One entry per number: pages of a listing can overlap while issues change."""
+    best: dict[int, Mapping[str, Any]] = {}
+    for issue in issues:
+        number = issue.get("number")
+        if not isinstance(number, int):
+            continue
+        if number not in best or str(issue.get("updated_at") or "") > str(best[number].get("updated_at") or ""):
+            best[number] = issue
+    return list(best.values())
+
+
+def _time(value: Any, fallback: datetime) -> datetime:
+    parsed = parse_time(str(value)) if value else None
+    return parsed or fallback
+
+
+def _incident(issue: Mapping[str, Any], comments: Sequence[Mapping[str, Any]],
+              reading: Reading) -> Incident | None:
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    started = _time(issue.get("created_at"), epoch)
+    closed = issue.get("state") == "closed"
+    if closed and issue.get("state_reason") == "not_planned":
+        return None  # closed as "not planned": it turned out not to be an incident
+    state = bot_state(comments, reading.config.bot_login)
+    updates = _updates(comments, state, reading, started)
+    severity = _severity(issue, state, reading)
+    parsed = parse_body(issue.get("body"), reading.outage)
+    service = _known_service(parsed.choice("service"), reading)
+    return Incident(
+        number=int(issue["number"]),
+        title=str(issue.get("title") or f"Incident #{issue['number']}")[:300],
+        url=_github_url(issue.get("html_url")),
+        severity=severity,
+        services=(service,) if service else (),
+        started_at=started,
+        resolved_at=_time(issue.get("closed_at"), started) if closed else None,
+        updates=updates,
+        postmortem_url=postmortem_link(state),
+    )
+
+
+def bot_state(comments: Sequence[Mapping[str, Any]], bot_login: str) -> IssueState | None:
+    """The responder's state, read only from a comment its own account wrote."""
+    for comment in comments:
+        if (comment.get("user") or {}).get("login") == bot_login:
+            state = read_marker(str(comment.get("body") or ""))
+            if state is not None:
+                return state
+    return None
+
+
+def postmortem_link(state: IssueState | None) -> str | None:
+    """The post-mortem recorded by the post-mortem stage in the bot's state.
+
+    Contract with that stage: `sections["postmortem"]` holds `url` (an
+    absolute http(s) address) and/or `path` (relative to the post-mortem site,
+    served under /post-mortems/). Anything else is ignored.
+    """
+    if state is None:
+        return None
+    section = state.sections.get("postmortem")
+    if not isinstance(section, Mapping):
+        return None
+    url = section.get("url")
+    if isinstance(url, str) and safe_http_url(url):
+        return url
+    path = section.get("path")
+    if isinstance(path, str) and _SAFE_PATH.match(path) and ".." not in path.split("/"):
+        return "post-mortems/" + path
+    return None
+
+
+def safe_http_url(url: str) -> bool:
+    text = url.strip()
+    return text == url and text.lower().startswith(("https://", "http://")) and len(text) < 2000 \
+        and not any(ch.isspace() or ch in "<>\"'`" for ch in text)
+
+
+def _github_url(value: Any) -> str:
+    url = str(value or "")
+    return url if safe_http_url(url) else ""
+
+
+def _severity(issue: Mapping[str, Any], state: IssueState | None, reading: Reading) -> str | None:
+    # A person's severity label wins, as in the responder: it is what GitHub shows.
+    labels = _labels(issue)
+    present = [level for level in Severity if reading.config.labels.severity(level) in labels]
+    if len(present) == 1:
+        return str(present[0])
+    if state is not None and state.severity in {str(level) for level in Severity}:
+        return state.severity
+    return None
+
+
+def _updates(comments: Sequence[Mapping[str, Any]], state: IssueState | None, reading: Reading,
+             started: datetime) -> tuple[Update, ...]:
+    found: list[tuple[datetime, str | None, str, str, bool, str]] = []
+    bot = reading.config.bot_login
+    if state is not None:
+        for entry in state.journal:
+            if entry.kind in _QUIET_JOURNAL or not entry.text.strip():
+                continue
+            found.append((_time(entry.at, started), _JOURNAL_STATUS.get(entry.kind), entry.text, bot, True,
+                          _github_url(entry.source)))
+    prefix = reading.settings.status_comment_prefix
+    for comment in comments:
+        login = str((comment.get("user") or {}).get("login") or "")
+        body = str(comment.get("body") or "")
+        at = _time(comment.get("created_at"), started)
+        url = _github_url(comment.get("html_url"))
+        if login == bot:
+            if read_marker(body) is None and body.strip():
+                found.append((at, None, body[:MAX_UPDATE_CHARS], login, True, url))
+            continue
+        if not reading.trusted(comment.get("author_association")):
+            continue
+        parsed = parse_status_comment(body, prefix)
+        if parsed is not None:
+            status, text = parsed
+            found.append((at, status, text, login, False, url))
+    found.sort(key=lambda item: item[0])
+    updates = []
+    current = "investigating"
+    for at, status, text, author, by_bot, url in found:
+        current = status or current
+        updates.append(Update(at, current, text, author, by_bot, url))
+    return tuple(updates)
+
+
+def parse_status_comment(body: str, prefix: str) -> tuple[str | None, str] | None:
+    """`/status identified: the disk is full` -> ("identified", "the disk is full"); None if not one."""
+    text = body.replace("\r\n", "\n").lstrip()
+    if not text.startswith(prefix) or (len(text) > len(prefix) and not text[len(prefix)].isspace()):
+        return None
+    rest = text[len(prefix):].strip()
+    status = None
+    word = re.match(r"^([a-z]+)\b:?\s*", rest, re.IGNORECASE)
+    if word and word.group(1).lower() in INCIDENT_STATUSES:
+        status = word.group(1).lower()
+        rest = rest[word.end():]
+    if not rest.strip():
+        return None
+    return status, rest[:MAX_UPDATE_CHARS]
+
+
+def _known_service(title: str | None, reading: Reading) -> str | None:
+    if not title or title == forms.OTHER_SERVICE:
+        return None
+    return reading.service_named(title)
+
+
+def _report(issue: Mapping[str, Any], reading: Reading) -> UserReport:
+    parsed = parse_body(issue.get("body"), reading.outage)
+    name = _known_service(parsed.choice("service"), reading)
+    service = reading.config.service(name) if name else None
+    error_type = parsed.choice("error_type")
+    scope = parsed.choice("scope")
+    trusted = reading.trusted(issue.get("author_association"))
+    labels = _labels(issue)
+    return UserReport(
+        number=int(issue["number"]),
+        url=_github_url(issue.get("html_url")),
+        reported_at=_time(issue.get("created_at"), datetime(1970, 1, 1, tzinfo=UTC)),
+        service=name,
+        service_title=service.title if service else None,
+        error_type=error_type if error_type in forms.ERROR_TYPES else None,
+        scope=scope if scope in forms.SCOPES else None,
+        title=str(issue.get("title") or "")[:300] if trusted else None,
+        awaiting_review=not trusted or reading.label("needs-triage") in labels,
+    )
+
+
+def _maintenance(issue: Mapping[str, Any], reading: Reading) -> MaintenanceWindow:
+    titles, window, impact, details = maintenance.answers(issue.get("body"), reading.maintenance)
+    names = [name for name in (reading.service_named(title) for title in titles) if name is not None]
+    created = _time(issue.get("created_at"), datetime(1970, 1, 1, tzinfo=UTC))
+    return MaintenanceWindow(
+        number=int(issue["number"]),
+        title=str(issue.get("title") or "")[:300],
+        url=_github_url(issue.get("html_url")),
+        services=tuple(names),
+        window=window,
+        impact=impact,
+        details=details[:MAX_UPDATE_CHARS],
+        created_at=created,
+    )
+
+
+# ---------------------------------------------------------------- the request cache
+
+
+_ISSUE_KEYS = ("number", "title", "state", "state_reason", "author_association", "created_at", "updated_at",
+               "closed_at", "html_url", "comments")
+_COMMENT_KEYS = ("id", "author_association", "created_at", "updated_at", "html_url")
+
+
+def slim_issue(issue: Mapping[str, Any], reading: Reading) -> dict[str, Any] | None:
+    """The part of an issue the page uses, still in GitHub's shape; None when the page ignores it.
+
+    The request cache is published with the site, so it holds no more than
+    the page shows: no free text from untrusted authors, and of a form body
+    only the answers the page reads.
+    """
+    kind = kind_of(issue, reading)
+    if kind is None:
+        return None
+    slim: dict[str, Any] = {key: issue.get(key) for key in _ISSUE_KEYS if key in issue}
+    slim["labels"] = [{"name": name} for name in sorted(_labels(issue))]
+    user = issue.get("user") or {}
+    slim["user"] = {"login": user.get("login"), "type": user.get("type")}
+    trusted = reading.trusted(issue.get("author_association"))
+    if kind == "maintenance":
+        if not trusted:
+            return None
+        slim["body"] = _reduced_body(issue.get("body"), reading.maintenance,
+                                     ("services", "start", "end", "impact", "details"))
+    else:
+        slim["body"] = _reduced_body(issue.get("body"), reading.outage, ("service", "error_type", "scope"))
+        if kind == "report" and not trusted:
+            slim["title"] = ""
+    return slim
+
+
+def _reduced_body(body: Any, form: FormSpec, keep: tuple[str, ...]) -> str | None:
+    parsed = parse_body(str(body) if body else None, form)
+    parts = []
+    for field_id in keep:
+        spec = form.field_by_id(field_id)
+        value = parsed.values.get(field_id)
+        if spec is None or value is None:
+            continue
+        text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        parts.append(f"### {spec.label}\n\n{text}\n")
+    return "\n".join(parts) if parts else None
+
+
+def slim_comment(comment: Mapping[str, Any], reading: Reading) -> dict[str, Any] | None:
+    """The responder's marker alone, or a trusted status comment; None for anything else."""
+    user = comment.get("user") or {}
+    body = str(comment.get("body") or "")
+    slim: dict[str, Any] = {key: comment.get(key) for key in _COMMENT_KEYS if key in comment}
+    slim["user"] = {"login": user.get("login"), "type": user.get("type")}
+    if user.get("login") == reading.config.bot_login:
+        state = read_marker(body)
+        slim["body"] = render_marker(state) if state is not None else body[:MAX_UPDATE_CHARS]
+        return slim
+    if reading.trusted(comment.get("author_association")) and \
+            parse_status_comment(body, reading.settings.status_comment_prefix) is not None:
+        slim["body"] = body[:MAX_UPDATE_CHARS + 200]
+        return slim
+    return None

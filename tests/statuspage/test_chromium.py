@@ -1,0 +1,111 @@
+"""A real headless Chromium opens the built page from a local HTTP server."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from statuspage.cli import main
+from tests.conftest import EXAMPLE_CONFIG, ROOT
+from tests.support.chromium import INSTALL_HINT, chromium, errors_in, find_chromium, screenshot
+from tests.support.static_site import serving_directory
+
+EXPORT = ROOT / "examples" / "statuspage" / "issues.json"
+HISTORY = ROOT / "examples" / "statuspage" / "history.json"
+DOCS_SCREENSHOT = ROOT / "docs" / "statuspage.png"
+
+
+@pytest.fixture(scope="module")
+def browser_binary() -> str:
+    binary = find_chromium()
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is missing in CI: {INSTALL_HINT}")
+        pytest.skip(f"Chromium is not installed: {INSTALL_HINT}")
+    return binary
+
+
+def build(out: Path, now: datetime) -> Path:
+    err = io.StringIO()
+    code = main(["build", "--config", str(EXAMPLE_CONFIG), "--out", str(out), "--issues-file", str(EXPORT),
+                 "--history-file", str(HISTORY), "--no-probe", "--now", now.strftime("%Y-%m-%dT%H:%M:%SZ")],
+                env={}, stdout=io.StringIO(), stderr=err)
+    assert code == 0, err.getvalue()
+    return out
+
+
+def open_page(tools: Any, session: str, url: str) -> None:
+    tools.send("Page.navigate", {"url": url}, session)
+    tools.wait_for("Page.loadEventFired")
+    tools.drain(0.5)
+
+
+def evaluate(tools: Any, session: str, expression: str) -> Any:
+    return tools.send("Runtime.evaluate", {"expression": expression, "returnByValue": True},
+                      session)["result"].get("value")
+
+
+def test_the_page_renders_without_errors_and_reads_without_javascript(browser_binary: str, tmp_path: Path) -> None:
+    # Built 47 minutes ago by the visitor's clock: the optional script must say the page is stale.
+    build(tmp_path / "public" / "stale", datetime.now(UTC) - timedelta(minutes=47))
+    build(tmp_path / "public" / "replay", datetime(2026, 11, 23, 15, 0, tzinfo=UTC))  # the export's moment
+    with serving_directory(tmp_path / "public") as root, chromium(browser_binary, height=2200) as (tools, session):
+        base = f"{root}/stale"
+        for domain in ("Page", "Runtime", "Log"):
+            tools.send(f"{domain}.enable", {}, session)
+        open_page(tools, session, f"{base}/index.html")
+        assert errors_in(tools.events) == []
+        assert evaluate(tools, session, "document.title") == "Partial outage · Service status"
+        assert evaluate(tools, session, "getComputedStyle(document.querySelector('.bars li.o')).backgroundColor") \
+            not in ("", "rgba(0, 0, 0, 0)")  # the stylesheet loaded under the CSP
+        stale = evaluate(tools, session, "document.getElementById('freshness').innerText")
+        assert "This page has not been updated for 47 minutes" in stale or \
+            "This page has not been updated for 48 minutes" in stale
+        assert evaluate(tools, session, "document.getElementById('freshness').className") == "freshness is-stale"
+
+        tools.events.clear()
+        tools.send("Emulation.setScriptExecutionDisabled", {"value": True}, session)
+        open_page(tools, session, f"{base}/index.html")
+        assert errors_in(tools.events) == []
+        document = tools.send("DOM.getDocument", {"depth": -1}, session)["root"]
+        html = tools.send("DOM.getOuterHTML", {"nodeId": document["nodeId"]}, session)["outerHTML"]
+        assert "Partial outage" in html and "The PostgreSQL connection pool is exhausted." in html
+        assert "If that is more than 15 minutes ago, the data may be out of date." in html
+        assert "This page has not been updated" not in html  # the script did not run
+
+        tools.send("Accessibility.enable", {}, session)
+        nodes = tools.send("Accessibility.getFullAXTree", {}, session)["nodes"]
+        names = {str((node.get("name") or {}).get("value", "")) for node in nodes}
+        assert any(name.startswith("Nextcloud: the last 90 days") for name in names)
+        assert any(name.startswith("Today (") and "% up" in name for name in names)
+
+        open_page(tools, session, f"{root}/replay/index.html")  # as a visitor without JavaScript sees it
+        assert errors_in(tools.events) == []
+        shot = tmp_path / "statuspage.png"
+        screenshot(tools, session, shot, width=1200, height=2200)
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+        if os.environ.get("UPDATE_SCREENSHOT"):
+            DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
+            shutil.copyfile(shot, DOCS_SCREENSHOT)
+
+
+def test_a_fresh_page_shows_no_warning_and_missing_paths_get_the_404_page(browser_binary: str,
+                                                                          tmp_path: Path) -> None:
+    site = build(tmp_path / "public", datetime.now(UTC))
+    with serving_directory(site) as base, chromium(browser_binary) as (tools, session):
+        for domain in ("Page", "Runtime", "Log"):
+            tools.send(f"{domain}.enable", {}, session)
+        open_page(tools, session, f"{base}/index.html")
+        assert errors_in(tools.events) == []
+        assert evaluate(tools, session, "document.getElementById('freshness').className") == "freshness"
+        tools.events.clear()
+        open_page(tools, session, f"{base}/no/such/page")
+        problems = [p for p in errors_in(tools.events) if "/no/such/page" not in p]  # the 404 itself is expected
+        assert problems == []
+        assert evaluate(tools, session, "document.querySelector('h1').innerText") == "This page does not exist"
