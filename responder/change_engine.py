@@ -29,7 +29,8 @@ from responder import limits, tfvars
 from responder.changes import CHANGE_KINDS, AppliedChange, ChangeRequest, PreparedChange
 from responder.config import Config
 from responder.git import GitError, GitRepo
-from responder.guardrails import PlanDocument, PlanError, Policy, Verdict, evaluate, parse_plan, stack_verdict
+from responder.guardrails import Policy, Verdict, evaluate, stack_verdict
+from responder.plan_document import PlanDocument, PlanError, parse_plan
 from responder.quantities import QuantityError, parse_cpu, parse_memory
 from responder.quoting import neutralise_mentions
 from responder.redaction import process_redactor

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from responder.changes import AppliedChange, ChangeRequest, PreparedChange
-from responder.guardrails import UNKNOWN
+from responder.plan_document import UNKNOWN
 from responder.state import IssueState
 
 SECTION = "terraform"

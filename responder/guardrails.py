@@ -1,23 +1,23 @@
-"""The guardrail policy and its verdict over a Terraform plan (`terraform show -json`).
+"""The guardrail policy and its verdict over a Terraform plan.
 
 Pure: the policy comes from the `guardrails` section of responder.yml, the
-plan from terraform, and the verdict is data. A plan that cannot be read
-(corrupt, truncated, not a plan, an unknown format version) is bad input
-and never "allowed". Values Terraform marks sensitive never leave this
-module: they are replaced by "(sensitive)" and handed to the redactor.
+plan from `plan_document.parse_plan`, and the verdict is data: allowed or
+refused, with the reasons. The default policy refuses any delete or
+replace, anything it does not understand, protected stacks and resource
+types, and more than `max_changes` changed resources.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
-from itertools import islice
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase, translate
+from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
 
-from responder.errors import InputError
+from responder.plan_document import OutputChange, PlanDocument, ResourceChange
 
 DEFAULT_PROTECTED_STACKS = ("vault", "dbaas", "traefik", "authentik", "kyverno")
 # Persistent volumes and claims, databases, secrets, namespaces and storage buckets. Globs on the
@@ -43,31 +43,8 @@ DEFAULT_PROTECTED_RESOURCE_TYPES = (
     "azurerm_resource_group",
 )
 DEFAULT_MAX_CHANGES = 5
-SUPPORTED_FORMAT_MAJOR = "1"
-SENSITIVE = "(sensitive)"
-UNKNOWN = "(known after apply)"
-# Bounds on what the verdict repeats of a plan, so a huge plan gives a readable verdict.
-ATTRIBUTES_PER_CHANGE = 12
-VALUE_CHARS = 80
-ADDRESSES_IN_A_REASON = 5
-MASK_MIN_CHARS = 8  # as the redactor: shorter values would hide ordinary numbers and words
-
-# What an `actions` list means. Anything else is unknown, and unknown is refused.
-_ACTIONS = {
-    ("no-op",): "no-op",
-    ("create",): "create",
-    ("read",): "read",
-    ("update",): "update",
-    ("delete",): "delete",
-    ("delete", "create"): "replace",
-    ("create", "delete"): "replace",
-    ("forget",): "forget",
-}
 COUNTED = ("create", "update", "delete", "replace", "no_op", "read", "forget")
-
-
-class PlanError(InputError):
-    """The plan JSON cannot be read as a Terraform plan: bad input, never allowed."""
+ADDRESSES_IN_A_REASON = 5
 
 
 @dataclass(frozen=True)
@@ -95,290 +72,32 @@ class Policy:
         return None
 
     def protected_type(self, change: ResourceChange) -> str | None:
-        for pattern in self.protected_resource_types:
-            kind, _, chart = pattern.partition(":")
-            if not fnmatchcase(change.type, kind):
+        """The protected_resource_types entry this change's type (or Helm chart) matches, if any."""
+        key = (change.type, change.charts)
+        if key not in self._type_matches:
+            self._type_matches[key] = self._match_type(change.type, change.charts)
+        return self._type_matches[key]
+
+    def _match_type(self, kind: str, charts: tuple[str, ...]) -> str | None:
+        for type_pattern, chart_pattern, entry in self._type_rules:
+            if not type_pattern.match(kind):
                 continue
-            if not chart:
-                return pattern
-            if any(fnmatchcase(name.lower(), chart.lower()) for name in change.charts):
-                return pattern
+            if chart_pattern is None or any(chart_pattern.match(chart.lower()) for chart in charts):
+                return entry
         return None
 
+    @cached_property
+    def _type_rules(self) -> list[tuple[re.Pattern[str], re.Pattern[str] | None, str]]:
+        rules = []
+        for entry in self.protected_resource_types:
+            kind, _, chart = entry.partition(":")
+            rules.append((re.compile(translate(kind)), re.compile(translate(chart.lower())) if chart else None,
+                          entry))
+        return rules
 
-# ---------------------------------------------------------------- the plan, read
-
-
-@dataclass(frozen=True)
-class AttributeChange:
-    path: str  # input.replicas
-    before: str  # rendered JSON, "(sensitive)" or "(known after apply)"
-    after: str
-
-
-@dataclass(frozen=True)
-class ResourceChange:
-    address: str
-    type: str
-    mode: str
-    actions: tuple[str, ...]
-    action: str  # create | update | delete | replace | no-op | read | forget | unknown
-    attributes: tuple[AttributeChange, ...] = ()
-    replace_paths: tuple[str, ...] = ()
-    charts: tuple[str, ...] = ()  # helm_release only: the chart before and after
-
-    @property
-    def changes_something(self) -> bool:
-        return self.action not in ("no-op", "read")
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"address": self.address, "type": self.type, "action": self.action,
-                               "actions": list(self.actions)}
-        if self.attributes:
-            out["attributes"] = [{"path": a.path, "before": a.before, "after": a.after} for a in self.attributes]
-        if self.replace_paths:
-            out["replace_paths"] = list(self.replace_paths)
-        return out
-
-
-@dataclass(frozen=True)
-class OutputChange:
-    name: str
-    action: str
-    sensitive: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "action": self.action, "sensitive": self.sensitive}
-
-
-@dataclass(frozen=True)
-class PlanDocument:
-    format_version: str
-    terraform_version: str
-    resources: tuple[ResourceChange, ...]  # every entry of resource_changes, no-ops included
-    drift: tuple[ResourceChange, ...] = ()
-    outputs: tuple[OutputChange, ...] = ()
-    errored: bool = False
-    complete: bool = True
-    applyable: bool | None = None
-    # Values Terraform marks sensitive, for the redactor; never rendered.
-    sensitive_values: frozenset[str] = field(default_factory=frozenset, repr=False)
-
-
-def parse_plan(data: bytes | str) -> PlanDocument:
-    """Read `terraform show -json PLAN` output; raises PlanError for anything that is not a readable plan."""
-    try:
-        raw = json.loads(data)
-    except ValueError as exc:
-        raise PlanError(f"the plan is not valid JSON (corrupt or truncated?): {exc}") from None
-    if not isinstance(raw, dict):
-        raise PlanError("the plan JSON is not an object")
-    version = raw.get("format_version")
-    if not isinstance(version, str) or not version:
-        raise PlanError("the plan JSON has no format_version: is it `terraform show -json PLANFILE` output?")
-    if version.split(".")[0] != SUPPORTED_FORMAT_MAJOR:
-        raise PlanError(f"plan format_version {version} is not supported (this responder reads 1.x)")
-    if "planned_values" not in raw and "resource_changes" not in raw:
-        raise PlanError("the JSON is not a plan (no planned_values or resource_changes): a state file?")
-    changes, drifted = _list(raw, "resource_changes"), _list(raw, "resource_drift")
-    output_changes = _mapping(raw, "output_changes")
-    # Every sensitive value first, so no rendered value can carry one (see _Renderer).
-    secrets: set[str] = set()
-    for entry in (*changes, *drifted):
-        change = entry.get("change") if isinstance(entry, dict) else None
-        if isinstance(change, dict):
-            _collect_sensitive(change.get("before"), change.get("before_sensitive", False), secrets)
-            _collect_sensitive(change.get("after"), change.get("after_sensitive", False), secrets)
-    for entry in output_changes.values():
-        if isinstance(entry, dict):
-            _collect_sensitive(entry.get("before"), entry.get("before_sensitive", False), secrets)
-            _collect_sensitive(entry.get("after"), entry.get("after_sensitive", False), secrets)
-    _sensitive_variables(raw, secrets)
-    _sensitive_state_outputs(raw, secrets)
-    render = _Renderer(secrets)
-    resources = tuple(_resource(entry, f"resource_changes[{i}]", render) for i, entry in enumerate(changes))
-    drift = tuple(_resource(entry, f"resource_drift[{i}]", render) for i, entry in enumerate(drifted))
-    outputs = tuple(_output(name, entry) for name, entry in output_changes.items())
-    for key in ("errored", "complete", "applyable"):
-        if key in raw and not isinstance(raw[key], bool):
-            raise PlanError(f"the plan's {key} is not true or false")
-    return PlanDocument(
-        format_version=version,
-        terraform_version=str(raw.get("terraform_version") or "unknown"),
-        resources=resources,
-        drift=drift,
-        outputs=outputs,
-        errored=raw.get("errored", False),
-        complete=raw.get("complete", True),
-        applyable=raw.get("applyable"),
-        sensitive_values=frozenset(secrets),
-    )
-
-
-def _list(raw: Mapping[str, Any], key: str) -> list[Any]:
-    value = raw.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise PlanError(f"the plan's {key} is not a list")
-    return value
-
-
-def _mapping(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = raw.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise PlanError(f"the plan's {key} is not an object")
-    return value
-
-
-class _Renderer:
-    """A value as short JSON text, or "(sensitive)" when it holds a sensitive value anywhere.
-
-    Some resources copy a sensitive input into an unmarked attribute (terraform_data's output
-    does, and terraform then prints it in clear), so masks alone are not enough. The check runs
-    on the full text, before truncation. Values shorter than the redactor's minimum are left
-    alone, or every "2" in a plan would vanish.
-    """
-
-    def __init__(self, secrets: set[str]) -> None:
-        self.secrets = [secret for secret in secrets if len(secret) >= MASK_MIN_CHARS]
-
-    def __call__(self, value: Any) -> str:
-        if value is None:
-            return "null"
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        if any(secret in text for secret in self.secrets):
-            return SENSITIVE
-        return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
-
-
-def _resource(entry: Any, where: str, render: _Renderer) -> ResourceChange:
-    if not isinstance(entry, dict):
-        raise PlanError(f"{where} is not an object")
-    address, kind = entry.get("address"), entry.get("type")
-    change = entry.get("change")
-    if not isinstance(address, str) or not isinstance(kind, str) or not isinstance(change, dict):
-        raise PlanError(f"{where} lacks address, type or change")
-    actions = change.get("actions")
-    if not isinstance(actions, list) or not actions or not all(isinstance(a, str) for a in actions):
-        raise PlanError(f"{where}.change.actions is not a list of actions")
-    before, after = change.get("before"), change.get("after")
-    masks = (change.get("before_sensitive", False), change.get("after_sensitive", False))
-    action = _ACTIONS.get(tuple(actions), "unknown")
-    attributes: tuple[AttributeChange, ...] = ()
-    if action not in ("no-op", "read"):
-        attributes = tuple(islice(_attribute_changes(render, before, after, masks[0], masks[1],
-                                                     change.get("after_unknown", False)), ATTRIBUTES_PER_CHANGE))
-    replace_paths = tuple(".".join(str(p) for p in path) if isinstance(path, list) else str(path)
-                          for path in change.get("replace_paths") or ())
-    charts: tuple[str, ...] = ()
-    if kind == "helm_release":
-        charts = tuple({str(side["chart"]) for side in (before, after)
-                        if isinstance(side, dict) and isinstance(side.get("chart"), str)})
-    return ResourceChange(
-        address=address,
-        type=kind,
-        mode=str(entry.get("mode") or "managed"),
-        actions=tuple(actions),
-        action=action,
-        attributes=attributes,
-        replace_paths=replace_paths,
-        charts=charts,
-    )
-
-
-def _output(name: str, entry: Any) -> OutputChange:
-    if not isinstance(entry, dict) or not isinstance(entry.get("actions"), list):
-        raise PlanError(f"output_changes.{name} lacks actions")
-    sensitive = bool(entry.get("before_sensitive")) or bool(entry.get("after_sensitive"))
-    return OutputChange(name, _ACTIONS.get(tuple(entry["actions"]), "unknown"), sensitive)
-
-
-def _sensitive_variables(raw: Mapping[str, Any], secrets: set[str]) -> None:
-    # The plan repeats every variable's value in clear; the configuration says which are sensitive.
-    declared = ((raw.get("configuration") or {}).get("root_module") or {}).get("variables") or {}
-    values = raw.get("variables") or {}
-    if not isinstance(declared, dict) or not isinstance(values, dict):
-        return
-    for name, spec in declared.items():
-        if isinstance(spec, dict) and spec.get("sensitive") and isinstance(values.get(name), dict):
-            _collect_sensitive(values[name].get("value"), True, secrets)
-
-
-def _sensitive_state_outputs(raw: Mapping[str, Any], secrets: set[str]) -> None:
-    outputs = (((raw.get("prior_state") or {}).get("values") or {}).get("outputs")) or {}
-    if isinstance(outputs, dict):
-        for entry in outputs.values():
-            if isinstance(entry, dict) and entry.get("sensitive"):
-                _collect_sensitive(entry.get("value"), True, secrets)
-
-
-def _collect_sensitive(value: Any, mask: Any, secrets: set[str]) -> None:
-    if mask is True:
-        for leaf in _leaves(value):
-            secrets.add(leaf)
-    elif isinstance(mask, dict) and isinstance(value, dict):
-        for key, sub in mask.items():
-            _collect_sensitive(value.get(key), sub, secrets)
-    elif isinstance(mask, list) and isinstance(value, list):
-        for sub_value, sub_mask in zip(value, mask, strict=False):
-            _collect_sensitive(sub_value, sub_mask, secrets)
-
-
-def _leaves(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for sub in value.values():
-            yield from _leaves(sub)
-    elif isinstance(value, list):
-        for sub in value:
-            yield from _leaves(sub)
-    elif value is not None and not isinstance(value, bool):
-        yield str(value)
-
-
-def _attribute_changes(render: _Renderer, before: Any, after: Any, before_mask: Any, after_mask: Any, unknown: Any,
-                       path: str = "") -> Iterator[AttributeChange]:
-    hidden = _any_true(before_mask) or _any_true(after_mask)
-    if unknown is True:
-        yield AttributeChange(path or "(resource)", SENSITIVE if hidden else render(before), UNKNOWN)
-        return
-    objects = isinstance(before, dict | None) and isinstance(after, dict | None) and (before, after) != (None, None)
-    if objects and before_mask is not True and after_mask is not True:
-        before, after = before or {}, after or {}
-        for key in _keys(before, after):
-            yield from _attribute_changes(
-                render, before.get(key), after.get(key), _sub(before_mask, key), _sub(after_mask, key),
-                _sub(unknown, key), f"{path}.{key}" if path else key)
-        return
-    if before == after and not _any_true(unknown):
-        return
-    if hidden:
-        yield AttributeChange(path or "(resource)", SENSITIVE, SENSITIVE)
-    else:
-        yield AttributeChange(path or "(resource)", render(before),
-                              UNKNOWN if _any_true(unknown) else render(after))
-
-
-def _keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    keys = dict.fromkeys(after)
-    keys.update(dict.fromkeys(before))
-    return list(keys)
-
-
-def _sub(mask: Any, key: str) -> Any:
-    return mask.get(key, False) if isinstance(mask, dict) else mask
-
-
-def _any_true(mask: Any) -> bool:
-    if mask is True:
-        return True
-    if isinstance(mask, dict):
-        return any(_any_true(sub) for sub in mask.values())
-    if isinstance(mask, list):
-        return any(_any_true(sub) for sub in mask)
-    return False
+    @cached_property
+    def _type_matches(self) -> dict[tuple[str, tuple[str, ...]], str | None]:
+        return {}  # plans repeat a handful of types thousands of times
 
 
 # ---------------------------------------------------------------- the verdict

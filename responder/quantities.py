@@ -91,24 +91,29 @@ def _parse_kind(text: str | int | float, kind: str, examples: str) -> Quantity:
     return quantity
 
 
-def format_memory(value: Fraction | int) -> str:
-    """The largest binary suffix that keeps a whole number: 2147483648 -> 2Gi."""
+def format_memory(value: Fraction | int, binary: bool = True) -> str:
+    """The largest suffix that keeps a whole number: 2147483648 -> 2Gi (binary), 2000000000 -> 2G."""
     amount = Fraction(value)
-    for suffix, factor in reversed(_BINARY.items()):
+    if amount.denominator != 1:
+        raise QuantityError(f"{float(amount)} bytes is not a whole number of bytes")
+    suffixes = _BINARY if binary else {k: v for k, v in _DECIMAL.items() if k not in ("", "m")}
+    for suffix, factor in sorted(suffixes.items(), key=lambda item: item[1], reverse=True):
         scaled = amount / factor
         if scaled >= 1 and scaled.denominator == 1:
             return f"{scaled.numerator}{suffix}"
-    if amount.denominator == 1:
-        return str(amount.numerator)
-    raise QuantityError(f"{float(amount)} bytes is not a whole number of bytes")
+    return str(amount.numerator)
 
 
 def doubled_within(current: Quantity, ceiling: Quantity) -> Quantity:
-    """Twice the current memory, but never above the ceiling (the OOMKilled remedy)."""
+    """Twice the current memory, but never above the ceiling (the OOMKilled remedy).
+
+    Written in the family of units the current value uses: 1Gi -> 2Gi, 1G -> 2G.
+    """
     wanted = min(current.value * 2, ceiling.value)
     if wanted == ceiling.value:
         return Quantity(ceiling.value, ceiling.text)
-    return Quantity(wanted, format_memory(wanted))
+    binary = any(current.text.endswith(suffix) for suffix in _BINARY)
+    return Quantity(wanted, format_memory(wanted, binary=binary))
 
 
 def _text(value: str | int | float) -> str:
