@@ -204,7 +204,7 @@ class TerraformChangeEngine:
         base = replace(base, before=before_text, summary=describe(request, before_text, base.after or ""))
         conflicts = limits.check_against_current(request.kind, value, current)
         if conflicts:
-            return replace(base, blocked_by="out-of-bounds", reasons=conflicts), None
+            return replace(base, blocked_by="conflict", reasons=conflicts), None
 
         terraform = Terraform(stack_dir, binary=self.settings.binary, lock_timeout=self.settings.lock_timeout,
                               timeout=seconds(self.settings.timeout), env=self.env, label=base.stack)

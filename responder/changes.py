@@ -84,6 +84,7 @@ BLOCKED_BY = (
     "not-configured",  # no stack, vars file, variable or bound for it in responder.yml
     "invalid",  # the value cannot be read
     "out-of-bounds",  # outside services[].terraform.limits
+    "conflict",  # a request above its limit, or a limit below its request
     "protected-stack",  # guardrails.protected_stacks, decided before any plan
     "guardrails",  # the plan's verdict
     "pending-changes",  # the stack had changes to apply before this one was made

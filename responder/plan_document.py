@@ -161,7 +161,8 @@ class _Reader:
         _collect_sensitive(after, after_mask, self.secrets)
         action = ACTIONS.get(tuple(actions), "unknown")
         attributes: tuple[AttributeChange, ...] = ()
-        if action not in ("no-op", "read"):
+        # What a delete removes is the whole resource; its attributes say nothing more.
+        if action not in ("no-op", "read", "delete", "forget"):
             render = _Renderer(self.secrets)
             attributes = tuple(islice(_attribute_changes(render, before, after, before_mask, after_mask,
                                                          change.get("after_unknown", False)),
