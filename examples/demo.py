@@ -14,6 +14,8 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+from demo_terraform import terraform_demo
+
 from responder.cli import main
 
 HERE = Path(__file__).resolve().parent
@@ -72,7 +74,7 @@ def intake_demo() -> None:
 
 
 # Each stage of the product adds its own part here (a function taking no arguments).
-PARTS: list[Callable[[], None]] = [intake_demo]
+PARTS: list[Callable[[], None]] = [intake_demo, terraform_demo]
 
 
 def main_demo() -> int:

@@ -86,6 +86,9 @@ def build_template(base: Path) -> Infra:
     root, remote = base / "work", base / "remote.git"
     shutil.copytree(FIXTURE, root)
     (root / "gitignore").rename(root / ".gitignore")
+    if binary() == "tofu":
+        config = root / "responder.yml"
+        config.write_text(config.read_text().replace("binary: terraform", "binary: tofu"))
     git(base, "init", "--quiet", "--bare", "-b", "main", str(remote))
     git(root, "init", "--quiet", "-b", "main")
     git(root, "add", "-A")
