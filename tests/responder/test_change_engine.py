@@ -30,6 +30,16 @@ def request(service: str, kind: str, value: str, commit_type: str = "feat") -> C
     return ChangeRequest(service, kind, value, "Monday sync storms overload one pod.", commit_type)
 
 
+def push_from_elsewhere(infra: Infra, tmp_path: Path) -> None:
+    """A colleague pushes a commit of their own to the remote."""
+    other = tmp_path / "colleague"
+    git(tmp_path, "clone", "--quiet", str(infra.remote), str(other))
+    (other / "NOTES.md").write_text("a colleague's change\n")
+    git(other, "add", "NOTES.md")
+    git(other, "commit", "--quiet", "-m", "notes")
+    git(other, "push", "--quiet", "origin", "main")
+
+
 def assert_untouched(infra: Infra, stack: str, before: str) -> None:
     assert infra.vars_text(stack) == before
     assert infra.repo.changed() == ()
@@ -211,12 +221,7 @@ def test_an_uncommitted_stack_is_refused(infra: Infra, engine: TerraformChangeEn
 
 
 def test_a_checkout_behind_its_remote_is_refused(infra: Infra, engine: TerraformChangeEngine, tmp_path: Path) -> None:
-    other = tmp_path / "other"
-    git(tmp_path, "clone", "--quiet", str(infra.remote), str(other))
-    (other / "NOTES.md").write_text("a colleague's change\n")
-    git(other, "add", "NOTES.md")
-    git(other, "commit", "--quiet", "-m", "notes")
-    git(other, "push", "--quiet", "origin", "main")
+    push_from_elsewhere(infra, tmp_path)
     prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
     assert prepared.blocked_by == "checkout"
     assert prepared.reasons == ("the checkout is behind origin/main: re-run on a fresh checkout so the plan "
@@ -276,12 +281,7 @@ def test_a_second_run_on_the_same_stack_is_refused_while_the_first_holds_it(infr
 def test_a_rejected_push_leaves_the_change_applied_but_unrecorded(infra: Infra, engine: TerraformChangeEngine,
                                                                   tmp_path: Path) -> None:
     prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
-    other = tmp_path / "racer"
-    git(tmp_path, "clone", "--quiet", str(infra.remote), str(other))
-    (other / "NOTES.md").write_text("raced\n")
-    git(other, "add", "NOTES.md")
-    git(other, "commit", "--quiet", "-m", "race")
-    git(other, "push", "--quiet", "origin", "main")
+    push_from_elsewhere(infra, tmp_path)
     applied = engine.apply(prepared, issue=7)
     assert applied.ok and not applied.pushed and not applied.recorded
     assert applied.error is not None and applied.error.startswith(

@@ -3,48 +3,24 @@ GitHub answered at the HTTP boundary."""
 
 from __future__ import annotations
 
-import io
-import json
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 
 from responder.change_engine import TerraformChangeEngine
 from responder.changes import AppliedChange, ChangeRequest, PreparedChange
-from responder.cli import main
 from responder.config import Config
 from responder.runner import Options, handle
 from responder.state import read_marker
+from tests.responder.test_handle import TOKEN, Run, github
+from tests.responder.test_handle import handle as handle_event
 from tests.support import events
 from tests.support.github_api import FakeGitHub
 from tests.support.infra import Infra, terraform
 
-TOKEN = "ghs_" + "F3atur3T0k3n" * 4
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def decision(self) -> dict[str, Any]:
-        return json.loads(self.stdout)
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        fake = FakeGitHub(rsps)
-        fake.permissions.update({"carol": "write"})
-        yield fake
-
+__all__ = ["github"]  # the FakeGitHub fixture, shared with test_handle
 
 def body(service: str, change: str, value: str, why: str = "Monday sync storms overload one pod.") -> str:
     return (f"### Which service?\n\n{service}\n\n### What should change?\n\n{change}\n\n"
@@ -52,18 +28,13 @@ def body(service: str, change: str, value: str, why: str = "Monday sync storms o
 
 
 def request_event(service: str, change: str, value: str, number: int = 7, **fields: Any) -> dict[str, Any]:
-    fields.setdefault("author", "carol")
+    fields.setdefault("author", "alice")
     return events.issues_event(number=number, body=body(service, change, value), labels=("feature-request",),
                                title=f"[Request]: {change} for {service}", **fields)
 
 
 def run(infra: Infra, tmp_path: Path, payload: dict[str, Any], *args: str) -> Run:
-    event = events.write(tmp_path, payload)
-    out, err = io.StringIO(), io.StringIO()
-    env = {"GITHUB_TOKEN": TOKEN, "RESPONDER_GITHUB_WRITE_INTERVAL": "0"}
-    code = main(["handle", "--config", str(infra.config_path), "--event", str(event), "--no-probe", *args],
-                env=env, stdout=out, stderr=err)
-    return Run(code, out.getvalue(), err.getvalue())
+    return handle_event(tmp_path, payload, "--no-probe", *args, config=infra.config_path)
 
 
 def comment_text(github: FakeGitHub, number: int = 7) -> str:
@@ -104,7 +75,7 @@ resource of a protected type is touched; stack stacks/app is not protected |
     assert github.issues[7].data["state_reason"] == "completed"
     assert github.labels(7) == ["feature-request"]
     assert github.log == [
-        ("GET", "/repos/acme-homelab/infra/collaborators/carol/permission"),
+        ("GET", "/repos/acme-homelab/infra/collaborators/alice/permission"),
         ("GET", "/repos/acme-homelab/infra/issues/7/comments"),
         ("PATCH", "/repos/acme-homelab/infra/issues/7"),
         ("POST", "/repos/acme-homelab/infra/issues/7/comments"),
