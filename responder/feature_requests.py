@@ -20,7 +20,7 @@ from responder.change_record import ChangeRecord
 from responder.changes import AppliedChange, ChangeRequest, PreparedChange, change_kind_for_option
 from responder.config import Config, Service
 from responder.decision import Action
-from responder.guardrails import Policy
+from responder.guardrails import Policy, stack_verdict
 from responder.limits import UNSUPPORTED, check_request
 from responder.state import IssueState
 
@@ -92,8 +92,14 @@ def outcome(assessment: Assessment, config: Config, prior: IssueState | None, pr
     }
     request = assessment.request
     if request is None:
+        extra = {}
+        service = assessment.service
+        if assessment.problem == "protected-stack" and service is not None and service.terraform is not None:
+            policy = Policy.from_section(config.section("guardrails"))
+            protected = stack_verdict(service.terraform.stack, policy)
+            extra = {"verdict": protected.to_json()} if protected is not None else {}
         return _escalated(context, assessment.reasons, blocked_by=assessment.problem, record=None,
-                          headline="Request recorded: a person will take it from here")
+                          headline="Request recorded: a person will take it from here", extra=extra)
     if prepared is not None:
         record = change_record.record_for(prepared, applied)
     else:

@@ -22,6 +22,7 @@ from tests.support.infra import Infra, terraform
 
 __all__ = ["github"]  # the FakeGitHub fixture, shared with test_handle
 
+
 def body(service: str, change: str, value: str, why: str = "Monday sync storms overload one pod.") -> str:
     return (f"### Which service?\n\n{service}\n\n### What should change?\n\n{change}\n\n"
             f"### New value\n\n{value}\n\n### Why is it needed?\n\n{why}")
@@ -173,6 +174,9 @@ def test_a_protected_stack_is_escalated_without_any_plan(infra: Infra, tmp_path:
            "person" in text
     assert "**What would be needed:** a maintainer makes the change by hand and reviews the plan." in text
     assert "terraform" not in caplog.text
+    dry = run(infra, tmp_path, payload, "--dry-run")
+    assert dry.decision["verdict"]["outcome"] == "blocked"
+    assert dry.decision["verdict"]["stack"] == "stacks/vault"
 
 
 def test_a_plan_the_guardrails_refuse_is_escalated_with_the_verdict(infra: Infra, tmp_path: Path,
