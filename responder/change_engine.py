@@ -193,12 +193,12 @@ class TerraformChangeEngine:
             problem = f"git failed: {exc.message}"
         if problem:
             return replace(base, blocked_by="checkout", reasons=(problem,)), None
-        original = vars_path.read_bytes()
         try:
+            original = vars_path.read_bytes()
             text = original.decode("utf-8")
             current = tfvars.load(text)
             before = tfvars.read_value(text, request.kind)
-        except (UnicodeDecodeError, tfvars.VarsFileError) as exc:
+        except (OSError, UnicodeDecodeError, tfvars.VarsFileError) as exc:
             return replace(base, blocked_by="not-configured", reasons=(f"{base.vars_file} {exc}",)), None
         before_text = _as_text(before)
         base = replace(base, before=before_text, summary=describe(request, before_text, base.after or ""))

@@ -212,6 +212,23 @@ def test_changes_already_waiting_in_the_stack_block_the_request(infra: Infra, en
     assert infra.vars_text("app") == before
 
 
+def test_a_variable_missing_from_the_vars_file_is_not_added(infra: Infra, engine: TerraformChangeEngine) -> None:
+    prepared = engine.prepare(request("app", "cpu_request", "500m"), issue=7)
+    assert (prepared.blocked_by, prepared.reasons) == (
+        "not-configured", ("stacks/app/app.auto.tfvars.json has no 'cpu_request' variable",))
+
+
+def test_a_directory_that_is_not_a_git_checkout_is_refused(infra: Infra, tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    shutil.copytree(infra.root, plain, ignore=shutil.ignore_patterns(".git"))
+    from responder.config import load_config
+
+    with TerraformChangeEngine(load_config(plain / "responder.yml")) as outside_git:
+        prepared = outside_git.prepare(request("app", "replicas", "3"), issue=7)
+    assert prepared.blocked_by == "checkout"
+    assert prepared.reasons == (f"{plain} is not a git checkout: every change is committed, so it must be one",)
+
+
 def test_an_uncommitted_stack_is_refused(infra: Infra, engine: TerraformChangeEngine) -> None:
     (infra.stack("app") / "extra.tf").write_text("# work in progress\n")
     prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
