@@ -53,6 +53,7 @@ test: lint typecheck forms workflows tests
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/guard.py
 	$(BIN)/python bench/postmortem.py
 	$(BIN)/python bench/statuspage.py
 

@@ -39,7 +39,7 @@ ISSUES = ROOT / "examples" / "issues"
 def bench_decisions(rounds: int = 200) -> dict[str, float]:
     config = load_config(CONFIG)
     payloads = [json.loads(p.read_text()) for p in EVENTS]
-    options = Options(dry_run=True, offline=True, probe=False)
+    options = Options(dry_run=True, offline=True, probe=False, plan=False)  # terraform: bench/guard.py
     for payload in payloads:  # warm up: template compilation, imports
         handle(payload, config, options, None)
     timings = []

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from demo_postmortem import postmortem_demo
+from demo_terraform import terraform_demo
 
 from responder.cli import main
 
@@ -80,7 +81,7 @@ def _statuspage_demo() -> None:
 
 
 # Each stage of the product adds its own part here (a function taking no arguments).
-PARTS: list[Callable[[], None]] = [intake_demo, postmortem_demo, _statuspage_demo]
+PARTS: list[Callable[[], None]] = [intake_demo, terraform_demo, postmortem_demo, _statuspage_demo]
 
 
 def main_demo() -> int:

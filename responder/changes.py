@@ -65,19 +65,51 @@ class PreparedChange:
     plan_sha256: str | None = None
     verdict: Mapping[str, Any] = field(default_factory=dict)  # {allowed, reasons, counts, changes, drift}
     plan_file: str | None = None
+    # Why it is blocked, for the escalation's assessment (see BLOCKED_BY); "" when not blocked.
+    blocked_by: str = ""
+    vars_file: str | None = None  # relative to the repository root
+    before: str | None = None  # the value in the vars file before the change, as text
+    after: str | None = None  # the value written, as text
+    summary: str = ""  # what the change does, for people and the commit: "raise nextcloud replicas from 2 to 3"
+    plan_summary: str = ""  # terraform's line: "Plan: 0 to add, 1 to change, 0 to destroy."
 
     @property
     def allowed(self) -> bool:
         return self.outcome == "ready"
 
 
+# Why a prepared change is blocked: each gets its own assessment in the escalation.
+BLOCKED_BY = (
+    "unsupported",  # not a change the responder makes
+    "not-configured",  # no stack, vars file, variable or bound for it in responder.yml
+    "invalid",  # the value cannot be read
+    "out-of-bounds",  # outside services[].terraform.limits
+    "conflict",  # a request above its limit, or a limit below its request
+    "protected-stack",  # guardrails.protected_stacks, decided before any plan
+    "guardrails",  # the plan's verdict
+    "pending-changes",  # the stack had changes to apply before this one was made
+    "stack-busy",  # another run holds the stack
+    "state-locked",  # terraform's state lock is held
+    "checkout",  # the repository is not a clean, current git checkout
+    "terraform-error",  # terraform failed to init or plan
+    "bad-plan",  # the plan JSON could not be read: never allowed
+)
+
+
 @dataclass(frozen=True)
 class AppliedChange:
     prepared: PreparedChange
-    ok: bool
+    ok: bool  # terraform applied the checked plan
     commit: str | None = None  # sha of the commit recording the change
     commit_url: str | None = None
     error: str | None = None  # what went wrong, sensitive values masked
+    pushed: bool = False  # the commit reached the remote
+    summary: str = ""  # terraform's line: "Apply complete! Resources: 0 added, 1 changed, 0 destroyed."
+
+    @property
+    def recorded(self) -> bool:
+        """Applied, committed and (when pushing is on) pushed: nothing left for a person."""
+        return self.ok and self.commit is not None and self.error is None
 
 
 class ChangeEngine(Protocol):

@@ -119,6 +119,7 @@ def main(
         check_config,
         config_schema,
         export,
+        guard,
         handle,
         parse,
         report_failure,
@@ -132,7 +133,7 @@ def main(
         "responder",
         "Incident desk for an infrastructure repository: trusted intake, SEV1-SEV4 triage, "
         "guarded fixes and escalation.",
-        [handle, parse, templates, config_schema, check_config, export,
+        [handle, parse, templates, config_schema, check_config, guard, export,
          secrets_command, labels_command, woodpecker, report_failure],
         argv, env, stdout, stderr,
     )

@@ -337,6 +337,7 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path) -> Iterable[tuple[str
         replicas = limits.get("replicas")
         if replicas and replicas[0] > replicas[1]:
             yield f"services[{index}].terraform.limits.replicas", "expected [min, max] with min <= max"
+        yield from _limit_problems(f"services[{index}].terraform.limits", limits)
     cycle = _find_cycle({s["name"]: list(s.get("depends_on") or []) for s in services})
     if cycle:
         yield "services", "depends_on has a cycle: " + " -> ".join(cycle)
@@ -372,6 +373,30 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path) -> Iterable[tuple[str
     templates_dir = raw.get("templates_dir")
     if templates_dir and not (path.parent / templates_dir).is_dir():
         yield "templates_dir", f"'{templates_dir}' is not a directory (relative to {path.parent or '.'})"
+
+
+def _limit_problems(where: str, limits: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """Bounds the schema cannot check: quantities of the right kind, min <= max, a valid pattern."""
+    import re
+
+    from responder.quantities import QuantityError, parse_cpu, parse_memory
+
+    for prefix, parse in (("memory", parse_memory), ("cpu", parse_cpu)):
+        bounds = {}
+        for side in ("min", "max"):
+            if limits.get(f"{prefix}_{side}") is not None:
+                try:
+                    bounds[side] = parse(limits[f"{prefix}_{side}"])
+                except QuantityError as exc:
+                    yield f"{where}.{prefix}_{side}", str(exc)
+        if len(bounds) == 2 and bounds["min"] > bounds["max"]:
+            yield f"{where}.{prefix}_min", f"{bounds['min']} is more than {prefix}_max {bounds['max']}"
+    pattern = limits.get("image_tag_pattern")
+    if pattern:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            yield f"{where}.image_tag_pattern", f"not a valid regular expression: {exc}"
 
 
 def _find_cycle(graph: Mapping[str, list[str]]) -> list[str] | None:

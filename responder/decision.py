@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from responder.state import IssueState
 
-OUTCOMES = ("queued", "needs-info", "triaged", "healthy", "fixed", "escalated", "duplicate", "ignored")
+OUTCOMES = ("queued", "needs-info", "triaged", "healthy", "fixed", "done", "escalated", "duplicate", "ignored")
 
 
 @dataclass(frozen=True)

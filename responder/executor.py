@@ -45,6 +45,7 @@ class Report:
     done: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     comment_url: str = ""
+    results: list[Any] = field(default_factory=list)  # what actions returned (an AppliedChange, ...)
 
 
 Handler = Callable[[Any, ExecutionContext, Report], None]

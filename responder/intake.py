@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from responder import forms
+from responder import change_record, feature_requests, forms
 from responder.answers import ParsedForm, parse_body
+from responder.changes import AppliedChange, ChangeRequest, PreparedChange
 from responder.comments import render
 from responder.config import Config, Service
 from responder.decision import (
@@ -47,6 +48,9 @@ class Situation:
     prior: IssueState | None = None
     # True when the remembered state could be read (online); offline it is unknown.
     prior_known: bool = False
+    # A requested change, planned by the shell before deciding (see wanted_change), and its apply.
+    change: PreparedChange | None = None
+    applied: AppliedChange | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class Plan:
     journal: tuple[JournalEntry, ...] = ()
     state_changes: Mapping[str, Any] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Actions that come before everything else (applying a checked plan).
+    pre_actions: tuple[Action, ...] = ()
 
 
 # ---------------------------------------------------------------- screening
@@ -245,6 +251,7 @@ def assemble(situation: Situation, plan: Plan, approved_by: str | None = None) -
     if situation.prior is not None and situation.prior.digest == digest:
         reasons = (*reasons, "nothing changed since the last run: no action needed")
     else:
+        actions.extend(plan.pre_actions)
         if remove:
             actions.append(RemoveLabels(remove))
         if add:
@@ -438,30 +445,45 @@ def _triaged(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> P
     )
 
 
+def wanted_change(situation: Situation) -> ChangeRequest | None:
+    """The change to plan before deciding: a trusted, valid, supported, in-bounds feature request
+    that has not already been applied (or failed to apply) for this issue."""
+    event, config = situation.event, situation.config
+    issue = event.issue
+    assert issue is not None
+    kind, form = detect_kind(issue, config)
+    if kind != forms.KIND_FEATURE or form is None or not effective_trust(situation)[0].trusted:
+        return None
+    parsed = parse_body(issue.body, form)
+    if not parsed.valid:
+        return None
+    request = feature_requests.assess(parsed, config).request
+    if request is None:
+        return None
+    found = change_record.find(situation.prior, request)
+    return None if found is not None and found.terminal else request
+
+
 def _feature_recorded(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
-    """A valid request from a trusted author, before automated changes exist: hand it to a person."""
+    """A valid request from a trusted author: carried out through Terraform, or assessed for a person."""
     config = situation.config
-    title = parsed.choice("service")
-    service = config.service_by_title(title) if title else None
-    change = parsed.choice("change")
-    why = ["Automated Terraform changes are not enabled in this installation yet."]
+    assessment = feature_requests.assess(parsed, config)
+    result = feature_requests.outcome(assessment, config, situation.prior, situation.change, situation.applied)
+    labels = config.labels
     return Plan(
-        outcome="escalated",
+        outcome=result.outcome,
         kind=forms.KIND_FEATURE,
         trusted=True,
         severity=None,
-        reasons=(_trust_reason(trust), *why),
-        template_context={
-            "headline": "Request recorded: a person will take it from here",
-            "service_title": service.title if service else (title or "Unknown service"),
-            "change": change,
-            "value": parsed.text("value"),
-            "escalation_reasons": why,
-            "assignees": list(config.assignees),
-            "needs_human_label": config.labels["needs-human"],
-        },
-        want_labels=(config.labels["needs-human"],),
-        drop_labels=(config.labels["needs-info"], config.labels["needs-triage"]),
-        assignees=config.assignees,
-        journal=(_entry(situation, "escalated", f"Request for {change} escalated to a person."),),
+        reasons=(_trust_reason(trust), *result.reasons),
+        template_context=result.template_context,
+        want_labels=(labels["needs-human"],) if result.escalate else (),
+        drop_labels=(labels["needs-info"], labels["needs-triage"],
+                     *(() if result.escalate else (labels["needs-human"],))),
+        assignees=config.assignees if result.escalate else (),
+        close=result.close,
+        journal=tuple(_entry(situation, kind, text) for kind, text in result.journal),
+        state_changes={"sections": result.sections} if result.sections is not None else {},
+        extra=result.extra,
+        pre_actions=result.pre_actions,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from responder.config import Config, load_config
+from tests.support.infra import Infra, build_template, copy_of
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -35,3 +36,15 @@ def example_config() -> Config:
 
 def issue_body(name: str) -> str:
     return (FIXTURES / "issues" / name).read_bytes().decode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def infra_template(tmp_path_factory: pytest.TempPathFactory) -> Infra:
+    """A real infrastructure repository, its stacks applied once per session (see tests/support/infra.py)."""
+    return build_template(tmp_path_factory.mktemp("infra-template"))
+
+
+@pytest.fixture
+def infra(infra_template: Infra, tmp_path: Path) -> Infra:
+    """A private copy of the applied infrastructure repository, with its own bare remote."""
+    return copy_of(infra_template, tmp_path / "infra")

@@ -35,6 +35,8 @@ def register(sub: Any) -> None:
                         help="make no GitHub API call: trust from author_association, state from the payload")
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help="skip the HTTP probes of the investigation")
+    parser.add_argument("--no-plan", dest="plan", action="store_false",
+                        help="decide without running terraform (a feature request is then not planned)")
     parser.set_defaults(run=run)
 
 
@@ -58,6 +60,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
         dry_run=args.dry_run,
         offline=args.offline,
         probe=args.probe,
+        plan=args.plan,
         event_name=event_name,
     )
     result = handle(payload, config, options, factory)

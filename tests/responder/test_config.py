@@ -178,3 +178,21 @@ def test_the_example_config_validates_against_the_printed_schema(tmp_path: Path)
     schema = json.loads(SCHEMA_PATH.read_text())
     raw = yaml.safe_load(EXAMPLE_CONFIG.read_text())
     assert list(Draft202012Validator(schema).iter_errors(raw)) == []
+
+
+@pytest.mark.parametrize(("limits", "problem"), [
+    ("{memory_min: 2Gi, memory_max: 1Gi}", "services[0].terraform.limits.memory_min: 2Gi is more than memory_max 1Gi"),
+    ("{memory_max: 500m}", "services[0].terraform.limits.memory_max: '500m' is not a whole number of bytes "
+                           "(expected e.g. 512Mi, 1.5Gi or 2G)"),
+    ("{cpu_max: 2Gi}", "services[0].terraform.limits.cpu_max: '2Gi' is not a CPU amount (expected cores or "
+                       "millicores, e.g. 2, 0.5 or 500m)"),
+    ("{image_tag_pattern: 'v[0-9'}", "services[0].terraform.limits.image_tag_pattern: not a valid regular "
+                                     "expression: unterminated character set at position 1"),
+])
+def test_terraform_limits_are_checked_beyond_the_schema(tmp_path: Path, limits: str, problem: str) -> None:
+    config = tmp_path / "responder.yml"
+    config.write_text("services:\n  - name: app\n    title: App\n    tier: low\n"
+                      f"    terraform: {{stack: stacks/app, vars_file: app.auto.tfvars.json, limits: {limits}}}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    assert caught.value.problems == (f"{config}: {problem}",)

@@ -251,11 +251,12 @@ def test_the_bot_comment_is_found_on_a_later_page(tmp_path: Path, github: FakeGi
     assert ("GET", "/repositories/123456/issues/42/comments") in github.log
 
 
-def test_a_trusted_feature_request_is_handed_to_a_person(tmp_path: Path, github: FakeGitHub) -> None:
+def test_a_feature_request_not_planned_is_handed_to_a_person(tmp_path: Path, github: FakeGitHub) -> None:
+    # Planned and applied requests: tests/responder/test_feature_requests.py.
     payload = events.issues_event(number=7, body=issue_body("feature-nextcloud-replicas.md"),
                                   labels=("feature-request",))
     github.add_issue(payload["issue"])
-    run = handle(tmp_path, payload)
+    run = handle(tmp_path, payload, "--no-plan")
     assert run.code == 0
     assert github.labels(7) == ["feature-request", "needs-human"]
     assert [a["login"] for a in github.issues[7].data["assignees"]] == ["vbarzin"]

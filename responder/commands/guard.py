@@ -1,0 +1,89 @@
+"""responder guard: judge a Terraform plan against the guardrails, as the responder would."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from responder.cli import DEFAULT_CONFIG, add_config_argument
+from responder.errors import EXIT_BLOCKED, EXIT_OK, InputError
+
+if TYPE_CHECKING:
+    from responder.cli import IO
+    from responder.guardrails import Policy
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "guard",
+        help="judge a terraform plan JSON against the guardrails",
+        description="Print the guardrail verdict for `terraform show -json PLANFILE` output as JSON. "
+                    "Exits 0 when the plan is allowed, 3 when it is blocked (or changes nothing), "
+                    "2 when the plan cannot be read.",
+    )
+    add_config_argument(parser)
+    parser.add_argument("--plan-json", required=True, metavar="FILE",
+                        help="output of `terraform show -json PLANFILE` ('-' for stdin)")
+    parser.add_argument("--stack", metavar="DIR",
+                        help="the stack directory the plan is for; a protected stack is always blocked")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, io: IO) -> int:
+    import sys
+
+    from responder.guardrails import evaluate
+    from responder.plan_document import PlanError, parse_plan
+
+    policy, root = _policy(args.config, io)
+    data = _read(args.plan_json, sys.stdin.buffer)
+    stack = _stack_name(args.stack, root) if args.stack else None
+    try:
+        plan = parse_plan(data)
+    except PlanError as exc:
+        # Scripts read stdout: a plan that cannot be read is a refusal there too.
+        _print(io, {"allowed": False, "outcome": "bad-input", "stack": stack, "reasons": [exc.message]})
+        raise
+    verdict = evaluate(plan, policy, stack)
+    _print(io, verdict.to_json())
+    return EXIT_OK if verdict.allowed else EXIT_BLOCKED
+
+
+def _policy(config_path: str, io: IO) -> tuple[Policy, Path]:
+    from responder.config import load_config
+    from responder.guardrails import Policy
+
+    if config_path == DEFAULT_CONFIG and not Path(config_path).exists():
+        print("responder: no responder.yml here: using the default guardrails", file=io.stderr)
+        return Policy(), Path.cwd()
+    config = load_config(config_path)
+    return Policy.from_section(config.section("guardrails")), config.root
+
+
+def _read(path: str, stdin: Any) -> bytes:
+    if path == "-":
+        data: bytes = stdin.read()
+        return data
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"plan file {path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"plan file {path}: cannot be read: {exc}") from None
+
+
+def _stack_name(stack: str, root: Path) -> str:
+    """The stack relative to the repository, so directories above it never match a protected name."""
+    path = Path(stack)
+    resolved = path.resolve() if path.is_absolute() or path.exists() else None
+    for base in (root.resolve(), Path.cwd().resolve()):
+        if resolved is not None and (resolved == base or base in resolved.parents):
+            return resolved.relative_to(base).as_posix() or "."
+    return path.as_posix()
+
+
+def _print(io: IO, payload: dict[str, Any]) -> None:
+    json.dump(payload, io.stdout, indent=2, ensure_ascii=False)
+    io.stdout.write("\n")

@@ -1,0 +1,242 @@
+"""The guardrail policy and its verdict over a Terraform plan.
+
+Pure: the policy comes from the `guardrails` section of responder.yml, the
+plan from `plan_document.parse_plan`, and the verdict is data: allowed or
+refused, with the reasons. The default policy refuses any delete or
+replace, anything it does not understand, protected stacks and resource
+types, and more than `max_changes` changed resources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase, translate
+from functools import cached_property
+from pathlib import PurePosixPath
+from typing import Any
+
+from responder.plan_document import OutputChange, PlanDocument, ResourceChange
+
+DEFAULT_PROTECTED_STACKS = ("vault", "dbaas", "traefik", "authentik", "kyverno")
+# Persistent volumes and claims, databases, secrets, namespaces and storage buckets. Globs on the
+# resource type; "helm_release:CHART" matches a Helm release by its chart, since the helm provider
+# has one resource type for everything it installs.
+DEFAULT_PROTECTED_RESOURCE_TYPES = (
+    "kubernetes_persistent_volume", "kubernetes_persistent_volume_v1",
+    "kubernetes_persistent_volume_claim", "kubernetes_persistent_volume_claim_v1",
+    "kubernetes_secret", "kubernetes_secret_v1", "kubernetes_namespace", "kubernetes_namespace_v1",
+    "helm_release:*postgres*", "helm_release:cloudnative-pg", "helm_release:*mysql*", "helm_release:*mariadb*",
+    "helm_release:*mongodb*", "helm_release:*redis*", "helm_release:*minio*", "helm_release:vault",
+    "helm_release:*sealed-secrets*", "helm_release:*external-secrets*",
+    "aws_db_*", "aws_rds_*", "aws_dynamodb_table", "aws_docdb_*", "aws_neptune_*", "aws_redshift_cluster",
+    "aws_elasticache_*", "aws_s3_bucket", "aws_s3_bucket_*", "aws_ebs_volume", "aws_efs_file_system",
+    "aws_secretsmanager_secret", "aws_secretsmanager_secret_version", "aws_ssm_parameter", "aws_kms_key",
+    "google_sql_*", "google_spanner_*", "google_bigtable_*", "google_bigquery_dataset", "google_bigquery_table",
+    "google_firestore_database", "google_storage_bucket", "google_storage_bucket_object", "google_compute_disk",
+    "google_compute_region_disk", "google_filestore_instance", "google_secret_manager_secret",
+    "google_secret_manager_secret_version", "google_kms_*", "google_project",
+    "azurerm_mssql_*", "azurerm_postgresql_*", "azurerm_mysql_*", "azurerm_mariadb_*", "azurerm_cosmosdb_*",
+    "azurerm_storage_account", "azurerm_storage_container", "azurerm_storage_share", "azurerm_storage_blob",
+    "azurerm_managed_disk", "azurerm_key_vault", "azurerm_key_vault_secret", "azurerm_key_vault_key",
+    "azurerm_resource_group",
+)
+DEFAULT_MAX_CHANGES = 5
+COUNTED = ("create", "update", "delete", "replace", "no_op", "read", "forget")
+ADDRESSES_IN_A_REASON = 5
+
+
+@dataclass(frozen=True)
+class Policy:
+    protected_stacks: tuple[str, ...] = DEFAULT_PROTECTED_STACKS
+    protected_resource_types: tuple[str, ...] = DEFAULT_PROTECTED_RESOURCE_TYPES
+    max_changes: int = DEFAULT_MAX_CHANGES
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any]) -> Policy:
+        """From the (schema-validated) `guardrails` section; absent keys keep the defaults."""
+        return cls(
+            protected_stacks=tuple(section.get("protected_stacks", DEFAULT_PROTECTED_STACKS)),
+            protected_resource_types=tuple(section.get("protected_resource_types",
+                                                       DEFAULT_PROTECTED_RESOURCE_TYPES)),
+            max_changes=int(section.get("max_changes", DEFAULT_MAX_CHANGES)),
+        )
+
+    def protected_stack(self, stack: str) -> str | None:
+        """The protected name matching any directory of the stack's path, if one does."""
+        for part in PurePosixPath(stack.replace("\\", "/")).parts:
+            for pattern in self.protected_stacks:
+                if fnmatchcase(part.lower(), pattern.lower()):
+                    return pattern
+        return None
+
+    def protected_type(self, change: ResourceChange) -> str | None:
+        """The protected_resource_types entry this change's type (or Helm chart) matches, if any."""
+        key = (change.type, change.charts)
+        if key not in self._type_matches:
+            self._type_matches[key] = self._match_type(change.type, change.charts)
+        return self._type_matches[key]
+
+    def _match_type(self, kind: str, charts: tuple[str, ...]) -> str | None:
+        for type_pattern, chart_pattern, entry in self._type_rules:
+            if not type_pattern.match(kind):
+                continue
+            if chart_pattern is None or any(chart_pattern.match(chart.lower()) for chart in charts):
+                return entry
+        return None
+
+    @cached_property
+    def _type_rules(self) -> list[tuple[re.Pattern[str], re.Pattern[str] | None, str]]:
+        rules = []
+        for entry in self.protected_resource_types:
+            kind, _, chart = entry.partition(":")
+            rules.append((re.compile(translate(kind)), re.compile(translate(chart.lower())) if chart else None,
+                          entry))
+        return rules
+
+    @cached_property
+    def _type_matches(self) -> dict[tuple[str, tuple[str, ...]], str | None]:
+        return {}  # plans repeat a handful of types thousands of times
+
+
+# ---------------------------------------------------------------- the verdict
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    outcome: str  # ready | no-op | blocked
+    reasons: tuple[str, ...]  # why blocked; when allowed, the checks that passed
+    counts: Mapping[str, int]
+    changes: tuple[ResourceChange, ...] = ()  # resources the plan changes (no-ops and reads left out)
+    drift: tuple[ResourceChange, ...] = ()
+    outputs: tuple[OutputChange, ...] = ()
+    notes: tuple[str, ...] = ()  # worth knowing, not blocking (drift)
+    stack: str | None = None
+    terraform_version: str = ""
+    format_version: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "allowed": self.allowed,
+            "outcome": self.outcome,
+            "stack": self.stack,
+            "reasons": list(self.reasons),
+            "notes": list(self.notes),
+            "counts": dict(self.counts),
+            "changes": [change.to_json() for change in self.changes],
+            "drift": [change.to_json() for change in self.drift],
+            "outputs": [output.to_json() for output in self.outputs],
+            "terraform_version": self.terraform_version,
+            "format_version": self.format_version,
+        }
+
+
+def evaluate(plan: PlanDocument, policy: Policy, stack: str | None = None) -> Verdict:
+    counts = dict.fromkeys(COUNTED, 0)
+    changed: list[ResourceChange] = []
+    unknown: list[ResourceChange] = []
+    for resource in plan.resources:
+        if resource.action == "unknown":
+            unknown.append(resource)
+        else:
+            counts[resource.action.replace("-", "_")] += 1
+        if resource.changes_something:
+            changed.append(resource)
+
+    blocked: list[str] = []
+    if stack is not None and (pattern := policy.protected_stack(stack)):
+        blocked.append(f"stack {stack} is protected (guardrails.protected_stacks: {pattern}): "
+                       "changes there always need a person")
+    if plan.errored:
+        blocked.append("terraform reported errors while planning: the plan is incomplete")
+    if not plan.complete:
+        blocked.append("the plan is incomplete (terraform deferred some changes to a later plan)")
+    if changed and plan.applyable is False:
+        blocked.append("terraform says this plan cannot be applied")
+    by_action = {"delete": "delete", "replace": "replace (destroy and re-create)",
+                 "forget": "remove from the state without destroying"}
+    for action, words in by_action.items():
+        hits = [r for r in changed if r.action == action]
+        if hits:
+            blocked.append(f"the plan would {words} {_count(len(hits), 'resource')}: {_addresses(hits)}")
+    if unknown:
+        blocked.append(f"the plan has actions this responder does not know ({_actions(unknown)}): "
+                       f"{_addresses(unknown)}")
+    protected = [(r, p) for r in changed if (p := policy.protected_type(r))]
+    if protected:
+        blocked.append(f"the plan changes {_count(len(protected), 'resource')} of a protected type "
+                       f"(guardrails.protected_resource_types): "
+                       + _join(f"{r.address} ({p})" for r, p in protected))
+    if len(changed) > policy.max_changes:
+        blocked.append(f"the plan changes {len(changed)} resources, more than guardrails.max_changes "
+                       f"({policy.max_changes})")
+
+    touched = {r.address for r in changed}
+    drift = tuple(r for r in plan.drift if r.action not in ("no-op", "read"))
+    untouched = [r for r in drift if r.address not in touched]
+    notes = []
+    if untouched:
+        notes.append(f"{_count(len(untouched), 'resource')} changed outside Terraform and "
+                     f"{'is' if len(untouched) == 1 else 'are'} not part of this change: {_addresses(untouched)}")
+    if blocked:
+        outcome, reasons = "blocked", blocked
+    elif not changed:
+        outcome, reasons = "no-op", ["the plan changes nothing: there is nothing to apply"]
+    else:
+        outcome = "ready"
+        reasons = [
+            "no resource would be deleted or replaced",
+            f"{_count(len(changed), 'resource')} would change (at most {policy.max_changes})",
+            "no resource of a protected type is touched",
+        ]
+        if stack is not None:
+            reasons.append(f"stack {stack} is not protected")
+    return Verdict(
+        allowed=outcome == "ready",
+        outcome=outcome,
+        reasons=tuple(reasons),
+        counts=counts,
+        changes=tuple(changed),
+        drift=drift,
+        outputs=plan.outputs,
+        notes=tuple(notes),
+        stack=stack,
+        terraform_version=plan.terraform_version,
+        format_version=plan.format_version,
+    )
+
+
+def stack_verdict(stack: str, policy: Policy) -> Verdict | None:
+    """The verdict for a protected stack, decided before any plan runs; None when it is not protected."""
+    pattern = policy.protected_stack(stack)
+    if pattern is None:
+        return None
+    return Verdict(
+        allowed=False,
+        outcome="blocked",
+        reasons=(f"stack {stack} is protected (guardrails.protected_stacks: {pattern}): "
+                 "changes there always need a person",),
+        counts=dict.fromkeys(COUNTED, 0),
+        stack=stack,
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _addresses(resources: Iterable[ResourceChange]) -> str:
+    return _join(r.address for r in resources)
+
+
+def _actions(resources: Iterable[ResourceChange]) -> str:
+    return ", ".join(sorted({"+".join(r.actions) for r in resources}))
+
+
+def _join(items: Iterable[str]) -> str:
+    listed = list(items)
+    shown = ", ".join(listed[:ADDRESSES_IN_A_REASON])
+    more = len(listed) - ADDRESSES_IN_A_REASON
+    return shown + (f" and {more} more" if more > 0 else "")

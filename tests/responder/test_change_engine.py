@@ -1,0 +1,374 @@
+"""The guarded Terraform flow end to end: real terraform, real git, a local bare remote."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from responder.change_engine import TerraformChangeEngine, commit_message, describe, seconds
+from responder.changes import ChangeRequest, PreparedChange
+from tests.support.infra import Infra, git, terraform
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture
+def engine(infra: Infra) -> Iterator[TerraformChangeEngine]:
+    with TerraformChangeEngine(infra.config()) as change_engine:
+        yield change_engine
+
+
+def request(service: str, kind: str, value: str, commit_type: str = "feat") -> ChangeRequest:
+    return ChangeRequest(service, kind, value, "Monday sync storms overload one pod.", commit_type)
+
+
+def push_from_elsewhere(infra: Infra, tmp_path: Path) -> None:
+    """A colleague pushes a commit of their own to the remote."""
+    other = tmp_path / "colleague"
+    git(tmp_path, "clone", "--quiet", str(infra.remote), str(other))
+    (other / "NOTES.md").write_text("a colleague's change\n")
+    git(other, "add", "NOTES.md")
+    git(other, "commit", "--quiet", "-m", "notes")
+    git(other, "push", "--quiet", "origin", "main")
+
+
+def assert_untouched(infra: Infra, stack: str, before: str) -> None:
+    assert infra.vars_text(stack) == before
+    assert infra.repo.changed() == ()
+    assert infra.remote_log() == ["infrastructure as it runs"]
+
+
+# ---------------------------------------------------------------- allowed, and applied exactly
+
+
+def test_an_in_place_update_is_planned_applied_committed_and_pushed(infra: Infra,
+                                                                    engine: TerraformChangeEngine) -> None:
+    prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert prepared.outcome == "ready", prepared.reasons
+    assert prepared.verdict["allowed"] is True
+    assert prepared.summary == "raise app replicas from 2 to 3"
+    assert (prepared.before, prepared.after) == ("2", "3")
+    assert prepared.plan_summary == "Plan: 0 to add, 1 to change, 0 to destroy."
+    assert len(prepared.plan_sha256 or "") == 64
+    assert prepared.plan_file is not None and Path(prepared.plan_file).is_file()
+    assert '"replicas": 3' in infra.vars_text("app")  # edited while the plan waits to be applied
+
+    applied = engine.apply(prepared, issue=7)
+    assert applied.ok and applied.pushed and applied.error is None, applied.error
+    assert applied.summary == "Apply complete! Resources: 0 added, 1 changed, 0 destroyed."
+    assert infra.state("app")["terraform_data.deployment"]["input"]["replicas"] == 3
+    assert infra.remote_log() == ["feat: raise app replicas from 2 to 3 (fixes #7)", "infrastructure as it runs"]
+    assert applied.commit == git(infra.remote, "rev-parse", "main").strip()
+    assert applied.commit_url == f"https://github.com/acme-homelab/infra/commit/{applied.commit}"
+    assert infra.head_message() == (
+        "feat: raise app replicas from 2 to 3 (fixes #7)\n\n"
+        f"Applied the checked plan sha256:{prepared.plan_sha256} to stacks/app.\n"
+        "Plan: 0 to add, 1 to change, 0 to destroy.\n\n"
+        "Reason: Monday sync storms overload one pod.\n\n"
+        "Issue: https://github.com/acme-homelab/infra/issues/7")
+    diff = git(infra.root, "show", "--format=", "--unified=0", "HEAD")
+    assert [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")] == [
+        '-  "replicas": 2,', '+  "replicas": 3,']
+    assert not Path(prepared.plan_file).exists()
+    assert infra.repo.changed() == ()
+
+
+def test_an_incident_fix_is_committed_as_fix(infra: Infra, engine: TerraformChangeEngine) -> None:
+    prepared = engine.prepare(request("app", "memory_limit", "2Gi", commit_type="fix"), issue=42)
+    applied = engine.apply(prepared, issue=42)
+    assert applied.ok, applied.error
+    assert infra.remote_log()[0] == "fix: raise app memory limit from 1Gi to 2Gi (fixes #42)"
+    assert infra.state("app")["terraform_data.deployment"]["input"]["memory"]["limit"] == "2Gi"
+
+
+def test_the_same_prepared_change_is_never_applied_twice(infra: Infra, engine: TerraformChangeEngine) -> None:
+    prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert engine.apply(prepared, issue=7).ok
+    again = engine.apply(prepared, issue=7)
+    assert not again.ok
+    assert again.error == ("this change is not a prepared, checked plan (or it was already applied or "
+                           "discarded): nothing was applied")
+    assert len(infra.remote_log()) == 2
+
+
+def test_a_repeated_request_finds_nothing_to_change(infra: Infra, engine: TerraformChangeEngine) -> None:
+    assert engine.apply(engine.prepare(request("app", "replicas", "3"), issue=7), issue=7).ok
+    second = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert second.outcome == "no-op"
+    assert second.reasons == ("stacks/app/app.auto.tfvars.json already sets replicas to 3: nothing to change",)
+    assert len(infra.remote_log()) == 2
+
+
+def test_a_tampered_plan_file_is_not_applied(infra: Infra, engine: TerraformChangeEngine, tmp_path: Path) -> None:
+    before = infra.vars_text("app")
+    prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert prepared.plan_file is not None
+    # Swap in another valid plan: 5 replicas instead of the 3 that were checked.
+    other = tmp_path / "other.tfplan"
+    (infra.stack("app") / "app.auto.tfvars.json").write_text(before.replace('"replicas": 2', '"replicas": 5'))
+    terraform(infra.stack("app"), "plan", "-input=false", "-lock=false", f"-out={other}")
+    (infra.stack("app") / "app.auto.tfvars.json").write_text(infra.vars_text("app").replace(
+        '"replicas": 5', '"replicas": 3'))
+    shutil.copyfile(other, prepared.plan_file)
+    applied = engine.apply(prepared, issue=7)
+    assert not applied.ok
+    assert applied.error is not None and applied.error.startswith("the plan file changed after it was checked")
+    assert applied.error.endswith("nothing was applied")
+    assert infra.state("app")["terraform_data.deployment"]["input"]["replicas"] == 2
+    assert_untouched(infra, "app", before)
+
+
+def test_an_apply_that_fails_is_reported_and_reverted_never_retried(infra: Infra,
+                                                                    engine: TerraformChangeEngine) -> None:
+    before = infra.vars_text("app")
+    prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    # Someone applies by hand meanwhile: the checked plan is now stale, and terraform refuses it.
+    terraform(infra.stack("app"), "apply", "-input=false", "-auto-approve", "-lock=false", "-var=image_tag=2.4.2")
+    applied = engine.apply(prepared, issue=7)
+    assert not applied.ok
+    assert applied.error is not None
+    assert "apply in stacks/app failed (exit 1): Error: Saved plan is stale" in applied.error
+    assert applied.commit is None
+    assert_untouched(infra, "app", before)
+
+
+# ---------------------------------------------------------------- blocked, with the right reason
+
+
+def test_a_delete_is_blocked_and_the_edit_reverted(infra: Infra, engine: TerraformChangeEngine) -> None:
+    before = infra.vars_text("workers")
+    prepared = engine.prepare(request("workers", "replicas", "0"), issue=7)
+    assert (prepared.outcome, prepared.blocked_by) == ("blocked", "guardrails")
+    assert prepared.reasons == ("the plan would delete 1 resource: terraform_data.worker[0]",)
+    assert prepared.plan_file is None
+    assert prepared.plan_sha256 is not None  # the hash of what was judged, for the record
+    assert_untouched(infra, "workers", before)
+
+
+def test_a_replace_is_blocked(infra: Infra, engine: TerraformChangeEngine) -> None:
+    before = infra.vars_text("jobs")
+    prepared = engine.prepare(request("jobs", "image_tag", "v1.1.0"), issue=7)
+    assert prepared.blocked_by == "guardrails"
+    assert prepared.reasons == ("the plan would replace (destroy and re-create) 1 resource: "
+                                "terraform_data.migration_job",)
+    assert_untouched(infra, "jobs", before)
+
+
+def test_too_many_changes_are_blocked(infra: Infra, engine: TerraformChangeEngine) -> None:
+    prepared = engine.prepare(request("workers", "replicas", "7"), issue=7)
+    assert prepared.reasons == ("the plan changes 6 resources, more than guardrails.max_changes (5)",)
+    assert infra.state("workers").keys() == {"terraform_data.worker[0]"}
+
+
+def test_a_protected_stack_is_blocked_before_any_plan(infra: Infra, engine: TerraformChangeEngine,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    prepared = engine.prepare(request("vault", "replicas", "2"), issue=7)
+    assert (prepared.outcome, prepared.blocked_by) == ("blocked", "protected-stack")
+    assert prepared.reasons == ("stack stacks/vault is protected (guardrails.protected_stacks: vault): "
+                                "changes there always need a person",)
+    assert "terraform" not in caplog.text  # nothing ran
+    assert_untouched(infra, "vault", '{"replicas": 1}\n')
+
+
+def test_an_out_of_bounds_value_is_blocked_before_any_plan(infra: Infra, engine: TerraformChangeEngine) -> None:
+    prepared = engine.prepare(request("app", "replicas", "9"), issue=7)
+    assert (prepared.blocked_by, prepared.reasons) == (
+        "out-of-bounds", ("9 replicas is above the maximum of 5 for app (terraform.limits.replicas: [1, 5])",))
+
+
+def test_a_request_above_the_current_limit_is_blocked(infra: Infra, engine: TerraformChangeEngine) -> None:
+    prepared = engine.prepare(request("app", "memory_request", "2Gi"), issue=7)
+    assert prepared.reasons == ("memory request 2Gi would be above the memory limit 1Gi, which Kubernetes refuses",)
+
+
+def test_an_edit_that_plans_nothing_is_a_no_op_and_reverted(infra: Infra, engine: TerraformChangeEngine) -> None:
+    before = infra.vars_text("workers")
+    prepared = engine.prepare(request("workers", "memory_limit", "2Gi"), issue=7)
+    assert prepared.outcome == "no-op"
+    assert prepared.reasons == ("the plan changes nothing: there is nothing to apply",)
+    assert_untouched(infra, "workers", before)
+
+
+def test_changes_already_waiting_in_the_stack_block_the_request(infra: Infra, engine: TerraformChangeEngine) -> None:
+    # Someone merged a change to the stack without applying it.
+    main_tf = infra.stack("app") / "main.tf"
+    main_tf.write_text(main_tf.read_text().replace('cpu      = var.cpu_limit', 'cpu      = "4"'))
+    infra.commit_all("bump cpu by hand")
+    before = infra.vars_text("app")
+    prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert prepared.blocked_by == "pending-changes"
+    assert prepared.reasons == ("stack stacks/app already had changes waiting to be applied before this request "
+                                "(1 to change): the responder applies only its own change",)
+    assert prepared.verdict["changes"][0]["address"] == "terraform_data.deployment"
+    assert infra.vars_text("app") == before
+
+
+def test_a_variable_missing_from_the_vars_file_is_not_added(infra: Infra, engine: TerraformChangeEngine) -> None:
+    prepared = engine.prepare(request("app", "cpu_request", "500m"), issue=7)
+    assert (prepared.blocked_by, prepared.reasons) == (
+        "not-configured", ("stacks/app/app.auto.tfvars.json has no 'cpu_request' variable",))
+
+
+def test_a_directory_that_is_not_a_git_checkout_is_refused(infra: Infra, tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    shutil.copytree(infra.root, plain, ignore=shutil.ignore_patterns(".git"))
+    from responder.config import load_config
+
+    with TerraformChangeEngine(load_config(plain / "responder.yml")) as outside_git:
+        prepared = outside_git.prepare(request("app", "replicas", "3"), issue=7)
+    assert prepared.blocked_by == "checkout"
+    assert prepared.reasons == (f"{plain} is not a git checkout: every change is committed, so it must be one",)
+
+
+def test_an_uncommitted_stack_is_refused(infra: Infra, engine: TerraformChangeEngine) -> None:
+    (infra.stack("app") / "extra.tf").write_text("# work in progress\n")
+    prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert prepared.blocked_by == "checkout"
+    assert prepared.reasons == ("stacks/app has uncommitted changes (stacks/app/extra.tf): the plan would not "
+                                "match any commit",)
+
+
+def test_a_checkout_behind_its_remote_is_refused(infra: Infra, engine: TerraformChangeEngine, tmp_path: Path) -> None:
+    push_from_elsewhere(infra, tmp_path)
+    prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert prepared.blocked_by == "checkout"
+    assert prepared.reasons == ("the checkout is behind origin/main: re-run on a fresh checkout so the plan "
+                                "includes every change already merged",)
+
+
+def test_a_locked_state_is_escalated_not_retried(infra: Infra, engine: TerraformChangeEngine) -> None:
+    before = infra.vars_text("app")
+    holder = subprocess.Popen(["terraform" if shutil.which("terraform") else "tofu", "console"],
+                              cwd=infra.stack("app"), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not (infra.stack("app") / ".terraform.tfstate.lock.info").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        started = time.monotonic()
+        prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+        assert time.monotonic() - started < 10
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    assert prepared.blocked_by == "state-locked"
+    assert prepared.reasons[0].startswith("the Terraform state of stacks/app is locked (id ")
+    assert infra.vars_text("app") == before
+
+
+def test_a_second_run_on_the_same_stack_is_refused_while_the_first_holds_it(infra: Infra) -> None:
+    """Two processes: the first prepares and holds the stack; the second gives up after lock_timeout."""
+    first = subprocess.Popen([sys.executable, "-m", "tests.support.holder", "apply", str(infra.config_path), "app",
+                              "replicas", "3", "7"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert first.stdout is not None
+        assert json.loads(first.stdout.readline()) == {"prepared": "ready", "reasons": [
+            "no resource would be deleted or replaced", "1 resource would change (at most 5)",
+            "no resource of a protected type is touched", "stack stacks/app is not protected"]}
+        with TerraformChangeEngine(infra.config()) as second:
+            busy = second.prepare(request("app", "replicas", "4"), issue=8)
+        assert busy.blocked_by == "stack-busy"
+        assert busy.reasons[0].startswith(f"another run is changing stack stacks/app (pid {first.pid}, host ")
+        assert ", issue #7, since " in busy.reasons[0]
+        assert first.stdin is not None
+        first.stdin.close()
+        assert json.loads(first.stdout.readline())["ok"] is True
+    finally:
+        first.wait(timeout=30)
+    # Once the first is done, the second plans against what the first applied.
+    with TerraformChangeEngine(infra.config()) as second:
+        later = second.prepare(request("app", "replicas", "4"), issue=8)
+        assert (later.outcome, later.before) == ("ready", "3")
+        assert second.apply(later, issue=8).ok
+    assert infra.remote_log()[:2] == ["feat: raise app replicas from 3 to 4 (fixes #8)",
+                                      "feat: raise app replicas from 2 to 3 (fixes #7)"]
+
+
+def test_a_rejected_push_leaves_the_change_applied_but_unrecorded(infra: Infra, engine: TerraformChangeEngine,
+                                                                  tmp_path: Path) -> None:
+    prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    push_from_elsewhere(infra, tmp_path)
+    applied = engine.apply(prepared, issue=7)
+    assert applied.ok and not applied.pushed and not applied.recorded
+    assert applied.error is not None and applied.error.startswith(
+        f"applied and committed as {(applied.commit or '')[:12]}, but the push failed: git push")
+
+
+# ---------------------------------------------------------------- dry runs, secrets, details
+
+
+def test_discarding_a_prepared_change_reverts_it_and_frees_the_stack(infra: Infra) -> None:
+    before = infra.vars_text("app")
+    with TerraformChangeEngine(infra.config(), dry_run=True) as dry:
+        prepared = dry.prepare(request("app", "replicas", "3"), issue=7)
+        assert prepared.outcome == "ready"
+        dry.discard(prepared)
+        dry.discard(prepared)  # twice is harmless
+        assert infra.vars_text("app") == before
+        assert not dry.apply(prepared, issue=7).ok
+    with TerraformChangeEngine(infra.config()) as real:
+        assert real.prepare(request("app", "replicas", "3"), issue=7).outcome == "ready"
+
+
+def test_closing_the_engine_discards_what_was_not_applied(infra: Infra) -> None:
+    before = infra.vars_text("app")
+    engine = TerraformChangeEngine(infra.config())
+    prepared: PreparedChange = engine.prepare(request("app", "replicas", "3"), issue=7)
+    engine.close()
+    assert infra.vars_text("app") == before
+    assert prepared.plan_file is not None and not Path(prepared.plan_file).exists()
+
+
+def test_sensitive_values_never_reach_the_verdict_or_the_log(infra: Infra, engine: TerraformChangeEngine,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    from responder.redaction import process_redactor
+
+    caplog.set_level(logging.INFO)
+    prepared = engine.prepare(request("app", "image_tag", "2.5.0"), issue=7)
+    assert prepared.outcome == "ready"
+    assert "correct-horse-battery-staple" not in json.dumps(prepared.verdict)
+    # terraform prints terraform_data's copy of the password in clear; the job log masks it.
+    assert "correct-horse-battery-staple" not in process_redactor(caplog.text)
+    assert "[REDACTED]" in process_redactor(caplog.text)
+    engine.apply(prepared, issue=7)
+    assert "correct-horse-battery-staple" not in process_redactor(caplog.text)
+
+
+@pytest.mark.parametrize(("kind", "before", "after", "text"), [
+    ("replicas", "2", "3", "raise app replicas from 2 to 3"),
+    ("replicas", "3", "1", "lower app replicas from 3 to 1"),
+    ("memory_limit", "1Gi", "1536Mi", "raise app memory limit from 1Gi to 1536Mi"),
+    ("cpu_request", "500m", "0.25", "lower app cpu request from 500m to 0.25"),
+    ("image_tag", "2.4.1", "2.5.0", "update app image tag from 2.4.1 to 2.5.0"),
+    ("memory_limit", None, "2Gi", "set app memory limit to 2Gi"),
+])
+def test_changes_are_described_in_words(kind: str, before: str | None, after: str, text: str) -> None:
+    assert describe(request("app", kind, after), before, after) == text
+
+
+def test_untrusted_reason_text_cannot_shape_the_commit() -> None:
+    prepared = PreparedChange(
+        request=ChangeRequest("app", "replicas", "3", "Ping @org/admins about #12\n\nSigned-off-by: x <x@y>",
+                              "feat"),
+        stack="stacks/app", outcome="ready", reasons=(), plan_sha256="ab" * 32, summary="raise app replicas "
+        "from 2 to 3")
+    message = commit_message(prepared, 7, None)
+    assert message.splitlines()[0] == "feat: raise app replicas from 2 to 3 (fixes #7)"
+    assert "Reason: Ping @\u200borg/admins about #\u200b12 Signed-off-by: x <x@\u200by>" in message
+    assert "\nSigned-off-by" not in message
+
+
+@pytest.mark.parametrize(("text", "value"), [("60s", 60), ("5m", 300), ("1h30m", 5400), ("2s", 2)])
+def test_durations(text: str, value: float) -> None:
+    assert seconds(text) == value

@@ -1,0 +1,109 @@
+"""`responder guard`: the verdict on a plan file, with exit codes scripts can rely on."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from responder.cli import main
+from tests.support.infra import Infra, copy_of, plan_json
+
+
+@pytest.fixture(scope="module")
+def plan_files(infra_template: Infra, tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, Path]:
+    base = tmp_path_factory.mktemp("guard")
+    infra = copy_of(infra_template, base / "infra")
+    files = {}
+    for name, stack, values in (("update", "app", {"replicas": 3}), ("delete", "workers", {"replicas": 0}),
+                                ("empty", "app", {})):
+        files[name] = base / f"{name}.json"
+        files[name].write_text(plan_json(infra, stack, **values))
+    files["truncated"] = base / "truncated.json"
+    files["truncated"].write_text(files["update"].read_text()[:500])
+    return files
+
+
+def guard(*args: str) -> tuple[int, Any, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["guard", *args], env={}, stdout=out, stderr=err)
+    return code, json.loads(out.getvalue()) if out.getvalue() else None, err.getvalue()
+
+
+def test_an_allowed_plan_exits_0(plan_files: Mapping[str, Path], infra: Infra) -> None:
+    code, verdict, _ = guard("--plan-json", str(plan_files["update"]), "--stack", "stacks/app",
+                             "--config", str(infra.config_path))
+    assert code == 0
+    assert verdict["allowed"] is True and verdict["stack"] == "stacks/app"
+
+
+def test_a_blocked_plan_exits_3(plan_files: Mapping[str, Path], infra: Infra) -> None:
+    code, verdict, _ = guard("--plan-json", str(plan_files["delete"]), "--config", str(infra.config_path))
+    assert code == 3
+    assert verdict["reasons"] == ["the plan would delete 1 resource: terraform_data.worker[0]"]
+
+
+def test_an_empty_plan_exits_3_there_is_nothing_to_apply(plan_files: Mapping[str, Path], infra: Infra) -> None:
+    code, verdict, _ = guard("--plan-json", str(plan_files["empty"]), "--config", str(infra.config_path))
+    assert (code, verdict["outcome"]) == (3, "no-op")
+
+
+def test_a_protected_stack_exits_3_whatever_the_plan(plan_files: Mapping[str, Path], infra: Infra) -> None:
+    code, verdict, _ = guard("--plan-json", str(plan_files["update"]), "--stack", str(infra.stack("vault")),
+                             "--config", str(infra.config_path))
+    assert code == 3
+    assert verdict["stack"] == "stacks/vault"  # relative to the repository: its parents never match
+    assert verdict["reasons"][0].startswith("stack stacks/vault is protected")
+
+
+def test_a_truncated_plan_is_bad_input(plan_files: Mapping[str, Path], infra: Infra) -> None:
+    code, verdict, err = guard("--plan-json", str(plan_files["truncated"]), "--config", str(infra.config_path))
+    assert code == 2
+    assert verdict["allowed"] is False and verdict["outcome"] == "bad-input"
+    assert err.startswith("responder: error: the plan is not valid JSON (corrupt or truncated?)")
+    assert "Traceback" not in err
+
+
+def test_a_missing_file_is_bad_input(tmp_path: Path, infra: Infra) -> None:
+    code, _, err = guard("--plan-json", str(tmp_path / "nope.json"), "--config", str(infra.config_path))
+    assert code == 2
+    assert err == f"responder: error: plan file {tmp_path / 'nope.json'}: no such file\n"
+
+
+def test_the_policy_comes_from_the_config(plan_files: Mapping[str, Path], infra: Infra) -> None:
+    strict = infra.root / "strict.yml"
+    strict.write_text(infra.config_path.read_text().replace("guardrails:\n", "guardrails:\n  max_changes: 1\n"
+                                                            "  protected_resource_types: [terraform_data]\n"))
+    code, verdict, _ = guard("--plan-json", str(plan_files["update"]), "--config", str(strict))
+    assert code == 3
+    assert verdict["reasons"] == ["the plan changes 1 resource of a protected type "
+                                  "(guardrails.protected_resource_types): terraform_data.deployment "
+                                  "(terraform_data)"]
+
+
+def test_without_a_config_the_default_policy_applies(plan_files: Mapping[str, Path], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, verdict, err = guard("--plan-json", str(plan_files["update"]), "--stack", "stacks/dbaas")
+    assert code == 3
+    assert verdict["reasons"][0].startswith("stack stacks/dbaas is protected (guardrails.protected_stacks: dbaas)")
+    assert err == "responder: no responder.yml here: using the default guardrails\n"
+
+
+def test_an_invalid_guardrails_section_is_reported_in_full(plan_files: Mapping[str, Path], infra: Infra) -> None:
+    broken = infra.root / "broken.yml"
+    broken.write_text(infra.config_path.read_text().replace(
+        "guardrails:\n", "guardrails:\n  max_changes: 0\n  lock_timout: 5m\n").replace(
+        "binary: terraform", "binary: terraformm").replace("lock_timeout: 2s", "lock_timeout: 2 minutes"))
+    code, _, err = guard("--plan-json", str(plan_files["update"]), "--config", str(broken))
+    assert code == 2
+    assert err.splitlines()[1:-1] == [
+        f"  - {broken}: guardrails.binary: expected one of terraform, tofu, got 'terraformm'",
+        f"  - {broken}: guardrails.lock_timeout: expected a duration such as 90s, 5m or 1h30m, got '2 minutes'",
+        f"  - {broken}: guardrails.lock_timout: unknown key (did you mean 'lock_timeout'?)",
+        f"  - {broken}: guardrails.max_changes: expected a number at least 1, got 0",
+    ]
