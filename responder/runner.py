@@ -11,12 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from responder import incident_flow
 from responder.config import Config
 from responder.decision import Decision
 from responder.errors import GitHubError, InputError
 from responder.events import parse_event
 from responder.executor import ExecutionContext, Report, execute
 from responder.github import BotComment, GitHubClient
+from responder.incident_flow import IncidentTools
 from responder.intake import Situation, decide, screen, subject
 from responder.trust import (
     TrustVerdict,
@@ -35,6 +37,7 @@ class Options:
     offline: bool = False
     probe: bool = True
     event_name: str | None = None
+    cluster_snapshot: str | None = None  # replay against `kubectl get ... -o json` output instead of a live cluster
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ class Result:
 GitHubFactory = Callable[[str], GitHubClient]
 
 
-def handle(payload: Any, config: Config, options: Options, github_factory: GitHubFactory | None) -> Result:
+def handle(payload: Any, config: Config, options: Options, github_factory: GitHubFactory | None,
+           tools: IncidentTools | None = None) -> Result:
     event = parse_event(payload, options.event_name)
     early = screen(event, config)
     if early is not None:
@@ -76,11 +80,16 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
         prior=bot_comment.state if bot_comment else None,
         prior_known=github is not None,
     )
+    # The outage path: evidence before the decision, the remedy (and a second decision) after it.
+    tools = tools or IncidentTools.for_run(config, {}, options.cluster_snapshot)
+    situation = incident_flow.gather(situation, github, options.probe, tools)
     decision = decide(situation)
     requests_so_far = github.requests if github else 0
     if options.dry_run:
+        incident_flow.discard(situation, tools)
         return Result(decision, None, requests_so_far)
     context = ExecutionContext(issue=event.issue.number, github=github, bot_comment=bot_comment)
+    decision = incident_flow.remediate(decision, situation, context, options.probe, tools)
     report = execute(decision, context)
     return Result(decision, report, github.requests if github else 0)
 

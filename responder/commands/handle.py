@@ -30,11 +30,15 @@ def register(sub: Any) -> None:
                         help="make no GitHub API call: trust from author_association, state from the payload")
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help="skip the HTTP probes of the investigation")
+    parser.add_argument("--cluster-snapshot", metavar="FILE",
+                        help="read the cluster from `kubectl get pods,deployments,replicasets,events,nodes -A -o json` "
+                             "output instead of the live API")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
     from responder.config import load_config
+    from responder.incident_flow import IncidentTools
     from responder.runner import Options, handle
     from responder.summary import append_summary, render_summary
 
@@ -48,8 +52,11 @@ def run(args: argparse.Namespace, io: IO) -> int:
         offline=args.offline,
         probe=args.probe,
         event_name=args.event_name or io.env.get("GITHUB_EVENT_NAME") or None,
+        cluster_snapshot=args.cluster_snapshot,
     )
-    result = handle(payload, config, options, None if args.offline else github_factory(io.env))
+    # changes: the Terraform ChangeEngine for remedies; without one they escalate.
+    tools = IncidentTools.for_run(config, io.env, args.cluster_snapshot, changes=None)
+    result = handle(payload, config, options, None if args.offline else github_factory(io.env), tools)
     decision = result.decision
     if args.dry_run or args.offline:
         json.dump(decision.to_json(), io.stdout, indent=2, ensure_ascii=False)
