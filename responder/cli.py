@@ -115,12 +115,12 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    from responder.commands import check_config, config_schema, handle, parse, templates
+    from responder.commands import check_config, config_schema, handle, parse, sweep, templates
 
     return run_cli(
         "responder",
         "Incident desk for an infrastructure repository: trusted intake, SEV1-SEV4 triage, "
         "guarded fixes and escalation.",
-        [handle, parse, templates, config_schema, check_config],
+        [handle, parse, templates, config_schema, check_config, sweep],
         argv, env, stdout, stderr,
     )

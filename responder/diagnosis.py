@@ -682,7 +682,7 @@ def _merge_duplicates(problems: list[Problem]) -> list[Problem]:
     for key, problem in seen.items():
         if counts[key] > 1:
             problem = Problem(problem.code, problem.status, problem.subject,
-                              f"{problem.detail} ({counts[key]} pods alike.)".replace(". (", " ("),
+                              f"{problem.detail.rstrip('.')} ({counts[key]} pods alike).",
                               problem.container, problem.evidence, {**problem.data, "pods": counts[key]})
         out.append(problem)
     return out

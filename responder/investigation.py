@@ -208,10 +208,10 @@ def _assessment(inv: Investigation, service: Service | None) -> list[Finding]:
         status = {OK: "ok", DEGRADED: "warn", DOWN: "fail"}[probe.state]
         retried = " after a second try" if probe.attempts > 1 and probe.state != OK else ""
         recovered = ", after one failed try" if probe.attempts > 1 and probe.state == OK else ""
+        evidence = "" if probe.state == OK else (f"GET {probe.url} → {probe.detail} ({probe.attempts} attempt"
+                                                 f"{'s' if probe.attempts > 1 else ''}, {probe.checked_at})")
         out.append(Finding("assessment", f"probe:{name}", status,
-                           f"{name}{role} is {probe.state}{retried}: {probe.detail}{recovered}.",
-                           evidence=f"GET {probe.url} → {probe.detail} ({probe.attempts} attempt"
-                                    f"{'s' if probe.attempts > 1 else ''}, {probe.checked_at})"))
+                           f"{name}{role} is {probe.state}{retried}: {probe.detail}{recovered}.", evidence=evidence))
     return out
 
 

@@ -91,7 +91,9 @@ def choose(diagnosis: dx.Diagnosis, service: Service, settings: InvestigationSet
             f"{diagnosis.deployment} has no available replicas, but no pod shows why; a person must look",))
     unknown = [p for p in causes if p.code not in {dx.OOM_KILLED, dx.SCALED_TO_ZERO, *_RESTARTABLE}]
     if unknown:
-        return RemedyChoice(None, tuple(dict.fromkeys(_NEEDS_A_PERSON.get(p.code, p.detail) for p in unknown)))
+        return RemedyChoice(None, tuple(dict.fromkeys(
+            f"{p.detail.rstrip('.')}: {_NEEDS_A_PERSON[p.code]}" if p.code in _NEEDS_A_PERSON else p.detail
+            for p in unknown)))
     if len(codes) > 1 and not codes <= _RESTARTABLE:
         return RemedyChoice(None, ("several problems at once (" + ", ".join(sorted(codes)) + "): no single "
                                    "remedy is known to be safe",))
