@@ -18,9 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from responder import diagnosis as dx
 from responder import forms
 from responder.answers import ParsedForm
-from responder.changes import ChangeRequest
+from responder.changes import ChangeRequest, PreparedChange
 from responder.config import Service
 from responder.decision import Action, Decision, ignored
 from responder.findings import Finding
@@ -85,13 +86,14 @@ def settled(situation: Situation) -> Decision | None:
 
 def wanted_change(situation: Situation, parsed: ParsedForm) -> ChangeRequest | None:
     """The Terraform change the plan would carry out, so the shell can prepare (plan and check) it first."""
-    if situation.investigation is None:
+    inv = situation.investigation
+    if inv is None or inv.remedy is None or inv.remedy.remedy is None or inv.remedy.remedy.change is None:
         return None
-    verdict = assess(replace(situation, investigation=replace(situation.investigation, engine=True,
-                                                              prepared=None)), parsed)
-    if verdict.outcome == "fixed" and verdict.pending and verdict.remedy is not None:
-        return verdict.remedy.change
-    return None
+    request = inv.remedy.remedy.change
+    # Would the plan apply it, if the engine prepared it and the guardrails allowed it?
+    assumed = PreparedChange(request, stack="", outcome="ready", reasons=())
+    verdict = assess(replace(situation, investigation=replace(inv, engine=True, prepared=assumed)), parsed)
+    return request if verdict.outcome == "fixed" and verdict.pending else None
 
 
 # ---------------------------------------------------------------- the verdict
@@ -123,7 +125,13 @@ def assess(situation: Situation, parsed: ParsedForm) -> Verdict:
                                      + "; nodes are never repaired automatically",))
     probe = inv.probe(service.name)
     blast = inv.blast
-    pods_fine = diagnosis is None or diagnosis.healthy
+    climbing = [p for p in diagnosis.problems if p.code == dx.RESTARTS_CLIMBING] if diagnosis else []
+    pods_fine = diagnosis is None or (diagnosis.healthy and not climbing)
+    if inv.probed and probe is not None and probe.state == OK and diagnosis is not None and diagnosis.healthy \
+            and climbing and inv.result is None:
+        return Verdict("escalated", (f"{service.name} answers now, but {climbing[0].detail[0].lower()}"
+                                     f"{climbing[0].detail[1:].rstrip('.')}: the reporter probably hit one of those "
+                                     "restarts, and the logs need a person",))
     if inv.probed and probe is not None and probe.state == OK and pods_fine and inv.result is None:
         if error_type not in PROBE_VERIFIABLE:
             return Verdict("escalated", (f"{service.name} answers its health check and its pods are fine, but a "
@@ -204,7 +212,7 @@ def plan(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
     kept = human_severity(issue, prior, config)
     level = kept or final.level
     healthy = verdict.outcome == "healthy"
-    change = _severity_change(prior, triage, final, kept, healthy)
+    change = _severity_change(prior, triage, final, kept, healthy, facts0.state, facts.state)
 
     labels = config.labels
     if healthy:
@@ -296,15 +304,21 @@ def _remedy_action(remedy: Remedy, inv: Investigation, issue: int) -> Action:
 
 
 def _severity_change(prior: IssueState | None, triage: Classification, final: Classification,
-                     kept: Severity | None, healthy: bool) -> dict[str, str] | None:
+                     kept: Severity | None, healthy: bool, reported: str, observed: str) -> dict[str, str] | None:
     if healthy or kept is not None:
         return None
     before = prior.severity if prior and prior.severity else str(triage.level)
     after = str(final.level)
     if before == after:
         return None
-    new = [rule.reason for rule in final.fired if rule.id not in {r.id for r in triage.fired}]
-    why = " ".join(new) if new else "the investigation found the service in a different state than reported."
+    new = [rule.reason for rule in final.fired if rule.id not in {r.id for r in triage.fired} and rule.id != "default"]
+    if new:
+        why = " ".join(new)
+    elif reported != observed:
+        why = (f"the report said {reported}, but the investigation found the service {observed}, so the rules for "
+               f"a {reported} service no longer apply.")
+    else:
+        why = "the investigation found the service in a different state than reported."
     return {"before": before, "after": after, "why": why,
             "text": f"Severity changed from {before} to {after} after the investigation: {why}"}
 

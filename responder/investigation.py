@@ -372,5 +372,22 @@ def stage_groups(items: Sequence[Finding]) -> list[dict[str, Any]]:
             worst = "fail" if any(f.status == "fail" for f in chosen) else (
                 "warn" if any(f.status == "warn" for f in chosen) else "ok")
             groups.append({"stage": stage, "title": STAGE_TITLES.get(stage, stage), "status": worst,
-                           "findings": chosen})
+                           "findings": [{**f.to_json(), "evidence": f.evidence, "evidence_title": evidence_title(f)}
+                                        for f in chosen]})
     return groups
+
+
+def evidence_title(finding: Finding) -> str:
+    """What the collapsible evidence of a finding is called in the comment."""
+    kind, _, name = finding.check.partition(":")
+    titles = {
+        "probe": f"Probe of {name}",
+        "workload": "Pods",
+        "pod": f"Pod status and events ({name})",
+        "deployment": f"Deployment status and events ({name})",
+        "node": f"Node conditions ({name})",
+        "logs": f"Previous container log of {name}",
+        "rollout": "Rollout",
+        "commits": "Commits",
+    }
+    return titles.get(kind, finding.check)
