@@ -254,7 +254,8 @@ def test_a_crash_loop_escalates_with_its_logs_and_the_next_commands(world: World
     world.kube.load("crashloop-exit-1")
     pod = next(o for o in world.kube.objects if o["kind"] == "Pod" and o["metadata"]["namespace"] == "immich")
     name = pod["metadata"]["name"]
-    world.kube.logs[(name, "immich-server")] = (FIXTURES / "kubernetes" / "logs" / "nextcloud-oomkilled.log").read_text()
+    log = FIXTURES / "kubernetes" / "logs" / "nextcloud-oomkilled.log"
+    world.kube.logs[(name, "immich-server")] = log.read_text()
     result = world.run(world.report(body=outage("immich")))
     assert result.decision.outcome == "escalated"
     assert "needs-human" in world.github.labels(42)

@@ -44,7 +44,7 @@ def live() -> LiveCluster:
     return LiveCluster(credentials_from_kubeconfig(str(KUBECONFIG)), timeout=2)
 
 
-@pytest.mark.parametrize("scenario", [s for s in SCENARIOS], ids=lambda s: s.name)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 def test_the_live_api_and_the_snapshot_give_the_same_diagnosis(example_config: Config, kube: FakeKubernetes,
                                                                scenario: object) -> None:
     name, service_name = scenario.name, scenario.service  # type: ignore[attr-defined]
@@ -100,7 +100,7 @@ def test_an_unreachable_api_server_is_a_clear_error() -> None:
     with responses.RequestsMock() as rsps:
         rsps.add(responses.GET, f"{API}/api/v1/nodes", body=requests.ConnectionError("refused"))
         cluster = live()
-        with pytest.raises(KubeError, match="Kubernetes API https://k8s.acme-homelab.org:6443 cannot be reached"):
+        with pytest.raises(KubeError, match=r"Kubernetes API https://k8s\.acme-homelab\.org:6443 cannot be reached"):
             cluster._list("/api/v1/nodes")
 
 
