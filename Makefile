@@ -41,6 +41,7 @@ test: lint typecheck forms tests
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/investigate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

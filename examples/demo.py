@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import demo_investigation  # type: ignore[import-not-found]  # a sibling module in examples/
 from responder.cli import main
 
 HERE = Path(__file__).resolve().parent
@@ -72,7 +73,7 @@ def intake_demo() -> None:
 
 
 # Each stage of the product adds its own part here (a function taking no arguments).
-PARTS: list[Callable[[], None]] = [intake_demo]
+PARTS: list[Callable[[], None]] = [intake_demo, demo_investigation.investigation_demo]
 
 
 def main_demo() -> int:

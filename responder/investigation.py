@@ -262,8 +262,11 @@ def _changes(inv: Investigation, service: Service | None) -> list[Finding]:
                                f"Commits to {inv.stack} were not checked: {inv.commits_problem or 'no git checkout'}."))
         else:
             lines = "\n".join(f"{c.sha[:10]} {c.at} {c.author}: {c.subject}" for c in inv.commits[:10])
-            out.append(Finding("changes", "commits", "warn" if inv.commits else "ok",
-                               describe_commits(len(inv.commits), inv.stack, hours), evidence=lines))
+            detail = describe_commits(len(inv.commits), inv.stack, hours)
+            if inv.commits:
+                latest = inv.commits[0]
+                detail = f"{detail[:-1]}; the latest: “{latest.subject}” by {latest.author} at {latest.at}."
+            out.append(Finding("changes", "commits", "warn" if inv.commits else "ok", detail, evidence=lines))
     return out
 
 
