@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import demo_investigation  # type: ignore[import-not-found]  # a sibling module in examples/
+
 from responder.cli import main
 
 HERE = Path(__file__).resolve().parent

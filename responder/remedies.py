@@ -104,11 +104,20 @@ def choose(diagnosis: dx.Diagnosis, service: Service, settings: InvestigationSet
     return _rollout_restart(diagnosis, causes[0], service, settings, cluster_writable, protected_stacks)
 
 
+def _without_vars_file(service: Service, what: str) -> RemedyChoice | None:
+    """No remedy through Terraform without a vars file for the responder to edit."""
+    if service.terraform is None or not service.terraform.vars_file:
+        return RemedyChoice(None, (f"{service.name} has no terraform.vars_file in responder.yml, so its {what} "
+                                   "through Terraform",))
+    return None
+
+
 def _raise_memory(problem: dx.Problem, service: Service) -> RemedyChoice:
+    missing = _without_vars_file(service, "memory limit cannot be raised")
+    if missing is not None:
+        return missing
     terraform = service.terraform
-    if terraform is None or not terraform.vars_file:
-        return RemedyChoice(None, (f"{service.name} has no terraform.vars_file in responder.yml, so its memory "
-                                   "limit cannot be raised through Terraform",))
+    assert terraform is not None
     current_text = problem.data.get("memory_limit")
     current = parse_memory(current_text)
     if current is None:
@@ -135,10 +144,11 @@ def _raise_memory(problem: dx.Problem, service: Service) -> RemedyChoice:
 
 
 def _restore_replicas(problem: dx.Problem, service: Service) -> RemedyChoice:
+    missing = _without_vars_file(service, "replicas cannot be restored")
+    if missing is not None:
+        return missing
     terraform = service.terraform
-    if terraform is None or not terraform.vars_file:
-        return RemedyChoice(None, (f"{service.name} has no terraform.vars_file in responder.yml, so its replicas "
-                                   "cannot be restored through Terraform",))
+    assert terraform is not None
     bounds = terraform.limits.get("replicas")
     low, high = (int(bounds[0]), int(bounds[1])) if bounds else (1, None)
     before = problem.data.get("restore_to")

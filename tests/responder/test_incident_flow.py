@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 
 from responder.cli import main
 from responder.config import Config, load_config
@@ -26,11 +25,11 @@ from responder.runner import Options, Result, handle
 from responder.state import read_marker
 from tests.conftest import FIXTURES, issue_body
 from tests.support import events
-from tests.support.catalogue import loopback_config
+from tests.support.catalogue import loopback_config, stand_ins
 from tests.support.change_engine import ScriptedEngine
 from tests.support.cluster_objects import NOW, SCENARIOS, SNAPSHOTS
 from tests.support.github_api import FakeGitHub
-from tests.support.http_services import Services, serving
+from tests.support.http_services import Services
 from tests.support.kubernetes_api import FakeKubernetes
 
 TOKEN = "ghs_" + "T0k3nV4lu3" * 4
@@ -92,14 +91,12 @@ class World:
         return payload
 
     def comment(self, number: int = 42) -> str:
-        [comment] = self.github.bot_comments(number)
-        return str(comment["body"])
+        return self.github.bot_comment(number)
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    with serving() as services, responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        rsps.add_passthru("http://127.0.0.1")
+    with stand_ins() as (services, rsps):
         github = FakeGitHub(rsps)
         github.permissions.update({"alice": "write", "bob": "write", "carol": "write", "dave": "write",
                                    "maintainer": "admin"})

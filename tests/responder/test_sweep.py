@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 
 from responder.cli import main
 from responder.config import Config, load_config
@@ -22,9 +21,9 @@ from responder.state import IssueState, JournalEntry, read_marker, render_marker
 from responder.sweep import SweepReport, run
 from tests.conftest import issue_body
 from tests.support import events
-from tests.support.catalogue import loopback_config
+from tests.support.catalogue import loopback_config, stand_ins
 from tests.support.github_api import FakeGitHub
-from tests.support.http_services import Services, serving
+from tests.support.http_services import Services
 
 TOKEN = "ghs_" + "5w33p" * 8
 BOT = "github-actions[bot]"
@@ -68,20 +67,17 @@ class Desk:
                    now=lambda: at(now), dry_run=dry_run)
 
     def state(self, number: int) -> IssueState:
-        [comment] = self.github.bot_comments(number)
-        state = read_marker(comment["body"])
+        state = read_marker(self.github.bot_comment(number))
         assert state is not None
         return state
 
     def body(self, number: int) -> str:
-        [comment] = self.github.bot_comments(number)
-        return str(comment["body"])
+        return self.github.bot_comment(number)
 
 
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
-    with serving() as services, responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        rsps.add_passthru("http://127.0.0.1")
+    with stand_ins() as (services, rsps):
         github = FakeGitHub(rsps)
         config = load_config(loopback_config(tmp_path, services, {"nextcloud": {"status": 502},
                                                                   "mail": {"status": 503},

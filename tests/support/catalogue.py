@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import responses
 import yaml
 
 from tests.conftest import EXAMPLE_CONFIG
-from tests.support.http_services import Services
+from tests.support.http_services import Services, serving
+
+
+@contextmanager
+def stand_ins() -> Iterator[tuple[Services, responses.RequestsMock]]:
+    """Real loopback services for the probes; GitHub and Kubernetes answered by `responses` (loopback passes)."""
+    with serving() as services, responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add_passthru("http://127.0.0.1")
+        yield services, rsps
 
 # What a healthy answer of each example service contains (matches examples/responder.yml `expect`).
 HEALTHY_BODY = {

@@ -94,6 +94,11 @@ class FakeGitHub:
     def bot_comments(self, number: int, bot: str = "github-actions[bot]") -> list[dict[str, Any]]:
         return [c for c in self.issues[number].comments if c["user"]["login"] == bot]
 
+    def bot_comment(self, number: int, bot: str = "github-actions[bot]") -> str:
+        """The body of the responder's one comment (fails if there is not exactly one)."""
+        [comment] = self.bot_comments(number, bot)
+        return str(comment["body"])
+
     # ------------------------------------------------------------ plumbing
 
     def _wrap(self, pattern: str, handler: Any) -> Any:
