@@ -162,6 +162,7 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
     cadence = level.update_cadence
     if status == OPEN and now - last_update >= cadence:
         sweep["last_update"] = stamp
+        sweep["reminders"] = int(sweep.get("reminders", 0)) + 1
         record("reminder", f"Update due ({level}: every {_duration(cadence)}); last update "
                            f"{_duration(now - last_update)} ago.")
         lines.append({"kind": "reminder", "level": str(level), "since": _duration(now - last_update),
@@ -175,6 +176,10 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
 
     if not lines:
         return SweepPlan(incident.number, service, str(level), status, tuple(notes), probe=probe)
+    if any(entry.kind == "reminder" for entry in journal):
+        # Only the latest reminder stays in the journal (the count is in the section): a SEV1 reminded every
+        # 15 minutes for days must not crowd out the timeline or outgrow GitHub's comment size limit.
+        state = replace(state, journal=tuple(entry for entry in state.journal if entry.kind != "reminder"))
     new_state = state.with_entries(tuple(journal)).with_section(SECTION, sweep)
     if not new_state.kind:
         new_state = replace(new_state, kind="outage-report", outcome="triaged", severity=str(level))

@@ -392,3 +392,60 @@ def test_the_live_cluster_is_found_through_kubeconfig(world: World, tmp_path: Pa
     assert decision["investigation"]["cluster"] == "live API https://k8s.acme-homelab.org:6443"
     assert decision["investigation"]["diagnosis"]["problems"][0]["data"] == {"kind": "ConfigMap",
                                                                             "name": "nextcloud-config", "pods": 2}
+
+
+def test_recent_commits_to_the_stack_are_correlated(world: World) -> None:
+    import os
+    import subprocess
+
+    world.configure({"nextcloud": {"status": 502}})
+    stack = world.tmp / "stacks" / "nextcloud"
+    stack.mkdir(parents=True)
+
+    def commit(message: str, when: str) -> None:
+        (stack / "nextcloud.auto.tfvars.json").write_text(json.dumps({"memory_limit": "1Gi", "note": message}))
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "alice",
+               "GIT_AUTHOR_EMAIL": "alice@example.org", "GIT_COMMITTER_NAME": "alice",
+               "GIT_COMMITTER_EMAIL": "alice@example.org"}
+        subprocess.run(["git", "add", "-A"], cwd=world.tmp, check=True, env=env)
+        subprocess.run(["git", "commit", "--quiet", "-m", message], cwd=world.tmp, check=True, env=env)
+
+    subprocess.run(["git", "init", "--quiet", "-b", "main"], cwd=world.tmp, check=True)
+    commit("feat: nextcloud 3 replicas", "2026-11-23T08:00:00Z")  # before the 4 h window
+    commit("fix: lower nextcloud memory to 1Gi", "2026-11-23T13:40:00Z")
+    result = world.run(world.report(), cluster="oomkilled", dry_run=True)
+    [found] = [f for f in result.decision.to_json()["findings"] if f["check"] == "commits"]
+    assert found["status"] == "warn"
+    assert found["detail"].startswith("1 commit touched stacks/nextcloud in the last 4 h; the latest: "
+                                      "“fix: lower nextcloud memory to 1Gi” by alice at 2026-11-23T13:40:00")
+
+
+def test_an_offline_replay_from_a_snapshot_never_loads_the_kubernetes_or_github_clients(world: World,
+                                                                                       tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    config = loopback_config(tmp_path, world.services, {"nextcloud": {"status": 502}}, timeout=1.0)
+    event = events.write(tmp_path, events.issues_event(body=outage()))
+    script = ("import sys, io\nfrom responder.cli import main\n"
+              f"code = main(['handle', '--config', {str(config)!r}, '--event', {str(event)!r}, '--offline', "
+              f"'--dry-run', '--cluster-snapshot', {str(SNAPSHOTS / 'oomkilled.json')!r}], env={{}}, "
+              "stdout=io.StringIO(), stderr=io.StringIO())\n"
+              "print(code, ','.join(m for m in ('github', 'kubernetes') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "0"
+
+
+def test_a_restart_the_cluster_refuses_escalates_with_the_apis_message(world: World) -> None:
+    world.configure({"grafana": {"status": 503}})
+    world.kube.load("not-ready")
+    world.kube.read_only = True
+    result = world.run(world.report(body=outage("grafana", scope="Just me")))
+    assert result.decision.outcome == "escalated"
+    assert result.decision.reasons[1] == (
+        'escalated: the remedy rollout-restart did not fix it: the remedy failed: Kubernetes PATCH '
+        '/apis/apps/v1/namespaces/monitoring/deployments/grafana: 403 deployments.apps "grafana" is forbidden: '
+        'User "system:serviceaccount:responder:responder" cannot patch resource "deployments" in API group "apps" '
+        'in the namespace "monitoring"')
+    state = read_marker(world.comment())
+    assert state is not None and state.sections["investigation"]["remedy"]["ok"] is False

@@ -103,10 +103,13 @@ def test_an_update_due_by_the_cadence_edits_the_one_comment(desk: Desk) -> None:
     assert "Next update due by `2026-11-23T15:07:00Z`." in body
     assert desk.state(42).sections["sweep"]["last_update"] == "2026-11-23T14:37:00Z"
     assert desk.state(42).journal[-1].kind == "reminder"
-    # The next sweep replaces the block instead of adding another.
+    # The next sweep replaces the block instead of adding another, and the journal keeps the latest reminder.
     desk.sweep("2026-11-23T15:08:00Z")
     assert desk.body(42).count("<!-- issueops-responder:block:update -->") == 1
     assert len(desk.github.bot_comments(42)) == 1
+    state = desk.state(42)
+    assert [e.kind for e in state.journal] == ["escalated", "reminder"]
+    assert state.journal[-1].at == "2026-11-23T15:08:00Z" and state.sections["sweep"]["reminders"] == 2
 
 
 def test_a_persons_comment_counts_as_an_update(desk: Desk) -> None:

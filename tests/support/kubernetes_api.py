@@ -52,6 +52,7 @@ class FakeKubernetes:
         self.log: list[tuple[str, str]] = []
         self.forbidden: set[str] = set()
         self.page_size: int | None = None  # force paging below the client's limit
+        self.read_only = False  # refuse patches (an account with get/list but no patch)
         self.on_restart: Callable[[FakeKubernetes], None] | None = None
         self.load(snapshot)
         host = re.escape(api)
@@ -151,7 +152,7 @@ class FakeKubernetes:
         namespace, name = parts[4], parts[6]
         if request.headers.get("Content-Type") != "application/strategic-merge-patch+json":
             return 415, {}, status(415, "UnsupportedMediaType", "the body of the request was in an unknown format")
-        if "deployments" in self.forbidden:
+        if self.read_only:
             return 403, {}, status(403, "Forbidden", f'deployments.apps "{name}" is forbidden: User '
                                                      '"system:serviceaccount:responder:responder" cannot patch '
                                                      'resource "deployments" in API group "apps" in the namespace '
