@@ -106,7 +106,7 @@ def assess(situation: Situation, parsed: ParsedForm) -> Verdict:
     _, service = report_facts(parsed, config)
     error_type = parsed.choice("error_type")
     if inv.original is not None:
-        return Verdict("duplicate", (f"#{inv.original.number} is an open incident for the same service",))
+        return Verdict("duplicate", ("another open incident already covers the same service",))
     if service is None:
         return Verdict("escalated", ("the report names no service from the catalogue, so a person must find out "
                                      "which one is meant",))
@@ -274,7 +274,8 @@ def plan(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
         "needs_human_label": labels["needs-human"],
         "postmortem": (not healthy) and level.needs_postmortem,
         "closing": close,
-        "cadence_level": None if healthy or close else str(level),
+        "cadence_level": None if healthy or close or (verdict.outcome == "fixed" and not verdict.pending)
+        else str(level),
         "cluster_source": inv.cluster_source,
     }
     return Plan(
