@@ -178,7 +178,7 @@ def _remedy_verdict(inv: Investigation, remedy: Remedy, service: Service, prior:
         prepared = inv.prepared
         if prepared is None:
             return Verdict("escalated", (f"the remedy would be to {remedy.summary}, but the change could not be "
-                                         "prepared",), remedy)
+                                         f"prepared: {inv.prepare_problem or 'no plan'}",), remedy)
         if prepared.outcome == "blocked":
             return Verdict("escalated", (f"the remedy would be to {remedy.summary}, but the guardrails refused it: "
                                          + "; ".join(prepared.reasons),), remedy)

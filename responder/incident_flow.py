@@ -36,7 +36,7 @@ from responder.diagnosis import diagnose
 from responder.duplicates import find_original
 from responder.errors import ResponderError
 from responder.executor import ExecutionContext, execute
-from responder.incident import wanted_change
+from responder.incident import settled, wanted_change
 from responder.incident_actions import REMEDY_ACTIONS, RestartOutcome
 from responder.intake import Situation, decide, detect_kind, effective_trust, report_facts
 from responder.investigation import Investigation, PodLog, RemedyResult
@@ -102,8 +102,6 @@ def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools
     parsed = parse_body(issue.body, form)
     if not parsed.valid:
         return situation
-    from responder.incident import settled
-
     if settled(situation) is not None:
         return situation
     _, service = report_facts(parsed, config)
@@ -132,7 +130,11 @@ def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools
     request = wanted_change(situation, parsed)
     if request is not None and tools.changes is not None:
         log.info("preparing %s=%s for %s", request.kind, request.value, request.service)
-        prepared = tools.changes.prepare(request, issue=issue.number)
+        try:
+            prepared = tools.changes.prepare(request, issue=issue.number)
+        except ResponderError as exc:
+            # The engine could not even plan: that is evidence for a person, not a crash of the run.
+            return replace(situation, investigation=replace(inv, prepare_problem=exc.message))
         situation = replace(situation, investigation=replace(inv, prepared=prepared))
     return situation
 

@@ -109,6 +109,7 @@ class Investigation:
     remedy: RemedyChoice | None = None
     engine: bool = False  # a ChangeEngine is configured
     prepared: PreparedChange | None = None
+    prepare_problem: str | None = None  # why the engine could not prepare the change
     result: RemedyResult | None = None  # set after the remedy ran
 
     def probe(self, name: str | None) -> ProbeResult | None:

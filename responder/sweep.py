@@ -259,6 +259,8 @@ def _targets(incidents: Sequence[IncidentIssue], config: Config) -> dict[int, Pr
 
 def _write(github: GitHubClient, planned: SweepPlan, report: SweepReport) -> None:
     # The issue first, the comment (holding the state) last: the state records only what succeeded.
+    # Labels and assignees are sent as full sets (the listing's plus ours) so that escalating stays one
+    # request; a label someone adds in the seconds between the listing and this write would be lost.
     if planned.labels is not None or planned.assignees is not None or planned.close:
         github.update_issue(planned.number, labels=planned.labels, assignees=planned.assignees,
                             close_reason=planned.close)

@@ -27,7 +27,8 @@ def register(sub: Any) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="print the decision as JSON and write nothing")
     parser.add_argument("--offline", action="store_true",
-                        help="make no GitHub API call: trust from author_association, state from the payload")
+                        help="make no GitHub API call: trust from author_association, state from the payload "
+                             "(probes, the cluster and remedies still run; add --dry-run to change nothing)")
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help="skip the HTTP probes of the investigation")
     parser.add_argument("--cluster-snapshot", metavar="FILE",

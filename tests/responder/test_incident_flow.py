@@ -449,3 +449,13 @@ def test_a_restart_the_cluster_refuses_escalates_with_the_apis_message(world: Wo
         'in the namespace "monitoring"')
     state = read_marker(world.comment())
     assert state is not None and state.sections["investigation"]["remedy"]["ok"] is False
+
+
+def test_a_change_the_engine_cannot_even_plan_escalates_with_the_error(world: World) -> None:
+    world.configure({"nextcloud": {"status": 502}})
+    world.engine = ScriptedEngine(prepare_error="terraform plan failed (exit 1): Error: Failed to load state")
+    result = world.run(world.report(), cluster="oomkilled")
+    assert result.decision.outcome == "escalated"
+    assert result.decision.reasons[1] == (
+        "escalated: the remedy would be to raise the memory limit of nextcloud from 1Gi to 2Gi, but the change could "
+        "not be prepared: terraform plan failed (exit 1): Error: Failed to load state")

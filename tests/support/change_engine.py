@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from responder.changes import AppliedChange, ChangeRequest, PreparedChange
+from responder.process import ProcessFailed
 
 
 @dataclass
@@ -20,12 +21,15 @@ class ScriptedEngine:
     apply_ok: bool = True
     apply_error: str = "Error: Kubernetes cluster unreachable"
     on_apply: Callable[[PreparedChange], None] | None = None
+    prepare_error: str | None = None  # prepare raises this (terraform init or plan failed)
     prepared: list[tuple[ChangeRequest, int]] = field(default_factory=list)
     applied: list[PreparedChange] = field(default_factory=list)
     discarded: list[PreparedChange] = field(default_factory=list)
 
     def prepare(self, request: ChangeRequest, *, issue: int) -> PreparedChange:
         self.prepared.append((request, issue))
+        if self.prepare_error:
+            raise ProcessFailed(self.prepare_error, returncode=1)
         return PreparedChange(
             request=request,
             stack=f"stacks/{request.service}",
