@@ -141,7 +141,11 @@ def assess(situation: Situation, parsed: ParsedForm) -> Verdict:
         if checks:
             return Verdict("escalated", (f"{service.name} looked healthy again, but this is the second time it was "
                                          "reported: a person should talk to the reporter",))
-        return Verdict("healthy", (f"{service.name} answers normally and its pods are fine",))
+        if diagnosis is None and service.kubernetes is not None:
+            return Verdict("healthy", (f"{service.name} answers normally; its pods could not be checked "
+                                       f"({inv.cluster_problem or 'no cluster access'})",))
+        pods = "" if diagnosis is None else " and its pods are fine"
+        return Verdict("healthy", (f"{service.name} answers normally{pods}",))
     if blast is not None and blast.reported_dependencies_down:
         deps = ", ".join(blast.reported_dependencies_down)
         return Verdict("escalated", (f"{service.name} depends on {deps}, which is down; the cause is likely there",))
@@ -157,8 +161,9 @@ def assess(situation: Situation, parsed: ParsedForm) -> Verdict:
                "front of it (ingress, DNS, certificates, network policy) needs a person"]
     elif diagnosis.healthy and probe is not None and probe.state == DEGRADED:
         why = [f"{service.name} is degraded ({probe.detail}) while its pods look fine: no safe remedy is known"]
-    elif diagnosis.healthy and not inv.probed:
-        why = [f"{service.name}'s pods look fine, and without probes the report cannot be confirmed or ruled out"]
+    elif diagnosis.healthy and probe is None:
+        without = "without probes" if not inv.probed else "it has no health-check URL to probe, so"
+        why = [f"{service.name}'s pods look fine, and {without} the report cannot be confirmed or ruled out"]
     return Verdict("escalated", tuple(why) or ("no safe remedy is known for what was found",))
 
 

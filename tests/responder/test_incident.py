@@ -280,3 +280,11 @@ def _outside_fences(text: str) -> str:
             continue
         out.append(line)
     return "\n".join(out)
+
+
+def test_a_healthy_verdict_says_what_it_could_not_check(example_config: Config) -> None:
+    inv = replace(investigation(example_config, "nextcloud"), cluster_problem="no cluster access: no kubeconfig")
+    decision = decide(situation(example_config, inv))
+    assert decision.outcome == "healthy"
+    assert decision.reasons[1] == ("healthy: nextcloud answers normally; its pods could not be checked (no cluster "
+                                   "access: no kubeconfig)")
