@@ -56,6 +56,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/guard.py
 	$(BIN)/python bench/postmortem.py
 	$(BIN)/python bench/statuspage.py
+	$(BIN)/python bench/investigate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import demo_investigation  # type: ignore[import-not-found]  # a sibling module in examples/
 from demo_postmortem import postmortem_demo
 from demo_terraform import terraform_demo
 
@@ -31,7 +32,8 @@ def rule(title: str) -> None:
 
 def handle(event: Path) -> dict[str, object]:
     out, err = io.StringIO(), io.StringIO()
-    argv = ["handle", "--config", str(CONFIG), "--event", str(event), "--dry-run", "--offline", "--no-probe"]
+    argv = ["handle", "--config", str(CONFIG), "--event", str(event), "--dry-run", "--offline", "--no-probe",
+            "--no-plan"]
     code = main(argv, env={}, stdout=out, stderr=err)
     if code != 0:
         print(err.getvalue(), file=sys.stderr)
@@ -63,7 +65,7 @@ def show(event: Path, decision: dict[str, object], full_comment: bool) -> None:
 
 
 def intake_demo() -> None:
-    print("Part 1, intake: example issue events handled offline (dry run, no GitHub, no cluster)")
+    print("Part 1, intake: example issue events handled offline (dry run, no GitHub, no cluster, no terraform)")
     print(f"config: {CONFIG.relative_to(HERE.parent)}")
     events = sorted((HERE / "events").glob("*.json"))
     for index, event in enumerate(events):
@@ -81,7 +83,8 @@ def _statuspage_demo() -> None:
 
 
 # Each stage of the product adds its own part here (a function taking no arguments).
-PARTS: list[Callable[[], None]] = [intake_demo, terraform_demo, postmortem_demo, _statuspage_demo]
+PARTS: list[Callable[[], None]] = [intake_demo, terraform_demo, demo_investigation.investigation_demo,
+                                   postmortem_demo, _statuspage_demo]
 
 
 def main_demo() -> int:

@@ -39,7 +39,7 @@ def _rule(title: str) -> None:
 
 
 def postmortem_demo() -> None:
-    _rule("Part 2, post-mortems: a closed SEV1 incident, drafted offline from its saved export")
+    _rule("Part 4, post-mortems: a closed SEV1 incident, drafted offline from its saved export")
     print(f"export: {EXPORT.relative_to(HERE.parent)}")
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"

@@ -24,7 +24,7 @@ SAVED_AT = "2026-11-23T15:00:00Z"
 
 
 def statuspage_demo(rule: Callable[[str], None]) -> None:
-    rule("Part: status page, built offline from a saved export")
+    rule("Part 5, status page: built offline from a saved export")
     out = Path(tempfile.gettempdir()) / "issueops-responder-demo" / "public"
     argv = ["build", "--config", str(CONFIG), "--out", str(out), "--issues-file", str(EXPORT),
             "--history-file", str(HISTORY), "--no-probe", "--now", SAVED_AT]

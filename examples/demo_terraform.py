@@ -18,11 +18,12 @@ from __future__ import annotations
 import copy
 import io
 import json
-import shutil
 import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
+
+from demo_infra import scratch_infrastructure, terraform_binary
 
 from responder.change_engine import TerraformChangeEngine
 from responder.changes import ChangeRequest
@@ -30,7 +31,6 @@ from responder.cli import main
 from responder.config import load_config
 from responder.git import GitRepo
 from responder.quantities import doubled_within, format_memory, parse_memory
-from responder.terraform import Terraform
 from responder.tfvars import read_value
 
 HERE = Path(__file__).resolve().parent
@@ -44,50 +44,19 @@ def heading(title: str) -> None:
 
 
 def terraform_demo() -> None:
-    binary = shutil.which("terraform") or shutil.which("tofu")
-    if binary is None:
-        raise SystemExit("the Terraform demo needs terraform >= 1.5 or OpenTofu (tofu) on PATH")
+    binary = terraform_binary()
     print()
-    print("Part 2, guarded Terraform: plan, check, apply exactly what was checked (offline, real "
-          f"{Path(binary).name}, scratch git repository)")
-    print("(Part 1 planned the Nextcloud request against examples/ itself, which was never applied, so the "
-          "responder held it back:\nthe stack had changes waiting. Here the example infrastructure is applied "
-          "first, as a running cluster would be.)")
+    print(f"Part 2, guarded Terraform: plan, check, apply exactly what was checked (offline, real {binary}, "
+          "scratch git repository)")
     with tempfile.TemporaryDirectory(prefix="responder-demo-") as scratch:
-        root = infrastructure(Path(scratch), Path(binary).name)
+        heading("the example infrastructure, applied once")
+        root = scratch_infrastructure(Path(scratch))
         feature_request(root)
         blocked_requests(root, Path(scratch))
         oom_remedy(root)
         heading("guarded Terraform done")
         print("Every change above was planned, judged by the guardrails, applied from the exact plan file that was "
               "checked (SHA-256),\nand committed; everything refused left the vars files as they were.")
-
-
-def infrastructure(scratch: Path, binary: str) -> Path:
-    root, remote = scratch / "infra", scratch / "infra.git"
-    root.mkdir()
-    shutil.copy(HERE / "responder.yml", root / "responder.yml")
-    shutil.copytree(HERE / "stacks", root / "stacks")
-    if binary == "tofu":  # this machine has OpenTofu only
-        text = (root / "responder.yml").read_text(encoding="utf-8")
-        (root / "responder.yml").write_text(text.replace("  binary: terraform", "  binary: tofu"), encoding="utf-8")
-    (root / ".gitignore").write_text(".terraform/\n*.tfstate\n*.tfstate.*\n*.tfplan\n", encoding="utf-8")
-    GitRepo(scratch).git("init", "--quiet", "--bare", "-b", "main", str(remote))
-    repo = GitRepo(root, author_name="Maintainer", author_email="maintainer@acme-homelab.org")
-    repo.git("init", "--quiet", "-b", "main")
-    repo.git("add", "-A")
-    repo.git("commit", "--quiet", "-m", "infrastructure as it runs")
-    repo.git("remote", "add", "origin", str(remote))
-    repo.push("origin", "main")
-    heading("the example infrastructure, applied once")
-    for stack in sorted((root / "stacks").iterdir()):
-        terraform = Terraform(stack, binary=binary, label=f"stacks/{stack.name}")
-        terraform.init()
-        plan = scratch / f"{stack.name}.tfplan"
-        terraform.plan(plan)
-        print(f"  stacks/{stack.name}: {terraform.apply(plan).summary}")
-    print(f"  {root}: git repository with a bare remote ({remote.name})")
-    return root
 
 
 def feature_request(root: Path) -> None:

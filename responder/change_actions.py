@@ -29,7 +29,7 @@ class ApplyChange(Action):
             "type": self.type,
             "service": request.service,
             "kind": request.kind,
-            "value": self.prepared.after,
+            "value": self.prepared.after if self.prepared.after is not None else request.value,
             "commit_type": request.commit_type,
             "stack": self.prepared.stack,
             "plan_sha256": self.prepared.plan_sha256,

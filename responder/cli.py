@@ -123,6 +123,7 @@ def main(
         handle,
         parse,
         report_failure,
+        sweep,
         templates,
         woodpecker,
     )
@@ -133,7 +134,7 @@ def main(
         "responder",
         "Incident desk for an infrastructure repository: trusted intake, SEV1-SEV4 triage, "
         "guarded fixes and escalation.",
-        [handle, parse, templates, config_schema, check_config, guard, export,
+        [handle, parse, templates, config_schema, check_config, guard, export, sweep,
          secrets_command, labels_command, woodpecker, report_failure],
         argv, env, stdout, stderr,
     )

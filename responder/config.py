@@ -370,6 +370,10 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path) -> Iterable[tuple[str
             if value not in names:
                 yield f"{where}.when.service", f"unknown service '{value}'"
 
+    from responder.investigation_settings import semantic_problems as investigation_problems
+
+    yield from investigation_problems(raw, names)
+
     templates_dir = raw.get("templates_dir")
     if templates_dir and not (path.parent / templates_dir).is_dir():
         yield "templates_dir", f"'{templates_dir}' is not a directory (relative to {path.parent or '.'})"

@@ -45,7 +45,8 @@ class Report:
     done: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     comment_url: str = ""
-    results: list[Any] = field(default_factory=list)  # what actions returned (an AppliedChange, ...)
+    # Data some actions hand back (an applied change, a restart time), for the caller.
+    results: list[Any] = field(default_factory=list)
 
 
 Handler = Callable[[Any, ExecutionContext, Report], None]

@@ -47,7 +47,7 @@ class FeatureOutcome:
     escalate: bool = False
     journal: tuple[tuple[str, str], ...] = ()  # (kind, text)
     sections: Mapping[str, Any] | None = None  # the state's new sections, when a record changed
-    pre_actions: tuple[Action, ...] = ()
+    leading_actions: tuple[Action, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -123,12 +123,12 @@ def outcome(assessment: Assessment, config: Config, prior: IssueState | None, pr
         }[status].format(what=record.summary, service=assessment.service_title)
         context.update(headline=headline)
         journal = _journal(record)
-        pre_actions: tuple[Action, ...] = ()
+        leading_actions: tuple[Action, ...] = ()
         if status == "planned":
             assert prepared is not None
-            pre_actions = (ApplyChange(prepared),)
+            leading_actions = (ApplyChange(prepared),)
         return FeatureOutcome(outcome="done", reasons=tuple(_done_reasons(record)), template_context=context,
-                              close="completed", journal=journal, sections=sections, pre_actions=pre_actions,
+                              close="completed", journal=journal, sections=sections, leading_actions=leading_actions,
                               extra=extra)
     headline = {
         "unrecorded": "Applied, but not recorded: {what}",

@@ -39,6 +39,22 @@ class BotComment:
 
 
 @dataclass(frozen=True)
+class IncidentIssue:
+    """An open incident, with the responder's comment on it, from one listing request."""
+
+    number: int
+    title: str
+    body: str
+    html_url: str
+    author: str
+    created_at: str
+    labels: tuple[str, ...]
+    assignees: tuple[str, ...]
+    bot_comment: BotComment | None
+    last_human_comment_at: str | None  # the newest comment by anyone but the responder
+
+
+@dataclass(frozen=True)
 class Response:
     status: int
     headers: Mapping[str, str]
@@ -277,6 +293,77 @@ class GitHubClient:
                      body={"new_name": new_name, "color": color, "description": description})
 
 
+    def update_issue(self, number: int, *, labels: tuple[str, ...] | None = None,
+                     assignees: tuple[str, ...] | None = None, close_reason: str | None = None) -> None:
+        """Labels (the full set), assignees (the full set) and closing, in one request."""
+        change: dict[str, Any] = {}
+        if labels is not None:
+            change["labels"] = list(labels)
+        if assignees is not None:
+            change["assignees"] = list(assignees)
+        if close_reason is not None:
+            change.update({"state": "closed", "state_reason": close_reason})
+        if change:
+            self.request("PATCH", self._issue_path(number), body=change)
+
+    def graphql(self, query: str, variables: Mapping[str, Any]) -> Any:
+        response = self.request("POST", self._client().graphql_url, body={"query": query, "variables": variables})
+        data = response.data if isinstance(response.data, Mapping) else {}
+        if data.get("errors"):
+            first = data["errors"][0] if isinstance(data["errors"], list) and data["errors"] else {}
+            message = first.get("message") if isinstance(first, Mapping) else None
+            raise GitHubError(process_redactor(f"GitHub GraphQL query failed: {message or data['errors']}"))
+        return data.get("data") or {}
+
+    def open_incidents(self, label: str, bot_login: str) -> list[IncidentIssue]:
+        """Open issues with the incident label and the responder's comment on each, 100 per request.
+
+        One GraphQL request returns the issues and their first comments, so a
+        sweep reads every incident's state without a request per incident.
+        An issue whose responder comment lies beyond the first page of
+        comments costs one extra REST listing.
+        """
+        owner, name = self.repository.split("/", 1)
+        cursor: str | None = None
+        out: list[IncidentIssue] = []
+        while True:
+            data = self.graphql(OPEN_INCIDENTS_QUERY, {"owner": owner, "name": name, "label": label,
+                                                       "cursor": cursor})
+            issues = ((data.get("repository") or {}).get("issues")) or {}
+            for node in issues.get("nodes") or ():
+                out.append(self._incident(node, bot_login))
+            page = issues.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                return out
+            cursor = page.get("endCursor")
+
+    def _incident(self, node: Mapping[str, Any], bot_login: str) -> IncidentIssue:
+        comments = node.get("comments") or {}
+        bot: BotComment | None = None
+        for comment in comments.get("nodes") or ():
+            body = comment.get("body") or ""
+            if is_bot(comment.get("author"), bot_login) and "issueops-responder:state" in body:
+                bot = BotComment(int(comment["databaseId"]), body, str(comment.get("url", "")), read_marker(body))
+                break
+        number = int(node["number"])
+        if bot is None and (comments.get("pageInfo") or {}).get("hasNextPage"):
+            bot = self.find_bot_comment(number, bot_login)
+        latest = [c for c in (node.get("latest") or {}).get("nodes") or () if not is_bot(c.get("author"), bot_login)]
+        return IncidentIssue(
+            number=number,
+            title=str(node.get("title") or ""),
+            body=str(node.get("body") or ""),
+            html_url=str(node.get("url") or ""),
+            author=str((node.get("author") or {}).get("login") or ""),
+            created_at=str(node.get("createdAt") or ""),
+            labels=tuple(str(n.get("name")) for n in (node.get("labels") or {}).get("nodes") or ()),
+            assignees=tuple(str(n.get("login")) for n in (node.get("assignees") or {}).get("nodes") or ()),
+            bot_comment=bot,
+            last_human_comment_at=str(latest[-1].get("createdAt")) if latest else None,
+        )
+
+
+
 def bot_comment_in(comments: Iterable[Mapping[str, Any]], bot_login: str) -> BotComment | None:
     """The first comment written by the bot account that holds a state marker."""
     for comment in comments:
@@ -291,6 +378,44 @@ def next_link(headers: Mapping[str, str]) -> str | None:
     """The rel="next" address of a paged answer's Link header, if any."""
     match = _NEXT_LINK.search(headers.get("link", ""))
     return match.group(1) if match else None
+
+
+# GraphQL reports a GitHub App's login without the "[bot]" suffix that REST shows,
+# with the actor type "Bot"; a user who registered the bare name is a "User".
+OPEN_INCIDENTS_QUERY = """
+query OpenIncidents($owner: String!, $name: String!, $label: String!, $cursor: String) {
+  repository(owner: $owner, name: $name) {
+    issues(first: 100, after: $cursor, states: OPEN, labels: [$label],
+           orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        number title body url createdAt
+        author { __typename login }
+        labels(first: 100) { nodes { name } }
+        assignees(first: 20) { nodes { login } }
+        comments(first: 30) {
+          pageInfo { hasNextPage }
+          nodes { databaseId url body createdAt author { __typename login } }
+        }
+        latest: comments(last: 5) {
+          nodes { createdAt author { __typename login } }
+        }
+      }
+    }
+  }
+}
+""".strip()
+
+
+def is_bot(author: Any, bot_login: str) -> bool:
+    """Whether a GraphQL comment author is the responder's account."""
+    if not isinstance(author, Mapping):
+        return False
+    login = str(author.get("login") or "")
+    kind = author.get("__typename")
+    if bot_login.endswith("[bot]"):
+        return kind == "Bot" and login in (bot_login, bot_login[: -len("[bot]")])
+    return kind != "Bot" and login == bot_login
 
 
 def _json(text: str | None) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from responder import change_record, feature_requests, forms
 from responder.answers import ParsedForm, parse_body
@@ -34,6 +34,9 @@ from responder.severity_levels import Severity
 from responder.state import IssueState, JournalEntry, render_marker
 from responder.trust import TrustVerdict
 
+if TYPE_CHECKING:
+    from responder.investigation import Investigation
+
 COMMAND_PREFIX = "/responder"
 APPROVE = "approve"
 
@@ -51,6 +54,8 @@ class Situation:
     # A requested change, planned by the shell before deciding (see wanted_change), and its apply.
     change: PreparedChange | None = None
     applied: AppliedChange | None = None
+    # What the staged investigation of an outage report found (incident_flow.py); None: not investigated.
+    investigation: Investigation | None = None
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,10 @@ class Plan:
     journal: tuple[JournalEntry, ...] = ()
     state_changes: Mapping[str, Any] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
-    # Actions that come before everything else (applying a checked plan).
-    pre_actions: tuple[Action, ...] = ()
+    # Actions beyond this issue's labels and comment: first ones run before anything else
+    # (remedies), trailing ones just before the comment (updates of other issues).
+    leading_actions: tuple[Action, ...] = ()
+    trailing_actions: tuple[Action, ...] = ()
 
 
 # ---------------------------------------------------------------- screening
@@ -202,7 +209,13 @@ def decide(situation: Situation) -> Decision:
         if not parsed.valid:
             plan = _needs_info(situation, kind, form, parsed, trust)
         elif kind == forms.KIND_OUTAGE:
-            plan = _triaged(situation, parsed, trust)
+            from responder import incident  # the investigated path builds on this module
+
+            done = incident.settled(situation)
+            if done is not None:
+                return done
+            plan = incident.plan(situation, parsed, trust) if situation.investigation else \
+                _triaged(situation, parsed, trust)
         else:
             plan = _feature_recorded(situation, parsed, trust)
     if approved_by:
@@ -241,6 +254,8 @@ def assemble(situation: Situation, plan: Plan, approved_by: str | None = None) -
         "close": plan.close,
         "comment": text,
         "extra": plan.extra,
+        **({"actions": [a.to_json() for a in (*plan.leading_actions, *plan.trailing_actions)]}
+           if plan.leading_actions or plan.trailing_actions else {}),
     })
     prior = situation.prior or IssueState()
     state = prior.with_entries(plan.journal) if _changed(prior, plan) else prior
@@ -251,7 +266,7 @@ def assemble(situation: Situation, plan: Plan, approved_by: str | None = None) -
     if situation.prior is not None and situation.prior.digest == digest:
         reasons = (*reasons, "nothing changed since the last run: no action needed")
     else:
-        actions.extend(plan.pre_actions)
+        actions.extend(plan.leading_actions)
         if remove:
             actions.append(RemoveLabels(remove))
         if add:
@@ -260,6 +275,7 @@ def assemble(situation: Situation, plan: Plan, approved_by: str | None = None) -
             actions.append(Assign(assign))
         if plan.close and issue.state == "open":
             actions.append(Close(plan.close))
+        actions.extend(plan.trailing_actions)
         # The comment goes last: it records the digest only once everything else succeeded.
         actions.append(Comment(fit_comment(text, render_marker(state))))
     return Decision(
@@ -485,5 +501,5 @@ def _feature_recorded(situation: Situation, parsed: ParsedForm, trust: TrustVerd
         journal=tuple(_entry(situation, kind, text) for kind, text in result.journal),
         state_changes={"sections": result.sections} if result.sections is not None else {},
         extra=result.extra,
-        pre_actions=result.pre_actions,
+        leading_actions=result.leading_actions,
     )

@@ -11,14 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from responder import incident_flow
 from responder.change_actions import ENGINE, ApplyChange
-from responder.changes import AppliedChange, ChangeEngine
+from responder.changes import AppliedChange, ChangeEngine, ChangeRequest, PreparedChange
 from responder.config import Config
 from responder.decision import Decision
 from responder.errors import GitHubError, InputError
 from responder.events import parse_event
 from responder.executor import ExecutionContext, Report, execute
 from responder.github import BotComment, GitHubClient
+from responder.incident_flow import IncidentTools
 from responder.intake import Situation, decide, screen, subject, wanted_change
 from responder.trust import (
     TrustVerdict,
@@ -38,6 +40,7 @@ class Options:
     probe: bool = True
     event_name: str | None = None
     plan: bool = True  # plan requested changes with terraform before deciding
+    cluster_snapshot: str | None = None  # replay against `kubectl get ... -o json` output instead of a live cluster
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ EngineFactory = Callable[[Config, Options], ChangeEngine]
 
 
 def handle(payload: Any, config: Config, options: Options, github_factory: GitHubFactory | None,
-           engine_factory: EngineFactory | None = None) -> Result:
+           tools: IncidentTools | None = None, engine_factory: EngineFactory | None = None) -> Result:
     event = parse_event(payload, options.event_name)
     early = screen(event, config)
     if early is not None:
@@ -85,28 +88,45 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
         prior=bot_comment.state if bot_comment else None,
         prior_known=github is not None,
     )
+    # One guarded-Terraform engine for the run, built only if a change is planned: feature
+    # requests and remedies (OOMKilled -> memory, scaled to 0 -> replicas) both go through it.
     engine: ChangeEngine | None = None
+    if options.plan:
+        engine = LazyEngine(lambda: (engine_factory or default_engine)(config, options))
+    if tools is None:
+        tools = IncidentTools.for_run(config, {}, options.cluster_snapshot, changes=engine)
+    finished = False
     try:
         # Planning is gathering evidence: it happens before the decision, and is read-only.
-        request = wanted_change(situation) if options.plan else None
+        request = wanted_change(situation) if tools.changes is not None else None
         if request is not None:
-            engine = (engine_factory or default_engine)(config, options)
-            situation = replace(situation, change=engine.prepare(request, issue=event.issue.number))
+            assert tools.changes is not None
+            situation = replace(situation, change=tools.changes.prepare(request, issue=event.issue.number))
+        # The outage path: evidence (probes, cluster, recent changes, a planned remedy) before the decision.
+        situation = incident_flow.gather(situation, github, options.probe, tools)
         decision = decide(situation)
         requests_so_far = github.requests if github else 0
         if options.dry_run:
             return Result(decision, None, requests_so_far)
         context = ExecutionContext(issue=event.issue.number, github=github, bot_comment=bot_comment,
-                                   adapters={ENGINE: engine} if engine is not None else {})
-        decision, report = _execute(decision, situation, context)
+                                   adapters={ENGINE: tools.changes} if tools.changes is not None else {})
+        if situation.investigation is not None:
+            # A remedy runs first, recovery is confirmed, and the result decides the rest.
+            decision = incident_flow.remediate(decision, situation, context, options.probe, tools)
+            report = execute(decision, context)
+        else:
+            decision, report = _execute(decision, situation, context)
+        finished = True
         return Result(decision, report, github.requests if github else 0)
     finally:
-        if engine is not None:
-            if situation.change is not None:
-                engine.discard(situation.change)  # nothing left once applied; reverts a dry run's edit
-            close = getattr(engine, "close", None)
-            if close is not None:
-                close()
+        # Nothing is left once applied; this reverts a dry run's (or an unused plan's) vars edit.
+        if situation.change is not None and tools.changes is not None:
+            tools.changes.discard(situation.change)
+        if not finished:  # remediate() already discarded a remedy it did not apply
+            incident_flow.discard(situation, tools)
+        close = getattr(tools.changes, "close", None)
+        if close is not None:
+            close()
 
 
 def _execute(decision: Decision, situation: Situation, context: ExecutionContext) -> tuple[Decision, Report]:
@@ -131,6 +151,34 @@ def default_engine(config: Config, options: Options) -> ChangeEngine:
     from responder.change_engine import TerraformChangeEngine
 
     return TerraformChangeEngine(config, env=os.environ, dry_run=options.dry_run)
+
+
+class LazyEngine:
+    """A ChangeEngine that builds the real one on first use, so runs that change nothing never start it."""
+
+    def __init__(self, factory: Callable[[], ChangeEngine]) -> None:
+        self._factory = factory
+        self._engine: ChangeEngine | None = None
+
+    def _real(self) -> ChangeEngine:
+        if self._engine is None:
+            self._engine = self._factory()
+        return self._engine
+
+    def prepare(self, request: ChangeRequest, *, issue: int) -> PreparedChange:
+        return self._real().prepare(request, issue=issue)
+
+    def apply(self, prepared: PreparedChange, *, issue: int) -> AppliedChange:
+        return self._real().apply(prepared, issue=issue)
+
+    def discard(self, prepared: PreparedChange) -> None:
+        if self._engine is not None:
+            self._engine.discard(prepared)
+
+    def close(self) -> None:
+        close = getattr(self._engine, "close", None)
+        if close is not None:
+            close()
 
 
 def check_trust(github: GitHubClient | None, login: str, association: str, min_permission: str) -> TrustVerdict:

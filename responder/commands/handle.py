@@ -32,17 +32,22 @@ def register(sub: Any) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="print the decision as JSON and write nothing")
     parser.add_argument("--offline", action="store_true",
-                        help="make no GitHub API call: trust from author_association, state from the payload")
+                        help="make no GitHub API call: trust from author_association, state from the payload "
+                             "(probes, the cluster and remedies still run; add --dry-run to change nothing)")
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help="skip the HTTP probes of the investigation")
     parser.add_argument("--no-plan", dest="plan", action="store_false",
                         help="decide without running terraform (a feature request is then not planned)")
+    parser.add_argument("--cluster-snapshot", metavar="FILE",
+                        help="read the cluster from `kubectl get pods,deployments,replicasets,events,nodes -A -o json` "
+                             "output instead of the live API")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
     from responder.config import load_config
-    from responder.runner import Options, handle
+    from responder.incident_flow import IncidentTools
+    from responder.runner import LazyEngine, Options, default_engine, handle
     from responder.summary import append_summary, render_summary
 
     config = load_config(args.config)
@@ -62,8 +67,12 @@ def run(args: argparse.Namespace, io: IO) -> int:
         probe=args.probe,
         plan=args.plan,
         event_name=event_name,
+        cluster_snapshot=args.cluster_snapshot,
     )
-    result = handle(payload, config, options, factory)
+    # The guarded-Terraform engine serves feature requests and remedies alike; --no-plan turns both off.
+    changes = LazyEngine(lambda: default_engine(config, options)) if options.plan else None
+    tools = IncidentTools.for_run(config, io.env, args.cluster_snapshot, changes=changes)
+    result = handle(payload, config, options, factory, tools)
     decision = result.decision
     if args.dry_run or args.offline:
         json.dump(decision.to_json(), io.stdout, indent=2, ensure_ascii=False)

@@ -135,7 +135,7 @@ def test_offline_triage_does_not_import_github_or_kubernetes(tmp_path: Path) -> 
     event.write_text(json.dumps(events.issues_event(body=issue_body("outage-nextcloud-502.md"))))
     script = ("import sys, io\nfrom responder.cli import main\n"
               f"main(['handle', '--config', {str(EXAMPLE_CONFIG)!r}, '--event', {str(event)!r}, '--offline', "
-              "'--dry-run'], env={}, stdout=io.StringIO(), stderr=io.StringIO())\n"
+              "'--dry-run', '--no-probe'], env={}, stdout=io.StringIO(), stderr=io.StringIO())\n"
               "print(','.join(m for m in ('github', 'kubernetes') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""

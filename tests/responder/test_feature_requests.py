@@ -258,7 +258,7 @@ def test_a_failed_apply_is_escalated_with_the_error_and_never_retried(infra: Inf
 
         return GitHubClient(repository, TOKEN, write_interval=0)
 
-    result = handle(payload, config, Options(probe=False), client, stale)
+    result = handle(payload, config, Options(probe=False), client, engine_factory=stale)
     decision = result.decision
     assert decision.outcome == "escalated"
     assert result.report is not None and result.report.done[0] == "apply of raise app replicas from 2 to 3 failed"
@@ -273,7 +273,7 @@ def test_a_failed_apply_is_escalated_with_the_error_and_never_retried(infra: Inf
     assert infra.remote_log() == ["infrastructure as it runs"]
     # Handled again (someone relabels the issue): the failed apply is not tried a second time.
     writes = github.writes()
-    again = handle(payload, config, Options(probe=False), client, stale)
+    again = handle(payload, config, Options(probe=False), client, engine_factory=stale)
     assert again.decision.outcome == "escalated"
     assert github.writes() == writes
     assert infra.remote_log() == ["infrastructure as it runs"]

@@ -42,12 +42,14 @@ def github() -> Iterator[FakeGitHub]:
 
 
 def handle(tmp_path: Path, payload: dict[str, Any], *args: str, config: Path = EXAMPLE_CONFIG) -> Run:
+    """The intake stage alone: without probes and without a cluster there is nothing to investigate."""
     event = events.write(tmp_path, payload)
     summary = tmp_path / "summary.md"
     summary.write_text("")
     out, err = io.StringIO(), io.StringIO()
     env = {"GITHUB_TOKEN": TOKEN, "RESPONDER_GITHUB_WRITE_INTERVAL": "0", "GITHUB_STEP_SUMMARY": str(summary)}
-    code = main(["handle", "--config", str(config), "--event", str(event), *args], env=env, stdout=out, stderr=err)
+    code = main(["handle", "--config", str(config), "--event", str(event), "--no-probe", *args], env=env, stdout=out,
+                stderr=err)
     return Run(code, out.getvalue(), err.getvalue(), summary.read_text())
 
 

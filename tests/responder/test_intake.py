@@ -17,7 +17,8 @@ from tests.support import events
 def decide(tmp_path: Path, payload: dict[str, Any], config: Path = EXAMPLE_CONFIG) -> dict[str, Any]:
     event = events.write(tmp_path, payload)
     out, err = io.StringIO(), io.StringIO()
-    code = main(["handle", "--config", str(config), "--event", str(event), "--dry-run", "--offline", "--no-probe"],
+    code = main(["handle", "--config", str(config), "--event", str(event), "--dry-run", "--offline", "--no-probe",
+                 "--no-plan"],
                 env={}, stdout=out, stderr=err)
     assert code == 0, err.getvalue()
     return json.loads(out.getvalue())

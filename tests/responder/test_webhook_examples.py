@@ -50,7 +50,9 @@ def github() -> Iterator[FakeGitHub]:
 def run(config: Path, event: Path, event_name: str, *flags: str) -> tuple[int, dict[str, Any] | None, str]:
     out, err = io.StringIO(), io.StringIO()
     env = {"GITHUB_TOKEN": "ghs_" + "x" * 36, "RESPONDER_GITHUB_WRITE_INTERVAL": "0", "GITHUB_EVENT_NAME": event_name}
-    code = main(["handle", "--config", str(config), "--event", str(event), *flags], env=env, stdout=out, stderr=err)
+    # Intake only: no probes and no cluster, so nothing here leaves the machine.
+    code = main(["handle", "--config", str(config), "--event", str(event), "--no-probe", *flags], env=env, stdout=out,
+                stderr=err)
     text = out.getvalue()
     return code, (json.loads(text) if text else None), err.getvalue()
 

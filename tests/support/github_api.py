@@ -8,6 +8,7 @@ runs wrote, and can be told to fail the next requests.
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
@@ -75,6 +76,7 @@ class FakeGitHub:
             ("GET", rf"{base}/issues(\?.*)?$", self._list_issues),
             ("GET", host + r"/repositories/\d+/issues(\?.*)?$", self._list_issues),
             ("POST", rf"{base}/issues$", self._create_issue),
+            ("POST", host + r"/graphql$", self._graphql),
         ]
         for method, pattern, handler in routes:
             rsps.add_callback(method, re.compile(pattern), callback=self._wrap(pattern, handler))
@@ -111,7 +113,8 @@ class FakeGitHub:
         return len(self.log)
 
     def writes(self) -> list[tuple[str, str]]:
-        return [(m, p) for m, p in self.log if m != "GET"]
+        # A GraphQL query is a POST that only reads.
+        return [(m, p) for m, p in self.log if m != "GET" and p != "/graphql"]
 
     def labels(self, number: int) -> list[str]:
         return [label["name"] for label in self.issues[number].data["labels"]]
@@ -121,6 +124,11 @@ class FakeGitHub:
 
     def bot_comments(self, number: int, bot: str = "github-actions[bot]") -> list[dict[str, Any]]:
         return [c for c in self.issues[number].comments if c["user"]["login"] == bot]
+
+    def bot_comment(self, number: int, bot: str = "github-actions[bot]") -> str:
+        """The body of the responder's one comment (fails if there is not exactly one)."""
+        [comment] = self.bot_comments(number, bot)
+        return str(comment["body"])
 
     # ------------------------------------------------------------ plumbing
 
@@ -365,6 +373,11 @@ class FakeGitHub:
         if issue is None:
             return self._not_found()
         change = json.loads(request.body)
+        if "labels" in change:
+            issue.data["labels"] = [events.label(name) for name in change["labels"]]
+        if "assignees" in change:
+            issue.data["assignees"] = [events.user(login) for login in change["assignees"]]
+            issue.data["assignee"] = issue.data["assignees"][0] if issue.data["assignees"] else None
         if change.get("state") == "closed":
             issue.data["state"] = "closed"
             issue.data["state_reason"] = change.get("state_reason", "completed")
@@ -429,3 +442,45 @@ class FakeGitHub:
             if key in body:
                 label[key] = body[key]
         return 200, {}, label
+    # ------------------------------------------------------------ GraphQL
+
+    def _graphql(self, request: Any) -> Any:
+        """The OpenIncidents query, answered in GitHub's GraphQL shape (bots without the [bot] suffix)."""
+        payload = json.loads(request.body)
+        if "query OpenIncidents" not in payload["query"]:
+            return 200, {}, {"errors": [{"message": "the fake answers only the OpenIncidents query"}]}
+        variables = payload["variables"]
+        label = variables["label"]
+        cursor = variables.get("cursor")
+        start = int(base64.b64decode(cursor).decode().split(":")[1]) if cursor else 0
+        matching = sorted((issue for issue in self.issues.values()
+                           if issue.data["state"] == "open" and label in [lb["name"] for lb in issue.data["labels"]]),
+                          key=lambda issue: issue.number)
+        page = matching[start:start + 100]
+        end = start + len(page)
+
+        def actor(user: dict[str, Any]) -> dict[str, Any]:
+            bot = user.get("type") == "Bot"
+            login = user["login"][: -len("[bot]")] if bot and user["login"].endswith("[bot]") else user["login"]
+            return {"__typename": "Bot" if bot else "User", "login": login}
+
+        def comment(c: dict[str, Any]) -> dict[str, Any]:
+            return {"databaseId": c["id"], "url": c["html_url"], "body": c["body"], "createdAt": c["created_at"],
+                    "author": actor(c["user"])}
+
+        nodes = []
+        for issue in page:
+            data = issue.data
+            nodes.append({
+                "number": issue.number, "title": data["title"], "body": data["body"] or "",
+                "url": data["html_url"], "createdAt": data["created_at"], "author": actor(data["user"]),
+                "labels": {"nodes": [{"name": lb["name"]} for lb in data["labels"]]},
+                "assignees": {"nodes": [{"login": a["login"]} for a in data["assignees"]]},
+                "comments": {"pageInfo": {"hasNextPage": len(issue.comments) > 30},
+                             "nodes": [comment(c) for c in issue.comments[:30]]},
+                "latest": {"nodes": [{"createdAt": c["created_at"], "author": actor(c["user"])}
+                                     for c in issue.comments[-5:]]},
+            })
+        info = {"hasNextPage": end < len(matching),
+                "endCursor": base64.b64encode(f"cursor:{end}".encode()).decode() if page else None}
+        return 200, {}, {"data": {"repository": {"issues": {"pageInfo": info, "nodes": nodes}}}}

@@ -1,0 +1,166 @@
+"""Benchmark of the investigation stage (budgets in the README).
+
+Measures, on this machine:
+- wall time to probe a catalogue of 50 services, 10 of them slow (they hang past their 2 s timeout),
+  against real loopback HTTP services; budget: the slowest probe's timeout plus one second;
+- the same inside a whole `handle` run (probes, a cluster snapshot, the decision);
+- GitHub requests per outcome (healthy, fixed, escalated, duplicate) and per incident for `responder sweep`,
+  counted at the HTTP boundary against the stateful GitHub stand-in (GitHub's own shapes).
+
+Run: .venv/bin/python bench/investigate.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import responses  # noqa: E402
+import yaml  # noqa: E402
+
+from responder.config import load_config  # noqa: E402
+from responder.github import GitHubClient  # noqa: E402
+from responder.incident_flow import IncidentTools  # noqa: E402
+from responder.investigation_settings import settings_for  # noqa: E402
+from responder.kube import open_cluster  # noqa: E402
+from responder.probes import Prober, ProbeTarget  # noqa: E402
+from responder.runner import Options, handle  # noqa: E402
+from responder.sweep import run as sweep  # noqa: E402
+from tests.conftest import issue_body  # noqa: E402
+from tests.support import events  # noqa: E402
+from tests.support.catalogue import loopback_config  # noqa: E402
+from tests.support.change_engine import ScriptedEngine  # noqa: E402
+from tests.support.github_api import FakeGitHub  # noqa: E402
+from tests.support.http_services import serving  # noqa: E402
+
+SNAPSHOTS = ROOT / "examples" / "cluster"
+TIMEOUT = 2.0
+TOKEN = "ghs_" + "b" * 36
+
+
+def big_catalogue(tmp: Path, base_url: str) -> Path:
+    services: list[dict[str, Any]] = []
+    for index in range(50):
+        name = f"svc-{index:02d}"
+        services.append({"name": name, "title": f"Service {index:02d}", "tier": "standard",
+                         "url": f"{base_url}/{name}", "expect": {"status": 200, "timeout_seconds": TIMEOUT}})
+    # The reported service runs where the snapshot's Nextcloud does.
+    services[0]["kubernetes"] = {"namespace": "nextcloud", "selector": "app.kubernetes.io/name=nextcloud",
+                                 "deployment": "nextcloud"}
+    path = tmp / "responder.yml"
+    path.write_text(yaml.safe_dump({"version": 1, "repository": "acme-homelab/infra", "services": services}))
+    return path
+
+
+def bench_probes(rounds: int = 3) -> dict[str, float]:
+    slow = set(range(40, 50))
+    with serving() as services, tempfile.TemporaryDirectory() as tmp:
+        for index in range(50):
+            services.add(f"/svc-{index:02d}", delay=3.0 if index in slow else 0.005)
+        config = load_config(big_catalogue(Path(tmp), services.base))
+        targets = [t for t in (ProbeTarget.for_service(s) for s in config.services) if t is not None]
+        walls = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            results = Prober().probe_all(targets)
+            walls.append(time.perf_counter() - start)
+        down = sum(1 for r in results if r.state == "down")
+        payload = events.issues_event(body=issue_body("outage-nextcloud-502.md").replace("Nextcloud\n",
+                                                                                          "Service 00\n", 1))
+        settings = settings_for(config)
+        tools = IncidentTools(settings=settings, open_cluster=lambda: open_cluster(
+            settings, {}, str(SNAPSHOTS / "healthy.json")))
+        start = time.perf_counter()
+        result = handle(payload, config, Options(dry_run=True, offline=True), None, tools)
+        handle_wall = time.perf_counter() - start
+    return {"median_s": statistics.median(walls), "max_s": max(walls), "down": down,
+            "handle_s": handle_wall, "outcome": result.decision.outcome, "concurrent": services.max_in_flight}
+
+
+def count(outcome: str) -> int:
+    """GitHub requests for one report reaching `outcome`."""
+    with serving() as services, tempfile.TemporaryDirectory() as tmp, \
+            responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add_passthru("http://127.0.0.1")
+        github = FakeGitHub(rsps)
+        github.permissions.update({"alice": "write", "dave": "write"})
+        down = {} if outcome == "healthy" else {"nextcloud": {"status": 502}}
+        config = load_config(loopback_config(Path(tmp), services, down,
+                                             investigation={"recovery": {"timeout_seconds": 2,
+                                                                         "interval_seconds": 0.05}}))
+        settings = settings_for(config)
+        engine = None
+        if outcome == "fixed":
+            engine = ScriptedEngine(on_apply=lambda _: setattr(services.routes["/nextcloud/health"], "status", 200))
+        snapshot = "healthy" if outcome == "healthy" else "oomkilled"
+
+        def run(number: int, author: str = "alice") -> int:
+            tools = IncidentTools(settings=settings, prober=Prober(retry_delay=0.05), changes=engine,
+                                  open_cluster=lambda: open_cluster(settings, {}, str(SNAPSHOTS / f"{snapshot}.json")))
+            payload = events.issues_event(number=number, author=author,
+                                          body=issue_body("outage-nextcloud-502.md"))
+            github.add_issue(payload["issue"])
+            before = github.requests
+            result = handle(payload, config, Options(), lambda repo: GitHubClient(repo, TOKEN, write_interval=0),
+                            tools)
+            assert result.decision.outcome == (outcome if number == 42 else "escalated"), result.decision.reasons
+            return github.requests - before
+
+        if outcome == "duplicate":
+            run(40, "dave")
+            return run(42)
+        return run(42)
+
+
+def count_sweep(incidents: int = 20) -> dict[str, Any]:
+    with serving() as services, tempfile.TemporaryDirectory() as tmp, \
+            responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add_passthru("http://127.0.0.1")
+        github = FakeGitHub(rsps)
+        config = load_config(loopback_config(Path(tmp), services, {"nextcloud": {"status": 502}}))
+        from responder.state import IssueState, render_marker
+
+        for number in range(1, incidents + 1):
+            github.add_issue(events.issue(number, body=issue_body("outage-nextcloud-502.md"),
+                                          labels=("user-report", "incident", "sev2", "postmortem-required"),
+                                          created_at="2026-11-23T14:05:00Z"))
+            state = IssueState(kind="outage-report", outcome="escalated", severity="SEV2",
+                               sections={"investigation": {"service": "nextcloud", "root_cause": None},
+                                         "sweep": {"status": "open", "last_update": "2026-11-23T14:06:00Z"}})
+            github.add_comment(number, "### report\n\n" + render_marker(state), "github-actions[bot]", kind="Bot")
+        client = GitHubClient("acme-homelab/infra", TOKEN, write_interval=0)
+        now = datetime(2026, 11, 23, 16, 10, tzinfo=UTC)  # every incident: an update due and no root cause
+        quiet = sweep(config, client, settings_for(config), prober=Prober(retry_delay=0.05),
+                      now=lambda: now - timedelta(hours=1, minutes=50))
+        first = github.requests
+        busy = sweep(config, client, settings_for(config), prober=Prober(retry_delay=0.05), now=lambda: now)
+        return {"incidents": incidents, "quiet_run": quiet.github_requests,
+                "busy_run": busy.github_requests - first,
+                "notes": sorted({n for p in busy.plans for n in p.notes})}
+
+
+def main() -> None:
+    probes = bench_probes()
+    print("probes: 50 services, 10 hanging past their 2 s timeout")
+    print(f"  wall time median {probes['median_s']:.2f} s, max {probes['max_s']:.2f} s "
+          f"(budget {TIMEOUT + 1:.1f} s); {probes['down']} down; {probes['concurrent']} requests at once")
+    print(f"  whole handle run (probes + snapshot + decision): {probes['handle_s']:.2f} s -> {probes['outcome']}")
+    print("GitHub requests per outcome (one report):")
+    for outcome in ("healthy", "fixed", "escalated", "duplicate"):
+        print(f"  {outcome:<10} {count(outcome)}")
+    swept = count_sweep()
+    print(f"sweep of {swept['incidents']} open incidents: nothing due {swept['quiet_run']} request(s); "
+          f"all due {swept['busy_run']} requests ({(swept['busy_run'] - 1) / swept['incidents']:.1f} per incident "
+          f"+ 1 listing): {', '.join(swept['notes'])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The `investigation:` section of responder.yml: defaults, types and the rules a schema cannot say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from responder.config import load_config
+from responder.errors import ConfigError
+from responder.investigation_settings import InvestigationSettings, build_settings, settings_for
+from responder.severity_levels import Severity
+
+
+def test_defaults_when_the_section_is_missing(example_config: object) -> None:
+    settings = settings_for(example_config)  # type: ignore[arg-type]
+    assert settings.rollout_restart is True and settings.kubernetes is True
+    assert settings.root_cause_deadline(Severity.SEV1) == 30
+    assert settings.root_cause_deadline(Severity.SEV2) == 120
+    assert settings.root_cause_deadline(Severity.SEV3) is None
+    assert (settings.recovery_timeout, settings.recovery_interval, settings.log_lines) == (180.0, 10.0, 40)
+
+
+def test_every_key_is_read() -> None:
+    settings = build_settings({
+        "rollout_restart": False, "rollout_restart_exclude": ["grafana"], "duplicates": False,
+        "kubernetes": {"enabled": False, "context": "prod", "timeout_seconds": 3, "log_lines": 5,
+                       "restarts_climbing": 9},
+        "changes_window_hours": 2, "recovery": {"timeout_seconds": 60, "interval_seconds": 5},
+        "root_cause_deadline_minutes": {"SEV1": 10, "SEV2": 45},
+    })
+    assert settings == InvestigationSettings(
+        rollout_restart=False, rollout_restart_exclude=("grafana",), kubernetes=False, kube_context="prod",
+        kube_timeout=3.0, log_lines=5, restarts_climbing=9, changes_window_hours=2.0, recovery_timeout=60.0,
+        recovery_interval=5.0, root_cause_minutes={Severity.SEV1: 10, Severity.SEV2: 45}, duplicates=False)
+
+
+def write(tmp_path: Path, section: str) -> Path:
+    path = tmp_path / "responder.yml"
+    path.write_text("services:\n  - {name: web, title: Web, tier: standard}\n" + section)
+    return path
+
+
+@pytest.mark.parametrize(("section", "problem"), [
+    ("investigation: {rollout_restrat: true}\n",
+     "investigation.rollout_restrat: unknown key (did you mean 'rollout_restart'?)"),
+    ("investigation: {rollout_restart: yes-please}\n",
+     "investigation.rollout_restart: expected true or false, got a string 'yes-please'"),
+    ("investigation: {kubernetes: {timeout_seconds: 0}}\n",
+     "investigation.kubernetes.timeout_seconds: expected a number more than 0, got 0"),
+    ("investigation: {rollout_restart_exclude: [wbe]}\n",
+     "investigation.rollout_restart_exclude[0]: unknown service 'wbe' (did you mean 'web'?)"),
+    ("investigation: {root_cause_deadline_minutes: {SEV3: 10}}\n",
+     "investigation.root_cause_deadline_minutes.SEV3: unknown key"),
+])
+def test_mistakes_are_reported_with_their_key_path(tmp_path: Path, section: str, problem: str) -> None:
+    path = write(tmp_path, section)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert any(p.startswith(f"{path}: {problem}") for p in caught.value.problems), caught.value.problems

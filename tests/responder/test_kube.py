@@ -1,0 +1,199 @@
+"""The Kubernetes adapter: snapshots, and the live API answered with `responses` at the REST boundary."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+import yaml
+
+from responder.config import Config
+from responder.diagnosis import diagnose
+from responder.errors import InputError
+from responder.investigation_settings import InvestigationSettings
+from responder.kube import (
+    RESTARTED_AT,
+    KubeError,
+    LiveCluster,
+    SnapshotCluster,
+    credentials_from_kubeconfig,
+    credentials_in_cluster,
+    open_cluster,
+)
+from responder.redaction import process_redactor
+from tests.conftest import FIXTURES
+from tests.support.cluster_objects import NOW, SCENARIOS, SNAPSHOTS
+from tests.support.kubernetes_api import API, TOKEN, FakeKubernetes
+
+KUBECONFIG = FIXTURES / "kubernetes" / "kubeconfig.yaml"
+
+
+@pytest.fixture
+def kube() -> Iterator[FakeKubernetes]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield FakeKubernetes(rsps)
+
+
+def live() -> LiveCluster:
+    return LiveCluster(credentials_from_kubeconfig(str(KUBECONFIG)), timeout=2)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_the_live_api_and_the_snapshot_give_the_same_diagnosis(example_config: Config, kube: FakeKubernetes,
+                                                               scenario: object) -> None:
+    name, service_name = scenario.name, scenario.service  # type: ignore[attr-defined]
+    kube.load(name)
+    service = example_config.service(service_name)
+    assert service is not None and service.kubernetes is not None
+    from_api = diagnose(live().read(service.kubernetes), service.kubernetes, NOW)
+    from_file = diagnose(SnapshotCluster(SNAPSHOTS / f"{name}.json").read(service.kubernetes), service.kubernetes, NOW)
+    assert from_api.problems == from_file.problems
+    assert from_api.pods == from_file.pods
+    assert (from_api.desired, from_api.available) == (from_file.desired, from_file.available)
+    assert from_api.source == "live API https://k8s.acme-homelab.org:6443"
+
+
+def test_a_live_read_is_five_requests_scoped_to_the_namespace_and_selector(example_config: Config,
+                                                                          kube: FakeKubernetes) -> None:
+    service = example_config.service("nextcloud")
+    assert service is not None and service.kubernetes is not None
+    view = live().read(service.kubernetes)
+    assert kube.log == [
+        ("GET", "/api/v1/namespaces/nextcloud/pods"),
+        ("GET", "/apis/apps/v1/namespaces/nextcloud/deployments"),
+        ("GET", "/apis/apps/v1/namespaces/nextcloud/replicasets"),
+        ("GET", "/api/v1/namespaces/nextcloud/events"),
+        ("GET", "/api/v1/nodes"),
+    ]
+    assert {pod["metadata"]["namespace"] for pod in view.pods} == {"nextcloud"}
+    assert all(pod["kind"] == "Pod" and pod["apiVersion"] == "v1" for pod in view.pods)
+
+
+def test_long_lists_are_followed_through_continue_tokens(example_config: Config, kube: FakeKubernetes) -> None:
+    kube.page_size = 1
+    service = example_config.service("nextcloud")
+    assert service is not None and service.kubernetes is not None
+    view = live().read(service.kubernetes)
+    assert len(view.pods) == 2 and len(view.nodes) == 3
+    assert kube.log.count(("GET", "/api/v1/nodes")) == 3
+
+
+def test_a_refused_list_is_a_clear_error_naming_the_permission(example_config: Config, kube: FakeKubernetes) -> None:
+    kube.forbid("pods")
+    service = example_config.service("nextcloud")
+    assert service is not None and service.kubernetes is not None
+    with pytest.raises(KubeError) as caught:
+        live().read(service.kubernetes)
+    assert caught.value.message == (
+        'Kubernetes GET /api/v1/namespaces/nextcloud/pods: 403 pods is forbidden: User "system:serviceaccount:'
+        'responder:responder" cannot list resource "pods" in API group "" in the namespace "nextcloud"')
+    assert caught.value.hint is not None and "get/list on pods" in caught.value.hint
+
+
+def test_an_unreachable_api_server_is_a_clear_error() -> None:
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, f"{API}/api/v1/nodes", body=requests.ConnectionError("refused"))
+        cluster = live()
+        with pytest.raises(KubeError, match=r"Kubernetes API https://k8s\.acme-homelab\.org:6443 cannot be reached"):
+            cluster._list("/api/v1/nodes")
+
+
+def test_previous_logs_are_read_with_a_tail(kube: FakeKubernetes) -> None:
+    kube.logs[("nextcloud-abc", "nextcloud")] = "".join(f"line {n}\n" for n in range(100))
+    text = live().previous_logs("nextcloud", "nextcloud-abc", "nextcloud", 3)
+    assert text == "line 97\nline 98\nline 99\n"
+    assert live().previous_logs("nextcloud", "nextcloud-abc", "sidecar", 3) is None  # 400: no previous container
+
+
+def test_a_rollout_restart_patches_the_template_annotation_like_kubectl(kube: FakeKubernetes) -> None:
+    stamp = live().restart_rollout("nextcloud", "nextcloud", datetime(2026, 11, 23, 14, 12, 5, tzinfo=UTC))
+    assert stamp == "2026-11-23T14:12:05Z"
+    assert kube.patches == [("nextcloud", "nextcloud", {
+        "spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: "2026-11-23T14:12:05Z"}}}}})]
+    deployment = next(o for o in kube.objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "nextcloud")
+    assert deployment["spec"]["template"]["metadata"]["annotations"][RESTARTED_AT] == "2026-11-23T14:12:05Z"
+
+
+def test_a_snapshot_cannot_be_changed() -> None:
+    snapshot = SnapshotCluster(SNAPSHOTS / "rollout-stuck.json")
+    assert not snapshot.writable
+    with pytest.raises(KubeError, match="a rollout restart needs the live cluster"):
+        snapshot.restart_rollout("immich", "immich-server", NOW)
+
+
+def test_a_snapshot_is_judged_at_the_time_it_was_taken() -> None:
+    view = SnapshotCluster(SNAPSHOTS / "oomkilled.json").read(None)  # type: ignore[arg-type]
+    assert view.observed_at is not None and abs((view.observed_at - NOW).total_seconds()) < 120
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "no such file"),
+    ("{not json", "not valid JSON"),
+    ('{"kind": "PodList", "items": []}', "expected the JSON List that kubectl prints"),
+])
+def test_a_bad_snapshot_is_bad_input(tmp_path: Path, content: str | None, message: str) -> None:
+    path = tmp_path / "cluster.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(InputError, match=message):
+        SnapshotCluster(path)
+
+
+def test_the_kubeconfig_context_and_token_are_used_and_the_token_is_redacted() -> None:
+    credentials = credentials_from_kubeconfig(str(KUBECONFIG), "responder@acme-staging")
+    assert credentials.host == "https://k8s-staging.acme-homelab.org:6443"
+    assert credentials.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert isinstance(credentials.verify, str) and Path(credentials.verify).read_text().startswith(
+        "-----BEGIN CERTIFICATE-----")
+    assert TOKEN not in process_redactor(f"token {TOKEN} leaked")
+
+
+def test_a_broken_kubeconfig_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    broken = tmp_path / "config"
+    broken.write_text("apiVersion: v1\nkind: Config\ncurrent-context: nowhere\ncontexts: []\n")
+    access = open_cluster(InvestigationSettings(), {"KUBECONFIG": str(broken)})
+    assert access.reader is None
+    assert access.problem is not None and access.problem.startswith(f"kubeconfig {broken}:")
+
+
+def test_in_cluster_the_service_account_is_used(tmp_path: Path) -> None:
+    (tmp_path / "token").write_text(TOKEN)
+    ca = yaml.safe_load(KUBECONFIG.read_text())["clusters"][0]["cluster"]["certificate-authority-data"]
+    (tmp_path / "ca.crt").write_bytes(base64.b64decode(ca))
+    env = {"KUBERNETES_SERVICE_HOST": "10.43.0.1", "KUBERNETES_SERVICE_PORT": "443"}
+    credentials = credentials_in_cluster(env, tmp_path)
+    assert credentials.host == "https://10.43.0.1:443"
+    assert credentials.headers["Authorization"].lower() == f"bearer {TOKEN}".lower()
+    assert credentials.verify == str(tmp_path / "ca.crt")
+    access = open_cluster(InvestigationSettings(), env, account=tmp_path)
+    assert access.reader is not None and access.reader.source == "live API https://10.43.0.1:443"
+
+
+def test_which_reader_is_chosen(tmp_path: Path) -> None:
+    settings = InvestigationSettings()
+    snapshot = open_cluster(settings, {"KUBECONFIG": str(KUBECONFIG)}, str(SNAPSHOTS / "healthy.json"))
+    assert snapshot.reader is not None and snapshot.reader.source == "snapshot healthy.json"
+    kubeconfig = open_cluster(settings, {"KUBECONFIG": str(KUBECONFIG)}, account=tmp_path)
+    assert kubeconfig.reader is not None and kubeconfig.reader.writable
+    assert kubeconfig.reader.source == "live API https://k8s.acme-homelab.org:6443"
+    home = tmp_path / "home"
+    (home / ".kube").mkdir(parents=True)
+    (home / ".kube" / "config").write_text(KUBECONFIG.read_text())
+    from_home = open_cluster(settings, {"HOME": str(home)}, account=tmp_path)
+    assert from_home.reader is not None
+    off = open_cluster(InvestigationSettings(kubernetes=False), {"KUBECONFIG": str(KUBECONFIG)})
+    assert off.reader is None and off.problem is not None and "switched off" in off.problem
+    nothing = open_cluster(settings, {}, account=tmp_path)
+    assert nothing.reader is None and nothing.problem is not None and nothing.problem.startswith("no cluster access")
+
+
+def test_the_fixture_payloads_are_kubernetes_status_objects() -> None:
+    for name in ("forbidden-pods.json", "unauthorized.json"):
+        data = json.loads((FIXTURES / "kubernetes" / name).read_text())
+        assert data["kind"] == "Status" and data["status"] == "Failure" and isinstance(data["code"], int)

@@ -1,0 +1,220 @@
+"""`responder sweep` against real loopback services and GitHub answered at the HTTP boundary, at injected times."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from responder.cli import main
+from responder.config import Config, load_config
+from responder.github import GitHubClient
+from responder.investigation_settings import settings_for
+from responder.probes import Prober
+from responder.state import IssueState, JournalEntry, read_marker, render_marker
+from responder.sweep import SweepReport, run
+from tests.conftest import issue_body
+from tests.support import events
+from tests.support.catalogue import loopback_config, stand_ins
+from tests.support.github_api import FakeGitHub
+from tests.support.http_services import Services
+
+TOKEN = "ghs_" + "5w33p" * 8
+BOT = "github-actions[bot]"
+OPENED = "2026-11-23T14:05:00Z"
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@dataclass
+class Desk:
+    tmp: Path
+    services: Services
+    github: FakeGitHub
+    config: Config
+
+    def incident(self, number: int, service: str = "Nextcloud", severity: str = "SEV2", *,
+                 root_cause: str | None = "oom-killed", sweep: dict[str, Any] | None = None,
+                 labels: tuple[str, ...] = (), with_comment: bool = True) -> None:
+        body = issue_body("outage-nextcloud-502.md").replace("Nextcloud\n", f"{service}\n", 1)
+        level = severity.lower()
+        extra = ("postmortem-required",) if severity in ("SEV1", "SEV2") else ()
+        self.github.add_issue(events.issue(number, body=body, labels=("user-report", "incident", level, *extra,
+                                                                       *labels), created_at=OPENED))
+        if not with_comment:
+            return
+        name = self.config.service_by_title(service).name  # type: ignore[union-attr]
+        state = IssueState(kind="outage-report", outcome="escalated", severity=severity, digest="d1",
+                           journal=(JournalEntry(OPENED, "escalated", "Escalated."),),
+                           sections={"investigation": {"service": name, "root_cause": root_cause},
+                                     "sweep": {"status": "open", "last_update": "2026-11-23T14:06:00Z",
+                                               **(sweep or {})}})
+        text = f"### 🙋 {service}: a person is needed\n\n<sub>🤖 issueops-responder</sub>\n\n{render_marker(state)}"
+        comment = self.github.add_comment(number, text, BOT, kind="Bot")
+        comment["created_at"] = "2026-11-23T14:06:00Z"
+
+    def sweep(self, now: str, *, dry_run: bool = False) -> SweepReport:
+        client = GitHubClient("acme-homelab/infra", TOKEN, write_interval=0)
+        return run(self.config, client, settings_for(self.config), prober=Prober(retry_delay=0.05),
+                   now=lambda: at(now), dry_run=dry_run)
+
+    def state(self, number: int) -> IssueState:
+        state = read_marker(self.github.bot_comment(number))
+        assert state is not None
+        return state
+
+    def body(self, number: int) -> str:
+        return self.github.bot_comment(number)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[Desk]:
+    with stand_ins() as (services, rsps):
+        github = FakeGitHub(rsps)
+        config = load_config(loopback_config(tmp_path, services, {"nextcloud": {"status": 502},
+                                                                  "mail": {"status": 503},
+                                                                  "grafana": {"status": 503}}, timeout=1.0))
+        yield Desk(tmp_path, services, github, config)
+
+
+def test_nothing_due_costs_one_listing(desk: Desk) -> None:
+    desk.incident(42)
+    report = desk.sweep("2026-11-23T14:20:00Z")
+    assert desk.github.log == [("POST", "/graphql")]
+    assert report.plans[0].notes == ()
+
+
+def test_an_update_due_by_the_cadence_edits_the_one_comment(desk: Desk) -> None:
+    desk.incident(42)
+    report = desk.sweep("2026-11-23T14:37:00Z")  # SEV2: every 30 min; the last update was at 14:06
+    assert report.plans[0].notes == ("update due (SEV2 every 30 min)",)
+    assert desk.github.log == [("POST", "/graphql"), ("PATCH", "/repos/acme-homelab/infra/issues/comments/900001")]
+    body = desk.body(42)
+    assert "- ⏰ An update is due: SEV2 incidents get one every 30 minutes, and the last was 31 min ago. Right now " \
+           "nextcloud is down (HTTP 502, expected 200)." in body
+    assert "Next update due by `2026-11-23T15:07:00Z`." in body
+    assert desk.state(42).sections["sweep"]["last_update"] == "2026-11-23T14:37:00Z"
+    assert desk.state(42).journal[-1].kind == "reminder"
+    # The next sweep replaces the block instead of adding another, and the journal keeps the latest reminder.
+    desk.sweep("2026-11-23T15:08:00Z")
+    assert desk.body(42).count("<!-- issueops-responder:block:update -->") == 1
+    assert len(desk.github.bot_comments(42)) == 1
+    state = desk.state(42)
+    assert [e.kind for e in state.journal] == ["escalated", "reminder"]
+    assert state.journal[-1].at == "2026-11-23T15:08:00Z" and state.sections["sweep"]["reminders"] == 2
+
+
+def test_a_persons_comment_counts_as_an_update(desk: Desk) -> None:
+    desk.incident(42)
+    note = desk.github.add_comment(42, "Looking into it, Nextcloud's PHP memory is exhausted.", "vbarzin", "OWNER")
+    note["created_at"] = "2026-11-23T14:30:00Z"
+    report = desk.sweep("2026-11-23T14:45:00Z")
+    assert report.plans[0].notes == ()
+    assert desk.github.writes() == []
+
+
+@pytest.mark.parametrize(("severity", "closed"), [("SEV3", True), ("SEV2", False)])
+def test_a_recovered_service_is_resolved_and_only_minor_incidents_are_closed(desk: Desk, severity: str,
+                                                                            closed: bool) -> None:
+    desk.services.routes["/nextcloud/health"].status = 200
+    desk.services.routes["/nextcloud/health"].body = '{"installed":true}'
+    desk.incident(42, severity=severity)
+    report = desk.sweep("2026-11-23T14:20:00Z")
+    assert report.plans[0].status == "resolved"
+    state = desk.state(42)
+    assert state.sections["sweep"]["status"] == "resolved"
+    assert state.sections["sweep"]["resolved_at"] == "2026-11-23T14:20:00Z"
+    assert state.journal[-1].kind == "recovered"
+    assert (desk.github.issues[42].data["state"] == "closed") is closed
+    assert len(desk.github.log) == (3 if closed else 2)
+    if not closed:
+        assert "SEV2 incidents stay open until a person closes them; the post-mortem is drafted then." in desk.body(42)
+
+
+def test_a_resolved_incident_that_fails_again_is_open_again(desk: Desk) -> None:
+    desk.incident(42, sweep={"status": "resolved", "resolved_at": "2026-11-23T14:15:00Z"})
+    report = desk.sweep("2026-11-23T14:20:00Z")
+    assert report.plans[0].status == "open"
+    assert desk.state(42).sections["sweep"]["status"] == "open"
+    assert "- ⚠️ nextcloud is down again (HTTP 502, expected 200)." in desk.body(42)
+
+
+@pytest.mark.parametrize(("severity", "minutes", "escalates"), [
+    ("SEV1", 29, False), ("SEV1", 31, True), ("SEV2", 119, False), ("SEV2", 121, True), ("SEV3", 600, False),
+])
+def test_no_root_cause_in_time_escalates(desk: Desk, severity: str, minutes: int, escalates: bool) -> None:
+    desk.incident(42, service="Mail", severity=severity, root_cause=None,
+                  sweep={"last_update": "2026-11-24T23:59:00Z"})  # no reminder in the way
+    moment = at(OPENED) + timedelta(minutes=minutes)
+    report = desk.sweep(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    labels = desk.github.labels(42)
+    assert ("needs-human" in labels) is escalates
+    if escalates:
+        assert [a["login"] for a in desk.github.issues[42].data["assignees"]] == ["vbarzin"]
+        assert desk.state(42).sections["sweep"]["escalated_at"]
+        assert desk.github.log[1:] == [("PATCH", "/repos/acme-homelab/infra/issues/42"),
+                                       ("PATCH", "/repos/acme-homelab/infra/issues/comments/900001")]
+        assert report.plans[0].notes[0].startswith(f"no root cause after {minutes // 60} h" if minutes >= 120
+                                                   else f"no root cause after {minutes} min")
+
+
+def test_a_known_root_cause_or_an_earlier_escalation_is_not_escalated_again(desk: Desk) -> None:
+    desk.incident(42, service="Mail", severity="SEV1", root_cause="config-missing")
+    desk.incident(43, service="Mail", severity="SEV1", root_cause=None, labels=("needs-human",))
+    desk.sweep("2026-11-23T16:00:00Z")
+    assert not any(method == "PATCH" and path.endswith(("/issues/42", "/issues/43")) for method, path in
+                   desk.github.log)
+
+
+def test_an_incident_without_a_responder_comment_gets_one(desk: Desk) -> None:
+    desk.incident(42, with_comment=False)
+    desk.sweep("2026-11-23T14:40:00Z")
+    state = desk.state(42)
+    assert state.sections["sweep"]["last_update"] == "2026-11-23T14:40:00Z"
+    assert desk.github.log[-1] == ("POST", "/repos/acme-homelab/infra/issues/42/comments")
+
+
+def test_the_cost_is_one_listing_plus_at_most_two_requests_per_incident(desk: Desk) -> None:
+    desk.services.routes["/grafana/health"].status = 200
+    desk.services.routes["/grafana/health"].body = '{"database": "ok"}'
+    desk.incident(41, service="Grafana dashboards", severity="SEV3")  # recovers: comment + close
+    desk.incident(42, service="Mail", severity="SEV1", root_cause=None)  # escalates: labels + comment
+    desk.incident(43)  # SEV2 reminder: comment
+    desk.incident(44, sweep={"last_update": "2026-11-23T16:00:00Z"})  # nothing due
+    report = desk.sweep("2026-11-23T16:00:00Z")
+    assert report.github_requests == len(desk.github.log) == 1 + 2 + 2 + 1 + 0
+    per_issue: dict[str, int] = {}
+    for _, path in desk.github.log[1:]:
+        per_issue[path] = per_issue.get(path, 0) + 1
+    assert max(per_issue.values()) <= 2
+
+
+def test_a_dry_run_prints_the_plan_and_writes_nothing(desk: Desk) -> None:
+    desk.incident(42)
+    event_env = {"GITHUB_TOKEN": TOKEN, "RESPONDER_GITHUB_WRITE_INTERVAL": "0"}
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["sweep", "--config", str(desk.config.path), "--dry-run", "--now", "2026-11-23T14:40:00Z"],
+                env=event_env, stdout=out, stderr=err)
+    assert code == 0, err.getvalue()
+    printed = json.loads(out.getvalue())
+    [incident] = printed["incidents"]
+    assert incident["issue"] == 42 and incident["notes"] == ["update due (SEV2 every 30 min)"]
+    assert [a["type"] for a in incident["actions"]] == ["comment"]
+    assert desk.github.writes() == []
+    assert "responder: swept 1 open incident(s); 1 needed something" in err.getvalue()
+
+
+def test_a_bad_time_is_bad_input(desk: Desk) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["sweep", "--config", str(desk.config.path), "--now", "half past two"],
+                env={"GITHUB_TOKEN": TOKEN}, stdout=out, stderr=err)
+    assert code == 2
+    assert "--now 'half past two' is not an ISO 8601 time" in err.getvalue()
