@@ -35,11 +35,13 @@ from responder.decision import Decision
 from responder.diagnosis import diagnose
 from responder.duplicates import find_original
 from responder.errors import ResponderError
+from responder.events import Issue
 from responder.executor import ExecutionContext, execute
+from responder.findings import Finding
 from responder.incident import settled, wanted_change
 from responder.incident_actions import REMEDY_ACTIONS, RestartOutcome
 from responder.intake import Situation, decide, detect_kind, effective_trust, report_facts
-from responder.investigation import Investigation, PodLog, RemedyResult
+from responder.investigation import Investigation, PodLog, RemedyResult, findings
 from responder.investigation_settings import InvestigationSettings, settings_for
 from responder.kube import ClusterAccess, ClusterReader, KubeError, open_cluster
 from responder.probes import OK, Prober, ProbeResult, ProbeTarget
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
     from responder.github import GitHubClient
 
 log = logging.getLogger("responder.incident")
+
+AskAgent = Callable[[Config, Issue, tuple[Finding, ...], str | None], tuple[Finding, ...]]
 
 _LOG_PROBLEMS = (dx.CRASH_LOOP, dx.OOM_KILLED, dx.RESTARTS_CLIMBING)
 MAX_LOGS = 2
@@ -63,6 +67,8 @@ class IncidentTools:
     prober: Prober = field(default_factory=Prober)
     open_cluster: Callable[[], ClusterAccess] = lambda: ClusterAccess(None, "no cluster configured")
     changes: ChangeEngine | None = None
+    # The optional agent investigator (responder/agent.py); () when responder.yml configures none.
+    ask_agent: AskAgent | None = None
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
@@ -72,7 +78,15 @@ class IncidentTools:
     def for_run(cls, config: Config, env: Mapping[str, str], snapshot: str | None = None,
                 changes: ChangeEngine | None = None) -> IncidentTools:
         settings = settings_for(config)
-        return cls(settings=settings, open_cluster=lambda: open_cluster(settings, env, snapshot), changes=changes)
+
+        def ask_agent(cfg: Config, issue: Issue, so_far: tuple[Finding, ...], service: str | None) -> \
+                tuple[Finding, ...]:
+            from responder.agent import investigate
+
+            return investigate(cfg, issue, so_far, purpose="issue", service_name=service, env=env)
+
+        return cls(settings=settings, open_cluster=lambda: open_cluster(settings, env, snapshot), changes=changes,
+                   ask_agent=ask_agent)
 
     def cluster(self) -> ClusterAccess:
         """Opened on first use only: a run that never needs the cluster never loads its client."""
@@ -88,7 +102,8 @@ def _iso(moment: datetime) -> str:
 # ---------------------------------------------------------------- gather
 
 
-def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools: IncidentTools) -> Situation:
+def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools: IncidentTools,
+           dry_run: bool = False) -> Situation:
     """The situation with the investigation added, when this event is an outage report to act on."""
     event, config = situation.event, situation.config
     issue = event.issue
@@ -126,6 +141,7 @@ def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools
     if service is not None:
         inv = _kubernetes(inv, service, access, settings, now)
         inv = _commits(inv, config, service, settings, now)
+    inv = _agent(inv, config, issue, parsed.choice("error_type"), tools, dry_run)
     situation = replace(situation, investigation=inv)
     request = wanted_change(situation, parsed)
     if request is not None and tools.changes is not None:
@@ -137,6 +153,23 @@ def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools
             return replace(situation, investigation=replace(inv, prepare_problem=exc.message))
         situation = replace(situation, investigation=replace(inv, prepared=prepared))
     return situation
+
+
+def _agent(inv: Investigation, config: Config, issue: Issue, error_type: str | None, tools: IncidentTools,
+           dry_run: bool) -> Investigation:
+    """Ask the optional agent service, after our own checks, with their findings as context.
+
+    Its answer only adds findings: the remedy was chosen from our own evidence
+    above, and only the guarded path applies anything.
+    """
+    if tools.ask_agent is None or not config.section("agent").get("url"):
+        return inv
+    if dry_run:
+        skipped = Finding("agent", "agent:skipped", "warn",
+                          "The agent service was not asked: a dry run spends no agent budget.")
+        return replace(inv, agent=(skipped,))
+    so_far = findings(inv, config, error_type)
+    return replace(inv, agent=tools.ask_agent(config, issue, so_far, inv.service))
 
 
 def _assessment(inv: Investigation, config: Config, probe: bool, tools: IncidentTools) -> Investigation:

@@ -34,13 +34,14 @@ if TYPE_CHECKING:
     from responder.git import Commit
     from responder.github import IncidentIssue
 
-STAGES = ("assessment", "kubernetes", "changes", "blast-radius", "escalation")
+STAGES = ("assessment", "kubernetes", "changes", "blast-radius", "escalation", "agent")
 STAGE_TITLES = {
     "assessment": "Assessment",
     "kubernetes": "Kubernetes",
     "changes": "Recent changes",
     "blast-radius": "Blast radius",
     "escalation": "Escalation triggers",
+    "agent": "Agent investigator (advice only: it never triggers a change)",
     "remedy": "Remedy",
 }
 
@@ -111,6 +112,8 @@ class Investigation:
     prepared: PreparedChange | None = None
     prepare_problem: str | None = None  # why the engine could not prepare the change
     result: RemedyResult | None = None  # set after the remedy ran
+    # What the optional agent service said (stage "agent"): advisory, never a reason to apply anything.
+    agent: tuple[Finding, ...] = ()
 
     def probe(self, name: str | None) -> ProbeResult | None:
         for probe in self.probes:
@@ -187,6 +190,7 @@ def findings(inv: Investigation, config: Config, error_type: str | None) -> tupl
     out += _changes(inv, service)
     out += _blast_radius(inv)
     out += _escalation(inv, error_type)
+    out += inv.agent
     return tuple(out)
 
 

@@ -103,7 +103,7 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
             assert tools.changes is not None
             situation = replace(situation, change=tools.changes.prepare(request, issue=event.issue.number))
         # The outage path: evidence (probes, cluster, recent changes, a planned remedy) before the decision.
-        situation = incident_flow.gather(situation, github, options.probe, tools)
+        situation = incident_flow.gather(situation, github, options.probe, tools, options.dry_run)
         decision = decide(situation)
         requests_so_far = github.requests if github else 0
         if options.dry_run:
