@@ -28,7 +28,7 @@ from postmortem.collection import index_text, write_text  # noqa: E402
 from postmortem.document import compose, file_name, parse_document  # noqa: E402
 from postmortem.incident import describe_incident  # noqa: E402
 from postmortem.settings import load_settings  # noqa: E402
-from postmortem.site import build_site, mkdocs_available  # noqa: E402
+from postmortem.site import build_site, copy_without_postmortems, mkdocs_available  # noqa: E402
 from responder.config import load_config  # noqa: E402
 from responder.export import parse_export  # noqa: E402
 from responder.state import IssueState, JournalEntry, read_marker, render_marker  # noqa: E402
@@ -103,10 +103,7 @@ def write_many(site: Path, count: int = 500) -> None:
 
 def bench_site(count: int = 500) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site"
-        (site / "docs" / "post-mortems").mkdir(parents=True)
-        for name in ("mkdocs.yml", "docs/index.md"):
-            (site / name).write_text((ROOT / "site" / name).read_text(encoding="utf-8"), encoding="utf-8")
+        site = copy_without_postmortems(ROOT / "site", Path(tmp) / "site")
         start = time.perf_counter()
         write_many(site, count)
         written = time.perf_counter() - start

@@ -10,13 +10,12 @@ and shows the document alone.
 from __future__ import annotations
 
 import io
-import shutil
 import tempfile
 import textwrap
 from pathlib import Path
 
 from postmortem.cli import main
-from postmortem.site import mkdocs_available
+from postmortem.site import copy_without_postmortems, mkdocs_available
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "responder.yml"
@@ -43,8 +42,7 @@ def postmortem_demo() -> None:
     print(f"export: {EXPORT.relative_to(HERE.parent)}")
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        # The site as it is, minus any post-mortems already in it.
-        shutil.copytree(SITE, site, ignore=shutil.ignore_patterns("build", "20*.md"))
+        copy_without_postmortems(SITE, site)
         print(textwrap.indent(_run("write", "--issue-file", str(EXPORT), "--site-dir", str(site)).strip(), "  "))
         [document] = sorted((site / "docs" / "post-mortems").glob("2026-*.md"))
         text = document.read_text(encoding="utf-8")

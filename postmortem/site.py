@@ -27,6 +27,20 @@ class Built:
     pages: int
 
 
+def copy_without_postmortems(source: Path, target: Path) -> Path:
+    """A copy of a site (every page its nav names) without its post-mortems or build output.
+
+    For starting an infrastructure repository's own site from this project's,
+    and for building scratch sites in the demo and the benchmarks.
+    """
+    import shutil
+
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("build", "20[0-9][0-9]-*.md"),
+                    dirs_exist_ok=True)
+    (target / "docs" / "post-mortems").mkdir(parents=True, exist_ok=True)
+    return target
+
+
 def mkdocs_available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("mkdocs", "material"))
 

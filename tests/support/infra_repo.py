@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+from postmortem.site import copy_without_postmortems
 from responder.git import GitRepo
 from tests.conftest import EXAMPLE_CONFIG, FIXTURES, ROOT
 
@@ -22,9 +22,7 @@ def load_export(path: Path = SEV2_EXPORT) -> dict[str, Any]:
 
 def copy_site(target: Path) -> Path:
     """The project's mkdocs site (every page in its nav) without any post-mortem."""
-    shutil.copytree(SITE, target, ignore=shutil.ignore_patterns("build", "20*.md"), dirs_exist_ok=True)
-    (target / "docs" / "post-mortems").mkdir(parents=True, exist_ok=True)
-    return target
+    return copy_without_postmortems(SITE, target)
 
 
 def make_infra_repo(tmp_path: Path, config_extra: str = "") -> GitRepo:
