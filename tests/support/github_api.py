@@ -73,8 +73,6 @@ class FakeGitHub:
             ("PATCH", rf"{base}/labels/(?P<name>[^/?]+)$", self._update_repo_label),
             ("GET", rf"{base}/issues/(?P<number>\d+)/events(\?.*)?$", self._list_events),
             ("GET", host + r"/repositories/\d+/issues/(?P<number>\d+)/events(\?.*)?$", self._list_events),
-            ("GET", rf"{base}/issues(\?.*)?$", self._list_issues),
-            ("GET", host + r"/repositories/\d+/issues(\?.*)?$", self._list_issues),
             ("POST", rf"{base}/issues$", self._create_issue),
             ("POST", host + r"/graphql$", self._graphql),
         ]
@@ -213,7 +211,7 @@ class FakeGitHub:
                 continue
             if since and data["updated_at"] < since:
                 continue
-            items.append(data)
+            items.append({key: value for key, value in data.items() if not key.startswith("_")})
         key = {"created": "created_at", "updated": "updated_at", "comments": "comments"}[query.get("sort", "created")]
         items.sort(key=lambda d: (d[key], d["number"]), reverse=query.get("direction", "desc") == "desc")
         per_page = int(query.get("per_page", "30"))
@@ -273,17 +271,6 @@ class FakeGitHub:
         if issue is None:
             return self._not_found()
         return 200, {}, {key: value for key, value in issue.data.items() if not key.startswith("_")}
-
-    def _list_issues(self, request: Any) -> Any:
-        query = parse_qs(urlparse(request.url).query)
-        state = query.get("state", ["open"])[0]
-        wanted = {name for name in query.get("labels", [""])[0].split(",") if name}
-        found = []
-        for fake in sorted(self.issues.values(), key=lambda f: -f.number):  # newest first, as GitHub lists
-            names = {label["name"] for label in fake.data["labels"]}
-            if wanted <= names and state in ("all", fake.data["state"]):
-                found.append({key: value for key, value in fake.data.items() if not key.startswith("_")})
-        return self._page(request, found, "/issues")
 
     def _create_issue(self, request: Any) -> Any:
         change = json.loads(request.body)
