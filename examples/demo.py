@@ -1,7 +1,7 @@
 """`make demo`: run the responder offline on the example events and show what it decides.
 
 Nothing here talks to GitHub or a cluster: every event is handled with
-`responder handle --dry-run --offline --no-probe`, exactly as a maintainer
+`responder handle --dry-run --offline --no-probe --no-plan`, exactly as a maintainer
 would replay a report locally.
 """
 
@@ -73,7 +73,7 @@ def intake_demo() -> None:
     rule("intake done")
     print(f"{len(events)} events handled. Replay any of them with:")
     print(f"  responder handle --config examples/responder.yml --event examples/events/{events[0].name} "
-          "--dry-run --offline")
+          "--dry-run --offline --no-probe --no-plan")
 
 
 def _statuspage_demo() -> None:
