@@ -1,8 +1,12 @@
-"""`make demo`: run the responder offline on the example events and show what it decides.
+"""`make demo`: the whole pipeline, offline, on the examples, in parts.
 
-Nothing here talks to GitHub or a cluster: every event is handled with
-`responder handle --dry-run --offline --no-probe --no-plan`, exactly as a maintainer
-would replay a report locally.
+1. intake: every event in examples/events/ handled with `responder handle
+   --dry-run --offline --no-probe --no-plan`, as a maintainer replays a report;
+2. guarded Terraform (demo_terraform.py), 3. investigation (demo_investigation.py),
+4. post-mortems (demo_postmortem.py), 5. the status page (demo_statuspage.py).
+
+Nothing talks to GitHub or a real cluster; the parts that change
+infrastructure do it in a scratch copy with the machine's terraform.
 """
 
 from __future__ import annotations
