@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -24,7 +22,7 @@ from responder.runner_failure import MARKER
 from tests.conftest import EXAMPLE_CONFIG, issue_body
 from tests.support import events
 from tests.support.github_api import FakeGitHub
-from tests.support.http_services import closed_port_url
+from tests.support.http_services import JsonHandler, base_url, closed_port_url, serve
 
 GITHUB_TOKEN = "ghs_" + "W00dp3ckerM0de" * 3
 WOODPECKER_TOKEN = "wpt_" + "Pers0nalAcc3ssT0ken" * 2
@@ -52,43 +50,28 @@ def woodpecker() -> Iterator[Woodpecker]:
                 "forge_url": "https://github.com/acme-homelab/infra/commit/4f1c0e2", "reviewed_by": "",
                 "reviewed": 0, "variables": {"ISSUE_NUMBER": "42", "ISSUE_REPOSITORY": "acme-homelab/infra"}}
 
-    class Handler(BaseHTTPRequestHandler):
-        def _send(self, status: int, body: Any) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    class Handler(JsonHandler):
 
         def do_GET(self) -> None:
             state.auth.append(self.headers.get("Authorization", ""))
             if self.path == "/api/repos/lookup/acme-homelab/infra":
-                self._send(200, {"id": 12, "forge_remote_id": "771234", "owner": "acme-homelab", "name": "infra",
+                self.send_json(200, {"id": 12, "forge_remote_id": "771234", "owner": "acme-homelab", "name": "infra",
                                  "full_name": "acme-homelab/infra", "default_branch": "main", "active": True})
             elif self.path == "/api/repos/12/pipelines/57":
                 state.gets += 1
-                self._send(200, pipeline(state.statuses[min(state.gets, len(state.statuses) - 1)]))
+                self.send_json(200, pipeline(state.statuses[min(state.gets, len(state.statuses) - 1)]))
             else:
-                self._send(404, {"message": "not found"})
+                self.send_json(404, {"message": "not found"})
 
         def do_POST(self) -> None:
             state.auth.append(self.headers.get("Authorization", ""))
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             state.created.append(body)
-            self._send(200, pipeline(state.statuses[0]))
+            self.send_json(200, pipeline(state.statuses[0]))
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_port}"
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
+    with serve(Handler) as server:
+        state.url = base_url(server)
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
+
+from tests.support.http_services import base_url, serve
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -30,14 +31,5 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 @contextmanager
 def serving_directory(directory: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(functools.partial(_Quiet, directory=str(directory))) as server:
+        yield base_url(server)
