@@ -38,6 +38,7 @@ from responder.errors import ResponderError
 from responder.events import Issue
 from responder.executor import ExecutionContext, execute
 from responder.findings import Finding
+from responder.guardrails import Policy
 from responder.incident import settled, wanted_change
 from responder.incident_actions import REMEDY_ACTIONS, RestartOutcome
 from responder.intake import Situation, decide, detect_kind, effective_trust, report_facts
@@ -139,7 +140,7 @@ def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools
 
     inv = _assessment(inv, config, probe, tools)
     if service is not None:
-        inv = _kubernetes(inv, service, access, settings, now)
+        inv = _kubernetes(inv, service, access, settings, now, Policy.from_section(config.section("guardrails")))
         inv = _commits(inv, config, service, settings, now)
     inv = _agent(inv, config, issue, parsed.choice("error_type"), tools, dry_run)
     situation = replace(situation, investigation=inv)
@@ -181,7 +182,7 @@ def _assessment(inv: Investigation, config: Config, probe: bool, tools: Incident
 
 
 def _kubernetes(inv: Investigation, service: Service, access: ClusterAccess, settings: InvestigationSettings,
-                now: datetime) -> Investigation:
+                now: datetime, guardrails: Policy) -> Investigation:
     reader = access.reader
     target = service.kubernetes
     if reader is None or target is None:
@@ -195,7 +196,7 @@ def _kubernetes(inv: Investigation, service: Service, access: ClusterAccess, set
     logs = _logs(reader, found, settings) if settings.log_lines else ()
     rollouts = recent_rollouts(view, target.namespace, found.deployment, at,
                                timedelta(hours=settings.changes_window_hours))
-    remedy = choose(found, service, settings, cluster_writable=reader.writable)
+    remedy = choose(found, service, settings, cluster_writable=reader.writable, guardrails=guardrails)
     return replace(inv, cluster_source=reader.source, cluster_writable=reader.writable, diagnosis=found,
                    logs=logs, rollouts=rollouts, remedy=remedy)
 

@@ -17,12 +17,6 @@ from responder.severity_levels import Severity
 if TYPE_CHECKING:
     from responder.config import Config
 
-# Stacks a rollout restart never touches, whatever the config says: losing
-# them takes everything else down. The guardrails of the Terraform stage keep
-# the same list for applies.
-PROTECTED_STACKS = frozenset({"vault", "dbaas", "traefik", "authentik", "kyverno"})
-
-
 @dataclass(frozen=True)
 class InvestigationSettings:
     rollout_restart: bool = True

@@ -17,13 +17,13 @@ person needs: the responder only acts when it is sure.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from responder import diagnosis as dx
 from responder.changes import ChangeRequest
 from responder.config import Service
-from responder.investigation_settings import PROTECTED_STACKS, InvestigationSettings
+from responder.guardrails import Policy
+from responder.investigation_settings import InvestigationSettings
 
 RAISE_MEMORY = "raise-memory-limit"
 RESTORE_REPLICAS = "restore-replicas"
@@ -79,8 +79,16 @@ class RemedyChoice:
     reasons: tuple[str, ...]  # why this remedy; or, without one, why a person is needed
 
 
+DEFAULT_GUARDRAILS = Policy()
+
+
 def choose(diagnosis: dx.Diagnosis, service: Service, settings: InvestigationSettings, *,
-           cluster_writable: bool, protected_stacks: Iterable[str] = PROTECTED_STACKS) -> RemedyChoice:
+           cluster_writable: bool, guardrails: Policy = DEFAULT_GUARDRAILS) -> RemedyChoice:
+    """The remedy for a diagnosis, or why a person is needed.
+
+    A rollout restart honours the same protected stacks (`guardrails.protected_stacks`)
+    as Terraform applies: losing those takes everything else down.
+    """
     failing = diagnosis.failing
     if not failing:
         return RemedyChoice(None, ("nothing in the cluster needs a remedy",))
@@ -101,7 +109,7 @@ def choose(diagnosis: dx.Diagnosis, service: Service, settings: InvestigationSet
         return _raise_memory(causes[0], service)
     if codes == {dx.SCALED_TO_ZERO}:
         return _restore_replicas(causes[0], service)
-    return _rollout_restart(diagnosis, causes[0], service, settings, cluster_writable, protected_stacks)
+    return _rollout_restart(diagnosis, causes[0], service, settings, cluster_writable, guardrails)
 
 
 def _without_vars_file(service: Service, what: str) -> RemedyChoice | None:
@@ -168,7 +176,7 @@ def _restore_replicas(problem: dx.Problem, service: Service) -> RemedyChoice:
 
 def _rollout_restart(diagnosis: dx.Diagnosis, problem: dx.Problem, service: Service,
                      settings: InvestigationSettings, cluster_writable: bool,
-                     protected_stacks: Iterable[str]) -> RemedyChoice:
+                     guardrails: Policy) -> RemedyChoice:
     what = "the rollout is stuck" if problem.code == dx.ROLLOUT_STUCK else "pods are running but not ready"
     if any(p.data.get("node_not_ready") for p in diagnosis.failing):
         return RemedyChoice(None, (f"{what} because a node is NotReady; a restart would not help",))
@@ -177,8 +185,8 @@ def _rollout_restart(diagnosis: dx.Diagnosis, problem: dx.Problem, service: Serv
     if not settings.rollout_restart:
         return RemedyChoice(None, (f"{what}; a rollout restart would be the remedy, but rollout restarts are "
                                    "switched off (investigation.rollout_restart: false)",))
-    stack = service.terraform.stack.rstrip("/").rsplit("/", 1)[-1] if service.terraform else None
-    if service.name in settings.rollout_restart_exclude or (stack and stack in set(protected_stacks)):
+    protected = service.terraform is not None and guardrails.protected_stack(service.terraform.stack) is not None
+    if service.name in settings.rollout_restart_exclude or protected:
         return RemedyChoice(None, (f"{what}, but {service.name} is protected: it is never restarted "
                                    "automatically",))
     if not diagnosis.found_deployment:
