@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from responder.export import IncidentExport
@@ -20,6 +20,7 @@ from responder.github import bot_comment_in
 from responder.labels import LabelNames
 from responder.severity_levels import Severity
 from responder.state import IssueState
+from responder.timestamps import parse_utc as parse_time
 
 TEXT_LIMIT = 280
 # Issue events that say nothing about the incident itself.
@@ -52,20 +53,6 @@ class Timeline:
         return tuple(entry for entry in self.entries if entry.kind in kinds)
 
 
-def parse_time(value: Any) -> datetime | None:
-    """GitHub's ISO 8601 times ("2026-11-23T14:05:00Z"), as aware UTC datetimes; None if unusable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def one_line(text: Any, limit: int = TEXT_LIMIT) -> str:

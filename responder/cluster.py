@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from responder.errors import InputError
+from responder.timestamps import parse_utc as parse_time
 
 Obj = Mapping[str, Any]
 
@@ -138,15 +139,6 @@ def owners_of(obj: Obj) -> tuple[tuple[str, str], ...]:
     return tuple((str(ref.get("kind")), str(ref.get("name"))) for ref in refs if isinstance(ref, Mapping))
 
 
-def parse_time(text: Any) -> datetime | None:
-    """RFC 3339 timestamps as Kubernetes writes them (seconds or micro-seconds, Z or offset)."""
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def event_time(event: Obj) -> datetime:

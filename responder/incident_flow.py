@@ -48,6 +48,7 @@ from responder.kube import ClusterAccess, ClusterReader, KubeError, open_cluster
 from responder.probes import OK, Prober, ProbeResult, ProbeTarget
 from responder.recent_changes import recent_rollouts
 from responder.remedies import choose
+from responder.timestamps import iso_utc as _iso
 
 if TYPE_CHECKING:
     from responder.github import GitHubClient
@@ -94,10 +95,6 @@ class IncidentTools:
         if self._access is None:
             self._access = self.open_cluster()
         return self._access
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # ---------------------------------------------------------------- gather

@@ -37,6 +37,7 @@ from responder.investigation_settings import InvestigationSettings
 from responder.probes import OK, Prober, ProbeResult, ProbeTarget
 from responder.severity_levels import Severity
 from responder.state import IssueState, JournalEntry
+from responder.timestamps import iso_utc as _iso
 
 if TYPE_CHECKING:
     from responder.github import GitHubClient, IncidentIssue
@@ -196,10 +197,6 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
         comment_id = None
     return SweepPlan(incident.number, service, str(level), status, tuple(notes), body, comment_id, labels,
                      assignees, close, tuple(journal), probe)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _duration(delta: timedelta) -> str:

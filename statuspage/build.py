@@ -17,6 +17,7 @@ from typing import Any
 
 from responder.config import Config
 from responder.errors import ConfigError, GitHubError, InputError
+from responder.timestamps import parse_utc
 from statuspage import history, kuma
 from statuspage.github_source import CACHE_VERSION, ExportFile, GitHubIssues, IssueSource, Snapshot
 from statuspage.history import Check, History
@@ -171,7 +172,7 @@ def _probe(config: Config, settings: StatusPageSettings, prober: Any, now: datet
     results = (prober or Prober(now=lambda: now)).probe_all(targets)
     checks = []
     for result in results:
-        at = history.parse_time(result.checked_at) or now
+        at = parse_utc(result.checked_at) or now
         checks.append(Check(result.service, at, PROBE_CODES[result.state], result.detail, result.latency_ms,
                             "probe", slots=settings.slots_per_check))
     return tuple(checks)

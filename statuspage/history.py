@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from responder.errors import InputError
+from responder.timestamps import iso_utc as _iso
 from statuspage.settings import SLOT_MINUTES
 
 FORMAT_VERSION = 1
@@ -335,18 +336,3 @@ def _last_from_json(raw: Any) -> LastCheck | None:
         latency_ms=float(latency) if isinstance(latency, int | float) else None,
         source=str(raw.get("source") or "probe")[:40],
     )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_time(text: str) -> datetime | None:
-    """An ISO 8601 timestamp as an aware UTC datetime (naive means UTC), or None."""
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)

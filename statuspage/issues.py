@@ -30,8 +30,8 @@ from responder.config import Config
 from responder.forms import FormSpec
 from responder.severity_levels import Severity
 from responder.state import IssueState, read_marker, render_marker
+from responder.timestamps import parse_utc as parse_time
 from statuspage import maintenance
-from statuspage.history import parse_time
 from statuspage.model import (
     INCIDENT_STATUSES,
     Incident,

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from responder.config import Config
+from responder.timestamps import parse_utc
 from statuspage import history
 from statuspage.history import Check
 from statuspage.settings import KumaSource
@@ -54,7 +55,7 @@ def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip().replace(" ", "T", 1) if "T" not in value else value.strip()
-    return history.parse_time(text)
+    return parse_utc(text)
 
 
 def checks_from(page: Any, beats: Any, source: KumaSource, config: Config) -> KumaResult:

@@ -11,11 +11,12 @@ service state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from responder.answers import parse_body
 from responder.forms import Field, FormSpec
+from responder.timestamps import parse_utc
 
 if TYPE_CHECKING:
     from responder.config import Config
@@ -71,16 +72,7 @@ def parse_moment(text: str | None) -> datetime | None:
     cleaned = " ".join(text.strip().split())
     if cleaned.upper().endswith(" UTC"):
         cleaned = cleaned[:-4]
-    cleaned = cleaned.replace(" +", "+").replace(" -", "-")
-    if cleaned.endswith(("Z", "z")):
-        cleaned = cleaned[:-1] + "+00:00"
-    try:
-        value = datetime.fromisoformat(cleaned)
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    return parse_utc(cleaned.replace(" +", "+").replace(" -", "-"))
 
 
 def read_window(start_text: str | None, end_text: str | None) -> Window:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from responder.config import Config, Service
+from responder.timestamps import parse_utc
 from statuspage import history
 from statuspage.history import WINDOWS, Check, History
 from statuspage.model import (
@@ -83,7 +84,7 @@ def assemble(inputs: Inputs) -> tuple[Page, History]:
         live = _live_state(service, probes.get(service.name), sources.get(service.name),
                            recorded.of(service.name).last, service.name in in_maintenance)
         if live.source == "history" and live.checked_at:
-            at = history.parse_time(live.checked_at)
+            at = parse_utc(live.checked_at)
             if at is not None and (oldest_used is None or at < oldest_used):
                 oldest_used = at
         views.append(_service_view(service, live, recorded, now, settings.history_days,

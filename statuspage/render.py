@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 
+from responder.timestamps import parse_utc
 from statuspage import badges, feed, history, markdown, summary
 from statuspage.history import History, Uptime
 from statuspage.model import DEGRADED, DOWN, MAINTENANCE, OPERATIONAL, UNKNOWN, Page
@@ -101,7 +102,7 @@ def environment() -> jinja2.Environment:
 
 def when(moment: datetime | str | None) -> str:
     if isinstance(moment, str):
-        moment = history.parse_time(moment)
+        moment = parse_utc(moment)
     if moment is None:
         return "unknown time"
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC"

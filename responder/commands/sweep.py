@@ -44,12 +44,11 @@ def run(args: argparse.Namespace, io: IO) -> int:
         raise InputError("no repository to sweep", hint="Set `repository:` in responder.yml or GITHUB_REPOSITORY.")
     moment: datetime | None = None
     if args.now:
-        try:
-            moment = datetime.fromisoformat(args.now.replace("Z", "+00:00"))
-        except ValueError:
-            raise InputError(f"--now {args.now!r} is not an ISO 8601 time such as 2026-11-23T14:30:00Z") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
+        from responder.timestamps import parse_utc
+
+        moment = parse_utc(args.now)
+        if moment is None:
+            raise InputError(f"--now {args.now!r} is not an ISO 8601 time such as 2026-11-23T14:30:00Z")
     github = github_factory(io.env)(repository)
     report = sweep(config, github, settings_for(config), probe=args.probe, dry_run=args.dry_run,
                    now=(lambda: moment) if moment else (lambda: datetime.now(UTC)))

@@ -45,8 +45,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     import logging
 
     from responder.config import load_config
+    from responder.timestamps import parse_utc as parse_time
     from statuspage.build import BuildOptions, build
-    from statuspage.history import parse_time
 
     config = load_config(args.config)
     now = None
