@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,25 @@ def errors_in(events: list[dict[str, Any]]) -> list[str]:
             entry = params["entry"]
             found.append(f"log {entry.get('source')}: {entry.get('text')} {entry.get('url', '')}")
     return found
+
+
+def set_clock(tools: DevTools, session: str, now: datetime) -> None:
+    """Give the page's scripts `now` as the time when each document starts, instead of the wall clock.
+
+    The tests pass "now" in everywhere, the browser included: the page is built from fixture data
+    at a fixed moment, and the visitor's clock is set relative to that same moment. The clock still
+    runs forward from there, so timers and load timing behave as usual.
+    """
+    script = """(() => {
+  const offset = VISITOR_NOW - Date.now();
+  const RealDate = Date;
+  class VisitorDate extends RealDate {
+    constructor(...args) { if (args.length === 0) { super(RealDate.now() + offset); } else { super(...args); } }
+    static now() { return RealDate.now() + offset; }
+  }
+  globalThis.Date = VisitorDate;
+})();""".replace("VISITOR_NOW", str(int(now.timestamp() * 1000)))
+    tools.send("Page.addScriptToEvaluateOnNewDocument", {"source": script}, session)
 
 
 def screenshot(tools: DevTools, session: str, path: Path, width: int, height: int) -> None:
