@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck forms workflows browser tests bench clean
+.PHONY: demo test lint typecheck forms workflows browser tests bench clean lock
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "issueops-responder needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -57,6 +57,13 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/postmortem.py
 	$(BIN)/python bench/statuspage.py
 	$(BIN)/python bench/investigate.py
+
+# The hash-pinned install of the action and the runner image: every package the responder and the
+# post-mortem site need, for every Python >= 3.11, plus the build backend for `pip install --no-build-isolation`.
+# Regenerate after changing dependencies in pyproject.toml; a test checks the lock still covers them.
+lock: $(VENV)/.installed-dev
+	printf 'setuptools>=68\nwheel\n' | $(BIN)/uv pip compile pyproject.toml - --extra site --universal \
+		--python-version 3.11 --generate-hashes --custom-compile-command 'make lock' --quiet -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
