@@ -239,6 +239,15 @@ class GitHubClient:
             raise GitHubError(f"GitHub GET issue #{number} answered without an issue")
         return dict(response.data)
 
+    def get_issue_comment(self, comment_id: int) -> dict[str, Any] | None:
+        """One issue comment by its id, wherever it is in the repository; None when it does not exist (any more)."""
+        response = self.request("GET", f"/repos/{self.repository}/issues/comments/{comment_id}", allow=(404,))
+        if response.status == 404:
+            return None
+        if not isinstance(response.data, Mapping):
+            raise GitHubError(f"GitHub GET comment {comment_id} answered without a comment")
+        return dict(response.data)
+
     def list_comments(self, number: int) -> list[dict[str, Any]]:
         """Every comment on the issue, oldest first (100 per request)."""
         return list(self.paged(f"{self._issue_path(number)}/comments"))

@@ -1,9 +1,10 @@
 """The Woodpecker adapter: the only module that talks to Woodpecker's API.
 
-Woodpecker mode starts the in-cluster pipeline for one issue with exactly
-two variables, ISSUE_NUMBER and ISSUE_REPOSITORY, then follows it until it
-finishes or the wait runs out. No issue text is ever sent: the pipeline
-reads the issue itself through the GitHub API.
+Woodpecker mode starts the in-cluster pipeline for one issue event with
+ISSUE_NUMBER, ISSUE_REPOSITORY and ISSUE_EVENT (plus COMMENT_ID for an
+approval; see relay.py), then follows it until it finishes or the wait runs
+out. No issue text is ever sent: the pipeline reads the issue (and the
+approving comment) itself through the GitHub API.
 
 API (Woodpecker 2.x and 3.x): GET /api/repos/lookup/{owner}/{name} -> repo id;
 POST /api/repos/{id}/pipelines {branch, variables} -> pipeline;
@@ -16,11 +17,14 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from responder.errors import ResponderError
 from responder.redaction import process_redactor
+
+if TYPE_CHECKING:
+    from responder.relay import Relay
 
 log = logging.getLogger("responder.woodpecker")
 
@@ -66,15 +70,18 @@ class Outcome:
         return f"pipeline #{self.pipeline.number} ended with status {self.pipeline.status}"
 
 
-def pipeline_variables(issue: int, repository: str) -> dict[str, str]:
-    """The only data a pipeline gets: two values whose shape is checked here and again in the pipeline."""
+def pipeline_variables(issue: int, repository: str, relay: Relay) -> dict[str, str]:
+    """The only data a pipeline gets: values whose shape is checked here and again in the pipeline."""
+    from responder.relay import parse_relay
     from responder.replay import REPOSITORY_PATTERN
 
     if issue <= 0:
         raise WoodpeckerError(f"not an issue number: {issue}")
     if not REPOSITORY_PATTERN.match(repository):
         raise WoodpeckerError(f"not a repository name (OWNER/NAME): {repository!r}")
-    return {"ISSUE_NUMBER": str(issue), "ISSUE_REPOSITORY": repository}
+    relayed = relay.variables()
+    parse_relay(relayed["ISSUE_EVENT"], relayed.get("COMMENT_ID"))  # the pipeline's own check, made before sending
+    return {"ISSUE_NUMBER": str(issue), "ISSUE_REPOSITORY": repository, **relayed}
 
 
 class WoodpeckerClient:

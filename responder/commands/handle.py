@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from responder.cli import add_config_argument
@@ -27,6 +28,13 @@ def register(sub: Any) -> None:
                              "pipeline's way: no issue text ever passes through a variable)")
     parser.add_argument("--repository", metavar="OWNER/NAME",
                         help="with --issue: the repository (default: repository in responder.yml)")
+    parser.add_argument("--relayed-event", metavar="EVENT",
+                        help="with --issue: the event Woodpecker mode relayed (opened, edited, reopened, labeled, "
+                             "closed or approve); it is rebuilt from the GitHub API instead of handling the issue "
+                             "as it is now")
+    parser.add_argument("--comment-id", metavar="ID",
+                        help="with --relayed-event approve: the id of the `/responder approve` comment, read "
+                             "through the API (empty: none)")
     parser.add_argument("--event-name", metavar="NAME",
                         help="issues or issue_comment (default: $GITHUB_EVENT_NAME, else inferred)")
     parser.add_argument("--dry-run", action="store_true",
@@ -53,6 +61,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     config = load_config(args.config)
     factory = None if args.offline else github_factory(io.env, config, mask_stream=io.stdout)
     event_name: str | None
+    if args.issue is None and (args.relayed_event is not None or args.comment_id):
+        raise InputError("--relayed-event and --comment-id go with --issue N")
     if args.issue is not None:
         payload, event_name = _current_issue_event(args, config, factory)
     else:
@@ -77,8 +87,6 @@ def run(args: argparse.Namespace, io: IO) -> int:
     if args.dry_run or args.offline:
         json.dump(decision.to_json(), io.stdout, indent=2, ensure_ascii=False)
         io.stdout.write("\n")
-    import logging
-
     log = logging.getLogger("responder")
     log.info("#%s %s: %s%s", decision.issue, decision.event, decision.outcome,
              f" ({decision.severity})" if decision.severity else "")
@@ -111,16 +119,35 @@ def _issue_number(text: str) -> int:
 
 
 def _current_issue_event(args: argparse.Namespace, config: Any, factory: Any) -> tuple[Any, str]:
+    """The event for --issue: the relayed one rebuilt from the API, else the issue as it is now."""
+    from responder.relay import APPROVE_EVENT, comment_belongs_to, parse_relay, relayed_payload
     from responder.replay import REPOSITORY_PATTERN, event_from_issue
 
+    # Both relayed values are checked before anything is read: a bad one is a broken relay, not an event.
+    relay = parse_relay(args.relayed_event, args.comment_id) if args.relayed_event is not None else None
+    if relay is None and args.comment_id:
+        raise InputError("--comment-id goes with --relayed-event approve")
     if factory is None:
         raise InputError("--issue reads the issue through the GitHub API, so it cannot run --offline")
     repository = args.repository or config.repository
     if not repository or not REPOSITORY_PATTERN.match(repository):
         raise InputError(f"--issue needs the repository as OWNER/NAME, got {repository!r}",
                          hint="Pass --repository OWNER/NAME or set repository: in responder.yml.")
-    issue = factory(repository).get_issue(args.issue)
-    return event_from_issue(issue, repository), "issues"
+    github = factory(repository)
+    issue = github.get_issue(args.issue)
+    if relay is None:
+        return event_from_issue(issue, repository), "issues"
+    comment = None
+    if relay.event == APPROVE_EVENT:
+        assert relay.comment_id is not None  # parse_relay requires it
+        comment = github.get_issue_comment(relay.comment_id)
+        if comment is None:
+            logging.getLogger("responder").info("comment %d no longer exists: nothing to approve", relay.comment_id)
+        elif not comment_belongs_to(comment, repository, args.issue):
+            # Someone's approval on another issue must not vouch for this one.
+            raise InputError(f"comment {relay.comment_id} is not on issue #{args.issue} of {repository}",
+                             hint="The relayed COMMENT_ID must be the approval posted on the relayed issue.")
+    return relayed_payload(relay, issue, repository, config, comment)
 
 
 def github_factory(env: Any, config: Any = None, mask_stream: Any = None) -> Any:

@@ -1,4 +1,4 @@
-"""responder woodpecker run: start the in-cluster pipeline for one issue and follow it."""
+"""responder woodpecker run: relay one issue event to the in-cluster pipeline and follow it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from responder.errors import EXIT_FAILED, EXIT_OK, ResponderError
 
 if TYPE_CHECKING:
     from responder.cli import IO
+    from responder.config import Config
+    from responder.relay import NotRelayed, Relay
 
 
 def register(sub: Any) -> None:
@@ -20,13 +22,19 @@ def register(sub: Any) -> None:
     actions = parser.add_subparsers(dest="woodpecker_command", metavar="ACTION")
     start = actions.add_parser(
         "run",
-        help="start the pipeline with the issue number and repository, wait, report failure on the issue",
-        description="Start .woodpecker/issue-automation.yml through Woodpecker's API with only ISSUE_NUMBER "
-                    "and ISSUE_REPOSITORY as variables, and follow it. If it fails or the wait runs out, say so "
-                    "on the issue (needs-human) and exit 1.",
+        help="relay the issue event to the pipeline, wait, report failure on the issue",
+        description="Read the GitHub event, and if the responder would act on it, start "
+                    ".woodpecker/issue-automation.yml through Woodpecker's API with only ISSUE_NUMBER, "
+                    "ISSUE_REPOSITORY, ISSUE_EVENT (opened, edited, reopened, labeled, closed or approve) and, "
+                    "for an approval, COMMENT_ID as variables, and follow it. Any other event is not relayed "
+                    "(exit 0). If the pipeline fails or the wait runs out, say so on the issue (needs-human) "
+                    "and exit 1.",
     )
     add_config_argument(start)
     add_issue_arguments(start)
+    start.add_argument("--event", metavar="EVENT.json", help="webhook payload (default: $GITHUB_EVENT_PATH)")
+    start.add_argument("--event-name", metavar="NAME",
+                       help="issues or issue_comment (default: $GITHUB_EVENT_NAME, else inferred)")
     start.add_argument("--server", help="Woodpecker address (default: $WOODPECKER_URL)")
     start.add_argument("--woodpecker-repo", metavar="OWNER/NAME",
                        help="the repository's name in Woodpecker (default: $WOODPECKER_REPO, else the "
@@ -45,12 +53,17 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from responder.commands.report_failure import actions_run_url, github_for, now
     from responder.config import load_config
     from responder.errors import InputError
+    from responder.relay import NotRelayed
     from responder.runner_failure import FailureReport, post_failure
     from responder.secrets import resolver_for
     from responder.woodpecker import WoodpeckerClient, follow, pipeline_variables
 
     log = logging.getLogger("responder")
     config = load_config(args.config)
+    relay = _relay(args, config, io)
+    if isinstance(relay, NotRelayed):
+        log.info("#%d: not relayed: %s", args.issue, relay.reason)
+        return EXIT_OK
     github = github_for(args, config, io)
     server = args.server or io.env.get("WOODPECKER_URL") or ""
     if not server:
@@ -65,8 +78,9 @@ def run(args: argparse.Namespace, io: IO) -> int:
         token = resolver_for(config, io.env, mask_stream=io.stdout).require("woodpecker_token")
         client = WoodpeckerClient(server, token)
         repo_id = client.repo_id(repo_name)
-        started = client.start(repo_id, branch, pipeline_variables(args.issue, github.repository))
-        log.info("started Woodpecker pipeline #%d for #%d: %s", started.number, args.issue, started.url)
+        started = client.start(repo_id, branch, pipeline_variables(args.issue, github.repository, relay))
+        log.info("started Woodpecker pipeline #%d for #%d (%s): %s", started.number, args.issue, relay.event,
+                 started.url)
         outcome = follow(client, repo_id, started, timeout=args.timeout, poll=args.poll)
     except ResponderError as exc:
         report(f"The in-cluster pipeline could not be started ({exc.message})", actions_run_url(io.env))
@@ -77,3 +91,20 @@ def run(args: argparse.Namespace, io: IO) -> int:
     report(f"The in-cluster {outcome.describe()}", outcome.pipeline.url)
     log.error("#%d: %s; reported on the issue", args.issue, outcome.describe())
     return EXIT_FAILED
+
+
+def _relay(args: argparse.Namespace, config: Config, io: IO) -> Relay | NotRelayed:
+    """What to tell the pipeline about the event in the event file (a Relay), or why nothing (NotRelayed)."""
+    from responder.commands.handle import read_event
+    from responder.errors import InputError
+    from responder.events import parse_event
+    from responder.relay import relay_for
+
+    event_path = args.event or io.env.get("GITHUB_EVENT_PATH")
+    if not event_path:
+        raise InputError("no event given", hint="Pass --event EVENT.json, or run inside GitHub Actions.")
+    event = parse_event(read_event(event_path), args.event_name or io.env.get("GITHUB_EVENT_NAME") or None)
+    if event.issue is not None and event.issue.number != args.issue:
+        raise InputError(f"the event is about issue #{event.issue.number}, not #{args.issue}",
+                         hint="Pass the event's own issue number with --issue.")
+    return relay_for(event, config)

@@ -61,6 +61,7 @@ class FakeGitHub:
             # Link headers point at /repositories/{id}/..., as GitHub's do.
             ("GET", host + r"/repositories/\d+/issues/(?P<number>\d+)/comments(\?.*)?$", self._list_comments),
             ("POST", rf"{base}/issues/(?P<number>\d+)/comments$", self._create_comment),
+            ("GET", rf"{base}/issues/comments/(?P<comment_id>\d+)$", self._get_comment),
             ("PATCH", rf"{base}/issues/comments/(?P<comment_id>\d+)$", self._edit_comment),
             ("POST", rf"{base}/issues/(?P<number>\d+)/labels$", self._add_labels),
             ("DELETE", rf"{base}/issues/(?P<number>\d+)/labels/(?P<name>[^/?]+)$", self._remove_label),
@@ -309,6 +310,14 @@ class FakeGitHub:
                                        "NONE")
         issue.comments.append(comment)
         return 201, {"Location": comment["url"]}, comment
+
+    def _get_comment(self, request: Any, comment_id: str) -> Any:
+        """GET /repos/{owner}/{repo}/issues/comments/{id}: a comment of any issue of the repository."""
+        for issue in self.issues.values():
+            for comment in issue.comments:
+                if comment["id"] == int(comment_id):
+                    return 200, {}, comment
+        return self._not_found("Not Found", "https://docs.github.com/rest/issues/comments#get-an-issue-comment")
 
     def _edit_comment(self, request: Any, comment_id: str) -> Any:
         for issue in self.issues.values():
