@@ -38,10 +38,19 @@ forms: $(VENV)/.installed-dev
 
 # The workflows and pipelines: GitHub's and Woodpecker's schemas, and zizmor's audit
 # (offline; any finding of medium severity or higher fails).
+# The action, and what `responder init` writes into a user's repository (pinned to a sample commit),
+# get the same checks.
 workflows: $(VENV)/.installed-dev
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.woodpecker-ci .woodpecker/*.yml
-	$(BIN)/zizmor --offline --min-severity medium .github/
+	$(BIN)/zizmor --offline --min-severity medium .github/ action.yml
+	@scratch="$$(mktemp -d)" && trap 'rm -rf "$$scratch"' EXIT && \
+	$(BIN)/responder init "$$scratch" --repository acme/infra --woodpecker \
+		--action-ref acme/issueops-responder@0123456789abcdef0123456789abcdef01234567 >/dev/null && \
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows "$$scratch"/.github/workflows/*.yml && \
+	$(BIN)/check-jsonschema --builtin-schema vendor.woodpecker-ci "$$scratch"/.woodpecker/*.yml && \
+	$(BIN)/zizmor --offline --min-severity medium "$$scratch"/.github/
 
 browser:
 	@.ci/install-chromium

@@ -14,6 +14,7 @@ import os
 import shlex
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 PROGRAMS = ("responder", "postmortem", "statuspage")
 
@@ -50,7 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"responder: error: {exc}", file=sys.stderr)
         return 2
     print(f"running: {shlex.join(command)}", file=sys.stderr, flush=True)
-    os.execvp(command[0], command)  # noqa: S606 - an argument list from the workflow, no shell
+    # The tools installed next to this Python (the action's venv) come first, then PATH.
+    beside = Path(sys.executable).parent / command[0]
+    try:
+        os.execv(beside, command) if beside.is_file() else os.execvp(command[0], command)  # noqa: S606
+    except OSError as exc:
+        print(f"responder: error: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
+        return 2
     return 1  # not reached
 
 

@@ -121,6 +121,7 @@ def main(
         export,
         guard,
         handle,
+        init,
         parse,
         report_failure,
         sweep,
@@ -134,7 +135,7 @@ def main(
         "responder",
         "Incident desk for an infrastructure repository: trusted intake, SEV1-SEV4 triage, "
         "guarded fixes and escalation.",
-        [handle, parse, templates, config_schema, check_config, guard, export, sweep,
+        [handle, init, parse, templates, config_schema, check_config, guard, export, sweep,
          secrets_command, labels_command, woodpecker, report_failure],
         argv, env, stdout, stderr,
     )

