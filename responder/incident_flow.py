@@ -87,8 +87,16 @@ class IncidentTools:
 
             return investigate(cfg, issue, so_far, purpose="issue", service_name=service, env=env)
 
-        return cls(settings=settings, open_cluster=lambda: open_cluster(settings, env, snapshot), changes=changes,
-                   ask_agent=ask_agent)
+        def kubeconfig_secret() -> str | None:
+            from responder.secrets import SecretsError, resolver_for
+
+            try:
+                return resolver_for(config, env).optional("kubeconfig")
+            except SecretsError as exc:  # configured but unreadable: the cluster is not checked, and we say why
+                raise KubeError(f"the kubeconfig secret could not be read: {exc.message}") from None
+
+        return cls(settings=settings, changes=changes, ask_agent=ask_agent,
+                   open_cluster=lambda: open_cluster(settings, env, snapshot, kubeconfig_secret=kubeconfig_secret))
 
     def cluster(self) -> ClusterAccess:
         """Opened on first use only: a run that never needs the cluster never loads its client."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -242,6 +242,28 @@ def credentials_from_kubeconfig(path: str, context: str | None = None) -> Creden
     return _credentials(configuration, context)
 
 
+def credentials_from_kubeconfig_text(text: str, context: str | None = None) -> Credentials:
+    """Load a kubeconfig held as a secret (responder.yml `secrets.kubeconfig`), never writing it to disk."""
+    import yaml
+    from kubernetes import config as kube_config
+    from kubernetes.client import Configuration
+    from kubernetes.config.config_exception import ConfigException
+
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise KubeError("the kubeconfig secret is not YAML") from None
+    if not isinstance(document, dict):
+        raise KubeError("the kubeconfig secret is not a kubeconfig (expected a mapping with clusters and users)")
+    configuration = Configuration()
+    try:
+        kube_config.load_kube_config_from_dict(document, context=context, client_configuration=configuration,
+                                               persist_config=False)
+    except (ConfigException, OSError, ValueError, TypeError, KeyError) as exc:
+        raise KubeError(f"the kubeconfig secret: {exc}") from None
+    return _credentials(configuration, context)
+
+
 def credentials_in_cluster(env: Mapping[str, str], account: Path = SERVICE_ACCOUNT) -> Credentials:
     """The pod's service account, as the official client reads it."""
     from kubernetes.client import Configuration
@@ -285,8 +307,10 @@ class ClusterAccess:
 
 
 def open_cluster(settings: InvestigationSettings, env: Mapping[str, str], snapshot: str | None = None,
-                 *, account: Path = SERVICE_ACCOUNT) -> ClusterAccess:
-    """The reader to use: a snapshot if given, else in-cluster, else a kubeconfig, else none (with why).
+                 *, account: Path = SERVICE_ACCOUNT, kubeconfig_secret: Callable[[], str | None] = lambda: None,
+                 ) -> ClusterAccess:
+    """The reader to use: a snapshot if given, else in-cluster, else the kubeconfig secret, else a
+    kubeconfig file, else none (with why).
 
     A bad snapshot is bad input (InputError). A live cluster that cannot be
     configured is a finding, not a failure: the investigation goes on
@@ -299,6 +323,10 @@ def open_cluster(settings: InvestigationSettings, env: Mapping[str, str], snapsh
     try:
         if env.get("KUBERNETES_SERVICE_HOST") and (account / "token").is_file():
             return ClusterAccess(LiveCluster(credentials_in_cluster(env, account), timeout=settings.kube_timeout))
+        secret = kubeconfig_secret()
+        if secret:
+            credentials = credentials_from_kubeconfig_text(secret, settings.kube_context)
+            return ClusterAccess(LiveCluster(credentials, timeout=settings.kube_timeout))
         kubeconfig = env.get("KUBECONFIG")
         if not kubeconfig and env.get("HOME") and (Path(env["HOME"]) / ".kube" / "config").is_file():
             kubeconfig = str(Path(env["HOME"]) / ".kube" / "config")

@@ -33,12 +33,15 @@ DEFAULT_REFERENCES: Mapping[str, tuple[str, ...]] = {
     "github_token": ("env:GITHUB_TOKEN", "env:GH_TOKEN"),
     "woodpecker_token": ("env:WOODPECKER_TOKEN",),
     "agent_token": ("env:AGENT_SERVICE_TOKEN",),
+    # No default: without it the cluster is read in-cluster or through $KUBECONFIG (responder/kube.py).
+    "kubeconfig": (),
 }
 SECRET_NAMES: tuple[str, ...] = tuple(DEFAULT_REFERENCES)
 DESCRIPTIONS: Mapping[str, str] = {
     "github_token": "GitHub API token (issues, labels, comments)",
     "woodpecker_token": "Woodpecker API token (starts the in-cluster pipeline)",
     "agent_token": "agent service token (optional investigator)",
+    "kubeconfig": "kubeconfig for reading the cluster (optional)",
 }
 
 _ENV = re.compile(r"^env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")

@@ -197,3 +197,38 @@ def test_the_fixture_payloads_are_kubernetes_status_objects() -> None:
     for name in ("forbidden-pods.json", "unauthorized.json"):
         data = json.loads((FIXTURES / "kubernetes" / name).read_text())
         assert data["kind"] == "Status" and data["status"] == "Failure" and isinstance(data["code"], int)
+
+
+def test_a_kubeconfig_secret_comes_before_the_kubeconfig_file(tmp_path: Path) -> None:
+    staging = yaml.safe_load(KUBECONFIG.read_text())
+    staging["current-context"] = "responder@acme-staging"
+    secret = yaml.safe_dump(staging)
+    access = open_cluster(InvestigationSettings(), {"KUBECONFIG": str(KUBECONFIG)}, account=tmp_path,
+                          kubeconfig_secret=lambda: secret)
+    assert access.reader is not None and access.reader.source == "live API https://k8s-staging.acme-homelab.org:6443"
+    assert not list(tmp_path.rglob("*config*"))  # the secret was never written out
+
+
+@pytest.mark.parametrize(("secret", "problem"), [
+    ("clusters: [unclosed", "the kubeconfig secret is not YAML"),
+    ("just a token", "is not a kubeconfig"),
+    ("apiVersion: v1\nkind: Config\ncurrent-context: nowhere\ncontexts: []\n", "the kubeconfig secret:"),
+])
+def test_a_broken_kubeconfig_secret_is_a_finding_not_a_crash(tmp_path: Path, secret: str, problem: str) -> None:
+    access = open_cluster(InvestigationSettings(), {}, account=tmp_path, kubeconfig_secret=lambda: secret)
+    assert access.reader is None and access.problem is not None and problem in access.problem
+
+
+def test_the_kubeconfig_secret_is_read_through_the_secrets_references(example_config: Config, tmp_path: Path) -> None:
+    from dataclasses import replace as replace_config
+
+    from responder.incident_flow import IncidentTools
+
+    config = replace_config(example_config, sections={**example_config.sections,
+                                                      "secrets": {"kubeconfig": "env:CLUSTER_KUBECONFIG"}})
+    tools = IncidentTools.for_run(config, {"CLUSTER_KUBECONFIG": KUBECONFIG.read_text()})
+    access = tools.cluster()
+    assert access.reader is not None and access.reader.source == "live API https://k8s.acme-homelab.org:6443"
+    missing = IncidentTools.for_run(config, {}).cluster()
+    assert missing.reader is None and missing.problem is not None
+    assert missing.problem.startswith("the kubeconfig secret could not be read: kubeconfig:")
