@@ -1,6 +1,6 @@
 """The mkdocs adapter: build the site with `mkdocs build --strict`.
 
-mkdocs-material is an optional extra (`issueops-responder[site]`), so it is
+mkdocs-material is an optional extra (the `site` extra), so it is
 looked for first and its absence is a clear message, not a traceback. The
 build runs as a subprocess through the one wrapper, like every other tool.
 """
@@ -49,10 +49,11 @@ def build_site(site_dir: Path, *, timeout: float = 900.0) -> Built:
     config = (site_dir / "mkdocs.yml").resolve()
     if not config.is_file():
         raise InputError(f"{config}: no such file",
-                         hint="The site is an mkdocs-material project: copy site/mkdocs.yml from issueops-responder.")
+                         hint="The site is an mkdocs-material project: `responder init` writes one into site/.")
     if not mkdocs_available():
         raise InputError("mkdocs-material is not installed",
-                         hint="pip install 'issueops-responder[site]'")
+                         hint="The GitHub Action installs it. Elsewhere: pip install 'mkdocs-material>=9.5' "
+                              "(or, from a checkout of issueops-responder, pip install '.[site]').")
     # The end-of-life banner of mkdocs-material is noise in a CI log.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     try:
