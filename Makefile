@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck forms workflows browser tests bench clean lock
+.PHONY: demo test lint typecheck forms workflows docs browser tests bench clean lock
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "issueops-responder needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -52,13 +52,18 @@ workflows: $(VENV)/.installed-dev
 	$(BIN)/check-jsonschema --builtin-schema vendor.woodpecker-ci "$$scratch"/.woodpecker/*.yml && \
 	$(BIN)/zizmor --offline --min-severity medium "$$scratch"/.github/
 
+# This project's documentation site (docs/mkdocs.yml, pages in docs/pages/), built strictly:
+# any warning, such as a broken link or anchor, fails. Output in build/docs/ (git-ignored).
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --config-file docs/mkdocs.yml --site-dir "$(CURDIR)/build/docs"
+
 browser:
 	@.ci/install-chromium
 
 tests: $(VENV)/.installed-dev browser
 	$(BIN)/python -m pytest
 
-test: lint typecheck forms workflows tests
+test: lint typecheck forms workflows docs tests
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/intake.py
