@@ -81,12 +81,15 @@ def run_cli(
         return EXIT_BAD_INPUT
     _setup_logging(io.stderr, args.verbose, prog)
     run: Callable[[argparse.Namespace, IO], int] = args.run
+    from responder.redaction import process_redactor
+
     try:
         return run(args, io)
     except ResponderError as exc:
-        print(f"{prog}: error: {exc}", file=io.stderr)
+        # Every message goes through the redactor: a token can hide in a config value or a tool's stderr.
+        print(process_redactor(f"{prog}: error: {exc}"), file=io.stderr)
         if exc.hint:
-            print(f"{prog}: hint: {exc.hint}", file=io.stderr)
+            print(process_redactor(f"{prog}: hint: {exc.hint}"), file=io.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=io.stderr)
@@ -96,8 +99,6 @@ def run_cli(
     except Exception as exc:
         if args.debug:
             raise
-        from responder.redaction import process_redactor
-
         print(process_redactor(f"{prog}: internal error: {type(exc).__name__}: {exc}"), file=io.stderr)
         print(f"{prog}: hint: this is a bug; rerun with --debug and report the traceback", file=io.stderr)
         return EXIT_FAILED

@@ -233,6 +233,10 @@ def _describe(error: Any) -> list[tuple[str, str]]:
         return [(where, f"expected {wanted}, got {_json_type(instance)} {_show(instance)}")]
     if kind == "pattern":
         wanted = error.schema.get("x-expected") or f"a value matching {expected}"
+        if error.schema.get("x-secret"):
+            # A value where a reference belongs is most likely the secret itself: never echo it.
+            return [(where, f"expected {wanted}, got a value that is not a reference (not shown: it may be the "
+                            "secret itself; put it in an environment variable or Vault and name that here)")]
         return [(where, f"expected {wanted}, got {_show(instance)}")]
     if kind == "propertyNames":
         return [(where, f"key {_show(instance)} must be lowercase letters, digits and dashes")]

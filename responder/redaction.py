@@ -26,10 +26,11 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # PEM private keys.
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.DOTALL),
 )
-# key=value and "key": "value" pairs whose key says secret.
+# key=value and "key": "value" pairs whose key says secret. The responder's own validation messages
+# ("secrets.github_token: expected env:NAME ...") name such keys too; they never carry the value.
 _ASSIGNMENT = re.compile(
     r"(?P<key>\b[\w.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)[\w.-]*"
-    r"[\"']?\s*[:=]\s*)(?P<quote>[\"']?)(?P<value>[^\s\"',;]{4,})",
+    r"[\"']?\s*[:=]\s*)(?!(?:expected|unknown key|missing required key)\b)(?P<quote>[\"']?)(?P<value>[^\s\"',;]{4,})",
     re.IGNORECASE,
 )
 _BEARER = re.compile(r"(?P<key>\b(?:Bearer|token|Basic)\s+)(?P<value>[A-Za-z0-9._~+/=-]{16,})")

@@ -139,3 +139,25 @@ def test_offline_triage_does_not_import_github_or_kubernetes(tmp_path: Path) -> 
               "print(','.join(m for m in ('github', 'kubernetes') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_a_literal_token_in_the_config_is_never_echoed(tmp_path: Path) -> None:
+    for token in ("ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", "hunter2-plain-password"):
+        config = tmp_path / "responder.yml"
+        config.write_text("version: 1\nrepository: a/b\nservices:\n  - {name: x, title: X, tier: core}\n"
+                          f"secrets:\n  github_token: \"{token}\"\n", encoding="utf-8")
+        code, out, err = run("check-config", "--config", str(config))
+        assert code == 2
+        assert token not in out + err
+        assert "secrets.github_token: expected env:NAME or vault:<kv-v2 mount>/<path>#<key>, got a value that " \
+               "is not a reference (not shown" in err
+
+
+def test_error_messages_go_through_the_redactor(tmp_path: Path) -> None:
+    from responder.redaction import process_redactor
+
+    secret = "s3cr3t-value-of-this-run"
+    process_redactor.add(secret)
+    code, _, err = run("check-config", "--config", str(tmp_path / f"{secret}.yml"))
+    assert code == 2 and "no such file" in err
+    assert secret not in err and "[REDACTED]" in err
