@@ -220,10 +220,11 @@ def test_pipelines_leave_every_variable_to_the_shell_and_pin_their_images(path: 
 def test_the_issue_pipeline_runs_only_for_the_responders_manual_runs() -> None:
     pipeline = yaml.safe_load((ROOT / ".woodpecker/issue-automation.yml").read_text())
     assert pipeline["when"] == [{"event": "manual",
-                                 "evaluate": 'ISSUE_NUMBER != "" && ISSUE_REPOSITORY != ""'}]
+                                 "evaluate": 'ISSUE_NUMBER != "" && ISSUE_REPOSITORY != "" && ISSUE_EVENT != ""'}]
     commands = pipeline["steps"][0]["commands"]
     assert commands[-1] == ('responder handle --config "$${RESPONDER_CONFIG}" --issue "$${ISSUE_NUMBER}" '
-                            '--repository "$${ISSUE_REPOSITORY}"')
+                            '--repository "$${ISSUE_REPOSITORY}" --relayed-event "$${ISSUE_EVENT}" '
+                            '--comment-id "$${COMMENT_ID}"')
 
 
 @pytest.mark.parametrize("payload", HOSTILE)
@@ -235,7 +236,9 @@ def test_hostile_pipeline_variables_run_nothing(tmp_path: Path, path: Path, payl
         (bin_dir / tool).write_text("#!/bin/sh\nexit 0\n")
         (bin_dir / tool).chmod(0o755)
     pipeline = yaml.safe_load(path.read_text())
-    variables = {"ISSUE_NUMBER": payload, "ISSUE_REPOSITORY": payload, "RESPONDER_CONFIG": "responder.yml"}
+    # Every value a pipeline reads, even those Woodpecker itself sets (CI_*), as if an attacker chose them.
+    variables = {"ISSUE_NUMBER": payload, "ISSUE_REPOSITORY": payload, "ISSUE_EVENT": payload, "COMMENT_ID": payload,
+                 "CI_PIPELINE_EVENT": "push", "CI_PREV_COMMIT_SHA": payload, "RESPONDER_CONFIG": "responder.yml"}
     for step in pipeline["steps"]:
         for command in step["commands"]:
             script = woodpecker_substitute(command, variables)
@@ -247,4 +250,8 @@ def test_hostile_pipeline_variables_run_nothing(tmp_path: Path, path: Path, payl
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     handle = [call for call in calls if call[:1] == ["handle"]]
     if path.name == "issue-automation.yml":
-        assert handle == [["handle", "--config", "responder.yml", "--issue", payload, "--repository", payload]]
+        assert handle == [["handle", "--config", "responder.yml", "--issue", payload, "--repository", payload,
+                           "--relayed-event", payload, "--comment-id", payload]]
+    if path.name == "postmortem.yml":
+        assert [call for call in calls if call[:1] == ["todos"]] == [
+            ["todos", "--config", "responder.yml", "--commit", "--all"]]
