@@ -19,6 +19,7 @@ from typing import Any
 from postmortem.action_items import ActionItem, parse_action_items
 from postmortem.document import Document, dump_document, render_action_items, replace_action_items
 from postmortem.rendering import render_template
+from responder.quoting import commit_text
 
 MARKER = "issueops-responder:follow-up"
 _MARKER_RE = re.compile(r"<!-- " + re.escape(MARKER) + r" (?P<key>[A-Za-z0-9._/#-]+) -->")
@@ -71,7 +72,7 @@ def plan_followups(document: Document, path: Path, link: str | None,
             "incident_url": front.get("issue") or "",
             "postmortem_link_label": f"{date} {front.get('title') or path.stem}",
             "postmortem_url": link or "",
-            "commit_message": f"fix(post-mortem): {item.action} [PM-{date}]",
+            "commit_message": f"fix(post-mortem): {commit_text(item.action)} [PM-{date}]",
         }, templates_dir, mode="github")
         out.append(FollowUp(item, key, title, body))
     return out

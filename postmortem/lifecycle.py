@@ -32,6 +32,7 @@ from responder.executor import ExecutionContext, Report, execute, handles
 from responder.export import IncidentExport
 from responder.git import GitError, GitRepo
 from responder.github import BotComment, bot_comment_in
+from responder.quoting import commit_text
 from responder.runner import GitHubFactory, Options, Result
 from responder.state import IssueState, render_marker
 
@@ -161,7 +162,7 @@ def decide_closed(closing: Closing) -> Decision:
         actions.append(WriteFiles(tuple(files)))
         actions.append(CommitFiles(
             paths=(relative, _relative(result.index_path, settings.root)),
-            message=f"docs: post-mortem for {incident.date} {_one_line(incident.title)}",
+            message=f"docs: post-mortem for {incident.date} {commit_text(incident.title, 120) or 'untitled incident'}",
             push=settings.push, remote=settings.remote, branch=settings.branch,
         ))
         if labels["postmortem-required"] in issue.labels:
@@ -194,10 +195,6 @@ def _relative(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:120] or "untitled incident"
 
 
 # ---------------------------------------------------------------- the shell

@@ -2,7 +2,8 @@
 
 Anything that came from an issue, a comment, a log or even the config is
 treated as text, never as markup: it cannot ping people (@name), link
-issues (#123), open HTML or break out of the block it sits in. Secrets are
+issues (#123, GH-123, owner/repo#123), close them ("fixes #123" in a
+commit), open HTML or break out of the block it sits in. Secrets are
 redacted on the way.
 
 `Markdown` marks text that is already safe. The comment templates pass every
@@ -21,6 +22,11 @@ ZWSP = "\u200b"  # zero-width space: breaks @mention and #reference detection wi
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
 _LINE_START = re.compile(r"^([#>+=-]|\d+[.)])")
 _MENTION = re.compile(r"([@#])(?=[A-Za-z0-9_])")
+_GH_REFERENCE = re.compile(r"\b(GH-)(?=\d)", re.IGNORECASE)
+# GitHub closes the issue a commit or pull request names after one of these words: "Fixes #1",
+# "closes: owner/repo#2", "resolves GH-3", "fixed https://github.com/o/r/issues/4".
+_CLOSING_KEYWORD = re.compile(
+    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b(?=\s*:?\s*(?:#|GH-\d|[\w.-]+/[\w.-]+#|https?://))", re.IGNORECASE)
 _CONTROL = {ch: None for ch in range(32) if ch not in (9, 10)} | {0x7F: None}
 
 
@@ -39,7 +45,21 @@ def _clean(text: object) -> str:
 
 
 def neutralise_mentions(text: str) -> str:
+    """Break @mentions, issue references and closing keywords with a zero-width space (text looks the same)."""
+    text = _CLOSING_KEYWORD.sub(lambda m: m.group(0)[0] + ZWSP + m.group(0)[1:], text)
+    text = _GH_REFERENCE.sub(lambda m: m.group(1) + ZWSP, text)
     return _MENTION.sub(lambda m: m.group(1) + ZWSP, text)
+
+
+def commit_text(value: object, limit: int = 200) -> str:
+    """Untrusted text for a commit message: one line, no secrets, nothing GitHub acts on.
+
+    A commit on the default branch closes every issue it names after a closing
+    keyword, so issue text must never carry one in; the caller adds the
+    project's own `(fixes #N)` after this.
+    """
+    text = neutralise_mentions(" ".join(_clean(value).split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def escape_text(value: object) -> Markdown:

@@ -13,10 +13,12 @@ import responses
 
 from responder.cli import main
 from responder.git import GitRepo
+from responder.quoting import ZWSP
 from responder.state import read_marker
 from tests.support import events
 from tests.support.github_api import FakeGitHub
 from tests.support.infra_repo import load_export, make_infra_repo, remote_log
+from tests.support.references import CLOSING, REFERENCE
 
 TOKEN = "ghs_" + "L1f3cycl3" * 4
 DOC = "site/docs/post-mortems/2026-11-23-nextcloud-502-since-14-00.md"
@@ -86,6 +88,19 @@ def test_closing_a_sev2_incident_publishes_its_post_mortem(tmp_path: Path, githu
     assert "GitHub requests: 5" in err
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "| **Outcome** | post-mortem |" in summary and "- committed " in summary
+
+
+def test_a_retitled_incident_cannot_close_issues_through_the_post_mortem_commit(
+        tmp_path: Path, github: FakeGitHub, repo: GitRepo) -> None:
+    export = load_export()
+    export["issue"]["title"] = "Nextcloud 502. Fixes #1, closes #3, resolves other/repo#4, GH-5 @admins"
+    github.add_export(export)
+    code, _, err = handle(tmp_path, repo, closed_event(export))
+    assert code == 0, err
+    [subject] = remote_log(tmp_path)[:1]
+    assert subject.startswith("docs: post-mortem for 2026-11-23 Nextcloud 502.")
+    assert CLOSING.findall(subject) == [] and REFERENCE.findall(subject) == []
+    assert subject.replace(ZWSP, "").endswith("Fixes #1, closes #3, resolves other/repo#4, GH-5 @admins")
 
 
 def test_rerunning_the_closed_event_writes_nothing_anywhere(tmp_path: Path, github: FakeGitHub,

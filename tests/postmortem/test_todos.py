@@ -15,6 +15,7 @@ from responder.git import GitRepo
 from tests.support import events
 from tests.support.github_api import FakeGitHub
 from tests.support.infra_repo import SEV2_EXPORT, make_infra_repo, remote_log
+from tests.support.references import CLOSING, REFERENCE
 
 TOKEN = "ghs_" + "T0d0s" * 7
 DOC = "site/docs/post-mortems/2026-11-23-nextcloud-502-since-14-00.md"
@@ -103,6 +104,18 @@ def test_alert_config_and_monitor_items_marked_todo_are_filed_and_recorded(repo:
     text = (repo.root / DOC).read_text(encoding="utf-8")
     assert ("| 2 | Alert when Nextcloud is down, before users report it | alert | @vbarzin | P2 | 2026-12-07 | TODO "
             "| [&#35;501](https://github.com/acme-homelab/infra/issues/501) |") in text
+
+
+def test_a_follow_up_suggests_a_commit_that_closes_nothing(repo: GitRepo, github: FakeGitHub) -> None:
+    path = repo.root / DOC
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "action: Set a memory request for the preview generator",
+        "action: 'Set a memory request. Fixes #1, resolves other/repo#4 GH-5 @admins'"), encoding="utf-8")
+    repo.commit("docs: a hostile action item", [DOC])
+    assert run(repo, "todos", "--changed-since", initial(repo))[0] == 0
+    [suggested] = [line for line in github.created_issues()[1]["body"].splitlines() if "fix(post-mortem)" in line]
+    assert CLOSING.findall(suggested) == [] and REFERENCE.findall(suggested) == []
+    assert "fix(post-mortem): Set a memory request. F\u200bixes #\u200b1" in suggested
 
 
 def test_rerunning_files_nothing_new(repo: GitRepo, github: FakeGitHub) -> None:

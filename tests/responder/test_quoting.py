@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from responder.quoting import ZWSP, Markdown, code, escape_text, fence
+from responder.change_engine import commit_message
+from responder.changes import ChangeRequest, PreparedChange
+from responder.quoting import ZWSP, Markdown, code, commit_text, escape_text, fence
+from tests.support.references import CLOSING, REFERENCE
 
 
 def test_plain_text_is_escaped_and_cannot_mention_or_link() -> None:
@@ -56,3 +59,28 @@ def test_secrets_are_redacted_everywhere() -> None:
 def test_invisible_direction_overrides_are_dropped() -> None:
     assert escape_text("admin\u202egnp.exe") == "admingnp.exe"
     assert "\x1b" not in fence("\x1b[31mred\x1b[0m")
+
+
+RETITLED = ("Nextcloud 502. Fixes #1, closes #3, resolves other/repo#4, FIXED: GH-5, "
+            "closed https://github.com/acme-homelab/infra/issues/6 cc @admins")
+
+
+def test_commit_text_names_no_issue_and_pings_nobody() -> None:
+    text = commit_text(RETITLED)
+    assert CLOSING.findall(text) == [] and REFERENCE.findall(text) == []
+    assert text.replace(ZWSP, "") == RETITLED  # it reads the same
+    assert commit_text("a\nb\r\nc   d") == "a b c d"
+    assert commit_text("x" * 300, limit=50) == "x" * 49 + "…"
+
+
+@pytest.mark.parametrize("text", ["fix #1", "Fixes: #1", "RESOLVED   GH-2", "closes acme/infra#3"])
+def test_every_form_of_closing_keyword_is_neutralised(text: str) -> None:
+    assert CLOSING.findall(commit_text(text)) == []
+
+
+def test_a_feature_commit_closes_only_its_own_issue() -> None:
+    prepared = PreparedChange(
+        request=ChangeRequest("app", "replicas", "3", RETITLED, "feat"), stack="stacks/app", outcome="ready",
+        reasons=(), plan_sha256="ab" * 32, summary="raise app replicas from 2 to 3")
+    message = commit_message(prepared, 12, "acme-homelab/infra")
+    assert CLOSING.findall(message) == ["fixes #12"]
