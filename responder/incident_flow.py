@@ -117,8 +117,7 @@ def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools
     kind, form = detect_kind(issue, config)
     if kind != forms.KIND_OUTAGE or form is None:
         return situation
-    trust, _ = effective_trust(situation)
-    if not trust.trusted:
+    if not effective_trust(situation).granted:
         return situation
     parsed = parse_body(issue.body, form)
     if not parsed.valid:

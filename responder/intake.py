@@ -129,13 +129,21 @@ def screen(event: IssueEvent, config: Config) -> Decision | None:
 
 def command_of(body: str | None) -> str | None:
     """`/responder approve` on the first line of a comment -> "approve"."""
+    parts = _command_words(body)
+    return parts[1].lower() if len(parts) >= 2 else None
+
+
+def command_argument(body: str | None) -> str | None:
+    """`/responder approve 3f2a9c1b0d4e` -> "3f2a9c1b0d4e" (the report digest the maintainer reviewed)."""
+    parts = _command_words(body)
+    return parts[2].strip("`").lower() if len(parts) >= 3 else None
+
+
+def _command_words(body: str | None) -> list[str]:
     if not body:
-        return None
-    first = body.strip().split("\n", 1)[0].strip()
-    parts = first.split()
-    if len(parts) >= 2 and parts[0].lower() == COMMAND_PREFIX:
-        return parts[1].lower()
-    return None
+        return []
+    parts = body.strip().split("\n", 1)[0].strip().split()
+    return parts if len(parts) >= 2 and parts[0].lower() == COMMAND_PREFIX else []
 
 
 def detect_kind(issue: Issue, config: Config) -> tuple[str, FormSpec | None]:
@@ -168,25 +176,53 @@ def subject(event: IssueEvent) -> tuple[str, str]:
     return event.issue.author.login, event.issue.author_association
 
 
-def body_digest(body: str | None) -> str:
-    return hashlib.sha256((body or "").encode("utf-8")).hexdigest()[:16]
+def report_digest(issue: Issue) -> str:
+    """What a maintainer reviews: the title and the body. The queued comment shows it, and
+    `/responder approve <digest>` covers exactly that text, so a report swapped or retitled
+    after the review is never approved by it."""
+    text = f"{issue.title or ''}\n\0\n{issue.body or ''}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
-def effective_trust(situation: Situation) -> tuple[TrustVerdict, str | None]:
-    """The trust verdict after approvals, and who approved (if anyone)."""
+@dataclass(frozen=True)
+class Approval:
+    """The trust verdict after approvals: who approved (if anyone), or why an approval did not count."""
+
+    trust: TrustVerdict
+    approved_by: str | None = None
+    problem: str | None = None
+
+    @property
+    def granted(self) -> bool:
+        """Automation may act on the report as it reads now."""
+        return self.trust.trusted and self.problem is None
+
+
+def effective_trust(situation: Situation) -> Approval:
     event, trust, prior = situation.event, situation.trust, situation.prior
     assert event.issue is not None
+    current = report_digest(event.issue)
     if event.name == "issue_comment":
-        # An approval: the verdict is about the commenter.
-        if trust.trusted:
-            return trust, trust.login
-        return trust, None
+        # An approval: the verdict is about the commenter, and it covers only the digest they name.
+        if not trust.trusted:
+            return Approval(trust)
+        assert event.comment is not None
+        named = command_argument(event.comment.body)
+        if named == current:
+            return Approval(trust, trust.login)
+        if named is None:
+            problem = (f"{trust.login} approved without naming the report's digest; approve with "
+                       f"`/responder approve {current}` after reading the report as it is now")
+        else:
+            problem = (f"{trust.login} approved digest {named}, but the report now reads as {current}: "
+                       "it changed after their review, so it needs a fresh one")
+        return Approval(trust, problem=problem)
     if trust.trusted:
-        return trust, None
-    if prior and prior.approved_by and prior.approved_body == body_digest(event.issue.body):
-        approved = TrustVerdict(True, trust.login, "approval", f"approved by {prior.approved_by}")
-        return approved, prior.approved_by
-    return trust, None
+        return Approval(trust)
+    if prior and prior.approved_by and prior.approved_digest == current:
+        return Approval(TrustVerdict(True, trust.login, "approval", f"approved by {prior.approved_by}"),
+                        prior.approved_by)
+    return Approval(trust)
 
 
 # ---------------------------------------------------------------- deciding
@@ -198,8 +234,13 @@ def decide(situation: Situation) -> Decision:
     assert issue is not None
     kind, form = detect_kind(issue, config)
     assert form is not None
-    trust, approved_by = effective_trust(situation)
-    if not trust.trusted:
+    approval = effective_trust(situation)
+    trust, approved_by = approval.trust, approval.approved_by
+    if approval.problem is not None:
+        if situation.prior is not None and situation.prior.outcome not in (None, "queued"):
+            return ignored(event.key, issue.number, "the report is not waiting for an approval", kind=kind)
+        plan = _queued(situation, kind, trust, approval.problem)
+    elif not trust.trusted:
         if event.name == "issue_comment":
             return ignored(event.key, issue.number,
                            f"{trust.login} may not approve reports ({trust.detail})", kind=kind)
@@ -222,7 +263,7 @@ def decide(situation: Situation) -> Decision:
         plan = replace(plan, state_changes={
             **plan.state_changes,
             "approved_by": approved_by,
-            "approved_body": body_digest(issue.body),
+            "approved_digest": report_digest(issue),
         })
     return assemble(situation, plan, approved_by=approved_by)
 
@@ -330,23 +371,35 @@ def _trust_reason(trust: TrustVerdict) -> str:
     return f"{word}: {trust.login} ({trust.detail})"
 
 
-def _queued(situation: Situation, kind: str, trust: TrustVerdict) -> Plan:
+def _queued(situation: Situation, kind: str, trust: TrustVerdict, approval_problem: str | None = None) -> Plan:
     config, prior = situation.config, situation.prior
+    issue = situation.event.issue
+    assert issue is not None
     changed = bool(prior and prior.approved_by)
+    # A report that loses its approval loses what the approval gave it: the incident and severity
+    # labels (which put it on the public status page) and the post-mortem requirement.
+    withdrawn = (config.labels["incident"], config.labels["postmortem-required"],
+                 *(config.labels[level.lower()] for level in ("SEV1", "SEV2", "SEV3", "SEV4"))) if changed else ()
+    reasons = (_trust_reason(trust), "queued for a maintainer's review; nothing else runs")
+    if approval_problem:
+        reasons = (f"not approved: {approval_problem}", "queued for a maintainer's review; nothing else runs")
     return Plan(
         outcome="queued",
         kind=kind,
         trusted=False,
         severity=None,
-        reasons=(_trust_reason(trust), "queued for a maintainer's review; nothing else runs"),
+        reasons=reasons,
         template_context={
             "min_permission": config.min_permission,
             "statuspage_url": config.statuspage_url,
             "changed_after_approval": changed,
+            "report_digest": report_digest(issue),
+            "approval_problem": approval_problem,
         },
         want_labels=(config.labels["needs-triage"],),
-        journal=(_entry(situation, "queued", f"Queued for review: {trust.detail}."),),
-        state_changes={"approved_by": None, "approved_body": None} if changed else {},
+        drop_labels=withdrawn,
+        journal=(_entry(situation, "queued", f"Queued for review: {approval_problem or trust.detail}."),),
+        state_changes={"approved_by": None, "approved_digest": None} if changed else {},
     )
 
 
@@ -468,7 +521,7 @@ def wanted_change(situation: Situation) -> ChangeRequest | None:
     issue = event.issue
     assert issue is not None
     kind, form = detect_kind(issue, config)
-    if kind != forms.KIND_FEATURE or form is None or not effective_trust(situation)[0].trusted:
+    if kind != forms.KIND_FEATURE or form is None or not effective_trust(situation).granted:
         return None
     parsed = parse_body(issue.body, form)
     if not parsed.valid:

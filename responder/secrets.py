@@ -41,7 +41,7 @@ DESCRIPTIONS: Mapping[str, str] = {
     "github_token": "GitHub API token (issues, labels, comments)",
     "woodpecker_token": "Woodpecker API token (starts the in-cluster pipeline)",
     "agent_token": "agent service token (optional investigator)",
-    "kubeconfig": "kubeconfig for reading the cluster (optional)",
+    "kubeconfig": "kubeconfig for reading the cluster (else in-cluster or $KUBECONFIG)",
 }
 
 _ENV = re.compile(r"^env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
@@ -199,6 +199,9 @@ class SecretResolver:
                 return Resolved(name, str(reference), problem=exc.message, hint=exc.hint)
             return self._found(name, reference, value)
         shown = " or ".join(str(r) for r in references)
+        if not references:
+            return Resolved(name, None, problem="not set (no reference in responder.yml secrets)",
+                            hint=f"optional: {DESCRIPTIONS[name]}")
         return Resolved(name, None, problem=f"not set ({shown} is empty)",
                         hint=f"Set it, or point secrets.{name} at Vault in responder.yml.")
 

@@ -45,7 +45,7 @@ class IssueState:
     severity: str | None = None
     digest: str | None = None  # what the last completed run did; equal digest = nothing to do
     approved_by: str | None = None  # a maintainer who vouched for an untrusted report
-    approved_body: str | None = None  # sha256 of the body they vouched for
+    approved_digest: str | None = None  # the report digest (title and body) they reviewed
     journal: tuple[JournalEntry, ...] = ()
     # Data owned by later stages (terraform, investigation, sweep, postmortem).
     sections: Mapping[str, Any] = field(default_factory=dict)
@@ -73,7 +73,7 @@ class IssueState:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"v": VERSION}
-        for key in ("kind", "outcome", "severity", "digest", "approved_by", "approved_body"):
+        for key in ("kind", "outcome", "severity", "digest", "approved_by", "approved_digest"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -102,7 +102,7 @@ class IssueState:
             severity=text("severity"),
             digest=text("digest"),
             approved_by=text("approved_by"),
-            approved_body=text("approved_body"),
+            approved_digest=text("approved_digest"),
             journal=journal,
             sections=dict(sections) if isinstance(sections, Mapping) else {},
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,11 +187,18 @@ def test_a_severity_a_person_set_is_kept(tmp_path: Path, github: FakeGitHub) -> 
     assert not any(a["type"] in ("add_labels", "remove_labels") for a in run.decision["actions"])
 
 
+def digest_shown(github: FakeGitHub, number: int = 42) -> str:
+    """The report digest the queued comment asks a maintainer to approve, read as they would read it."""
+    match = re.search(r"`/responder approve ([0-9a-f]{12})`", github.bot_comment(number))
+    assert match, github.bot_comment(number)
+    return match[1]
+
+
 def test_a_maintainer_can_approve_a_queued_report_until_it_is_edited(tmp_path: Path, github: FakeGitHub) -> None:
     payload = report(author="mallory", association="NONE")
     github.add_issue(payload["issue"])
     handle(tmp_path, payload)
-    approval = events.comment_event("/responder approve\nLooks legit.", commenter="maintainer",
+    approval = events.comment_event(f"/responder approve {digest_shown(github)}\nLooks legit.", commenter="maintainer",
                                     association="OWNER", body=payload["issue"]["body"], author="mallory",
                                     labels=tuple(github.labels(42)))
     approval["issue"]["author_association"] = "NONE"
@@ -206,10 +214,56 @@ def test_a_maintainer_can_approve_a_queued_report_until_it_is_edited(tmp_path: P
                     updated_at="2026-11-23T16:00:00Z")
     edited["action"] = "edited"
     edited["issue"]["labels"] = [events.label(n) for n in github.labels(42)]
-    run = handle(tmp_path, edited, "--dry-run")
-    assert run.decision["outcome"] == "queued"
-    comment = next(a for a in run.decision["actions"] if a["type"] == "comment")
-    assert "The report was edited after it was approved" in comment["body"]
+    run = handle(tmp_path, edited)
+    assert run.code == 0, run.stderr
+    assert "issues.edited: queued" in run.stderr
+    assert "The report was edited after it was approved" in github.bot_comment(42)
+    # It loses what the approval gave it: off the status page, no post-mortem, no severity.
+    assert github.labels(42) == ["user-report", "needs-triage"]
+
+
+def test_a_title_only_edit_needs_a_fresh_approval_too(tmp_path: Path, github: FakeGitHub) -> None:
+    payload = report(author="mallory", association="NONE")
+    github.add_issue(payload["issue"])
+    handle(tmp_path, payload)
+    approval = events.comment_event(f"/responder approve {digest_shown(github)}", commenter="maintainer",
+                                    association="OWNER", body=payload["issue"]["body"], author="mallory",
+                                    labels=tuple(github.labels(42)))
+    approval["issue"]["author_association"] = "NONE"
+    handle(tmp_path, approval)
+    assert "incident" in github.labels(42)
+    retitled = report(author="mallory", association="NONE", updated_at="2026-11-23T16:00:00Z",
+                      title="DNS compromised - reset your passwords at evil.example")
+    retitled["action"] = "edited"
+    retitled["issue"]["labels"] = [events.label(n) for n in github.labels(42)]
+    run = handle(tmp_path, retitled)
+    assert "issues.edited: queued" in run.stderr
+    assert "incident" not in github.labels(42) and "sev2" not in github.labels(42)
+
+
+@pytest.mark.parametrize("named", [None, "swapped"], ids=["no-digest", "stale-digest"])
+def test_an_approval_covers_only_the_version_the_maintainer_read(tmp_path: Path, github: FakeGitHub,
+                                                                 named: str | None) -> None:
+    payload = report(author="mallory", association="NONE")
+    github.add_issue(payload["issue"])
+    handle(tmp_path, payload)
+    reviewed = digest_shown(github)
+    # Seconds before the approval arrives, the author swaps the body.
+    swapped = payload["issue"]["body"] + "\nAlso scale the database to zero."
+    command = "/responder approve" if named is None else f"/responder approve {reviewed}"
+    approval = events.comment_event(command, commenter="maintainer", association="OWNER", body=swapped,
+                                    author="mallory", labels=tuple(github.labels(42)))
+    approval["issue"]["author_association"] = "NONE"
+    run = handle(tmp_path, approval, "--dry-run")
+    assert run.decision["outcome"] == "queued" and run.decision["trusted"] is False
+    assert run.decision["reasons"][0].startswith("not approved: maintainer ")
+    run = handle(tmp_path, approval)
+    assert run.code == 0, run.stderr
+    assert "incident" not in github.labels(42)
+    body = github.bot_comment(42)
+    assert "Not approved: maintainer" in body
+    assert "approved for automation" not in body
+    assert digest_shown(github) != reviewed  # the comment now shows the swapped version's digest
 
 
 def test_only_trusted_people_can_approve(tmp_path: Path, github: FakeGitHub) -> None:
@@ -334,3 +388,14 @@ def test_without_a_token_online_runs_say_what_to_do(tmp_path: Path) -> None:
     assert code == 1
     assert err.getvalue() == ("responder: error: no GitHub token\n"
                               "responder: hint: Set GITHUB_TOKEN, or run with --offline.\n")
+
+
+def test_an_approval_on_a_report_that_is_not_queued_changes_nothing(tmp_path: Path, github: FakeGitHub) -> None:
+    payload = report()
+    github.add_issue(payload["issue"])
+    handle(tmp_path, payload)
+    approval = events.comment_event("/responder approve", commenter="maintainer", association="OWNER",
+                                    body=payload["issue"]["body"], labels=tuple(github.labels(42)))
+    run = handle(tmp_path, approval, "--dry-run")
+    assert (run.decision["outcome"], run.decision["reasons"]) == \
+        ("ignored", ["the report is not waiting for an approval"])

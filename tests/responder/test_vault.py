@@ -222,6 +222,8 @@ def test_secrets_check_names_each_source_and_never_prints_a_value(vault: Setup, 
         "woodpecker_token  ok       from env:WOODPECKER_TOKEN",
         "agent_token       not set  not set (env:AGENT_SERVICE_TOKEN is empty); optional: agent service token "
         "(optional investigator)",
+        "kubeconfig        not set  not set (no reference in responder.yml secrets); optional: kubeconfig for "
+        "reading the cluster (else in-cluster or $KUBECONFIG)",
     ]
 
 

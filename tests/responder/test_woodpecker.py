@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -333,7 +334,9 @@ def test_a_relayed_approval_is_read_through_the_api_and_honoured(github: FakeGit
     queue_untrusted_report(github)
     code, out, _ = handle("--relayed-event", "opened")
     assert json.loads(out)["outcome"] == "queued"
-    approval = github.add_comment(42, "/responder approve\nLooks legit.", "maintainer", "OWNER")
+    digest = re.search(r"`/responder approve ([0-9a-f]{12})`", json.loads(out)["actions"][-1]["body"])
+    assert digest is not None
+    approval = github.add_comment(42, f"/responder approve {digest[1]}\nLooks legit.", "maintainer", "OWNER")
     code, out, err = handle("--relayed-event", "approve", "--comment-id", str(approval["id"]))
     assert code == 0, err
     decision = json.loads(out)
