@@ -33,7 +33,7 @@ class FakeIssue:
 
 
 class FakeGitHub:
-    def __init__(self, rsps: responses.RequestsMock, repo: str = events.REPO, api: str = API) -> None:
+    def __init__(self, rsps: responses.RequestsMock | None, repo: str = events.REPO, api: str = API) -> None:
         self.rsps = rsps
         self.repo = repo
         self.api = api
@@ -77,8 +77,13 @@ class FakeGitHub:
             ("POST", rf"{base}/issues$", self._create_issue),
             ("POST", host + r"/graphql$", self._graphql),
         ]
+        # The route table, also served over real HTTP by tests/support/github_server.py (rsps=None).
+        self.routes: list[tuple[str, re.Pattern[str], Any]] = []
         for method, pattern, handler in routes:
-            rsps.add_callback(method, re.compile(pattern), callback=self._wrap(pattern, handler))
+            callback = self._wrap(pattern, handler)
+            self.routes.append((method, re.compile(pattern), callback))
+            if rsps is not None:
+                rsps.add_callback(method, re.compile(pattern), callback=callback)
 
     # ------------------------------------------------------------ setup
 
