@@ -54,6 +54,44 @@ _MAX_FINDINGS = 20
 _TEMPLATES = Path(__file__).parent / "templates" / "agent"
 
 
+# Where an issue's agent spending is kept between runs: its state marker (responder/state.py).
+STATE_SECTION = "agent"
+
+
+@dataclass(frozen=True)
+class AgentUsage:
+    """What the agent has been granted for one issue so far, across every run (reopens included).
+
+    Each job is charged its whole grant: the service may spend up to it, and what it reports
+    spending is not something the responder can verify.
+    """
+
+    jobs: int = 0
+    granted_usd: float = 0.0
+
+    @classmethod
+    def from_sections(cls, sections: Mapping[str, Any]) -> AgentUsage:
+        raw = sections.get(STATE_SECTION)
+        if not isinstance(raw, Mapping):
+            return cls()
+        jobs, granted = raw.get("jobs"), raw.get("granted_usd")
+        return cls(jobs if isinstance(jobs, int) and jobs >= 0 else 0,
+                   float(granted) if isinstance(granted, int | float) and granted >= 0 else 0.0)
+
+    def left(self, settings: AgentSettings) -> float:
+        """What the next job of this issue may be granted: the per-issue budget minus what was granted."""
+        return max(0.0, round(settings.budget("issue") - self.granted_usd, 2))
+
+    def after_job(self, granted: float) -> AgentUsage:
+        return AgentUsage(self.jobs + 1, round(self.granted_usd + granted, 2))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"jobs": self.jobs, "granted_usd": self.granted_usd}
+
+
+MIN_JOB_USD = 0.01  # below this, a job cannot do anything useful: the issue's budget is used up
+
+
 class AgentError(ResponderError):
     """The agent service could not be reached or answered something unusable."""
 
@@ -122,7 +160,7 @@ class AgentService(Protocol):
 
 
 def build_request(settings: AgentSettings, issue: Issue, findings: Sequence[Finding], *, purpose: str,
-                  repository: str, service: str | None = None) -> AgentRequest:
+                  repository: str, service: str | None = None, budget: float | None = None) -> AgentRequest:
     if purpose not in PURPOSES:
         raise ValueError(f"purpose must be one of {PURPOSES}, got {purpose!r}")
     title = issue.title or ""
@@ -139,8 +177,8 @@ def build_request(settings: AgentSettings, issue: Issue, findings: Sequence[Find
         body=body[:20000],
         nonce=nonce,
     )
-    return AgentRequest(prompt, settings.agent_for(purpose), settings.budget(purpose),
-                        settings.timeout_seconds)
+    granted = settings.budget(purpose) if budget is None else min(budget, settings.budget(purpose))
+    return AgentRequest(prompt, settings.agent_for(purpose), granted, settings.timeout_seconds)
 
 
 def findings_from_job(job: Mapping[str, Any], budget: float) -> tuple[Finding, ...]:
@@ -285,18 +323,21 @@ def investigate(
     agent_service: AgentService | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    budget_usd: float | None = None,
 ) -> tuple[Finding, ...]:
-    """Ask the agent service about `issue`; () when no agent is configured. Never raises for outside failures."""
+    """Ask the agent service about `issue`; () when no agent is configured. Never raises for outside failures.
+
+    `budget_usd` is what is left of the issue's budget (AgentUsage.left); never more than the cap."""
     settings = settings_from_section(config.section("agent"))
     if settings is None:
         return ()
-    budget = settings.budget(purpose)
+    budget = settings.budget(purpose) if budget_usd is None else min(budget_usd, settings.budget(purpose))
     try:
         if agent_service is None:
             agent_service = HttpAgentService(settings.url, _token(config, env),
                                              request_timeout=min(30.0, float(settings.timeout_seconds)))
         request = build_request(settings, issue, findings_so_far, purpose=purpose,
-                                repository=config.repository or "", service=service_name)
+                                repository=config.repository or "", service=service_name, budget=budget)
         job_id = agent_service.submit(request)
         log.info("agent job %s started for #%d (budget $%.2f)", job_id, issue.number, budget)
         deadline = clock() + settings.timeout_seconds

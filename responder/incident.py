@@ -399,6 +399,11 @@ def _sections(prior: IssueState | None, inv: Investigation, verdict: Verdict, fa
     elif "remedy" in before:
         section["remedy"] = before["remedy"]
     sections[SECTION] = section
+    if inv.agent_granted_usd:
+        from responder.agent import STATE_SECTION, AgentUsage
+
+        usage = AgentUsage.from_sections(sections).after_job(inv.agent_granted_usd)
+        sections[STATE_SECTION] = usage.to_json()
     if not healthy and verdict.outcome in ("fixed", "escalated", "triaged"):
         sweep = dict(sections.get(SWEEP_SECTION) or {})
         if verdict.outcome == "fixed" and not verdict.pending:

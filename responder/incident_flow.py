@@ -55,7 +55,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("responder.incident")
 
-AskAgent = Callable[[Config, Issue, tuple[Finding, ...], str | None], tuple[Finding, ...]]
+# (config, issue, findings so far, service, what is left of the issue's agent budget) -> advisory findings
+AskAgent = Callable[[Config, Issue, tuple[Finding, ...], str | None, float], tuple[Finding, ...]]
 
 _LOG_PROBLEMS = (dx.CRASH_LOOP, dx.OOM_KILLED, dx.RESTARTS_CLIMBING)
 MAX_LOGS = 2
@@ -81,11 +82,12 @@ class IncidentTools:
                 changes: ChangeEngine | None = None) -> IncidentTools:
         settings = settings_for(config)
 
-        def ask_agent(cfg: Config, issue: Issue, so_far: tuple[Finding, ...], service: str | None) -> \
-                tuple[Finding, ...]:
+        def ask_agent(cfg: Config, issue: Issue, so_far: tuple[Finding, ...], service: str | None,
+                      budget: float) -> tuple[Finding, ...]:
             from responder.agent import investigate
 
-            return investigate(cfg, issue, so_far, purpose="issue", service_name=service, env=env)
+            return investigate(cfg, issue, so_far, purpose="issue", service_name=service, env=env,
+                               budget_usd=budget)
 
         def kubeconfig_secret() -> str | None:
             from responder.secrets import SecretsError, resolver_for
@@ -146,7 +148,7 @@ def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools
     if service is not None:
         inv = _kubernetes(inv, service, access, settings, now, Policy.from_section(config.section("guardrails")))
         inv = _commits(inv, config, service, settings, now)
-    inv = _agent(inv, config, issue, parsed.choice("error_type"), tools, dry_run)
+    inv = _agent(inv, situation, parsed.choice("error_type"), tools, dry_run)
     situation = replace(situation, investigation=inv)
     request = wanted_change(situation, parsed)
     if request is not None and tools.changes is not None:
@@ -160,21 +162,34 @@ def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools
     return situation
 
 
-def _agent(inv: Investigation, config: Config, issue: Issue, error_type: str | None, tools: IncidentTools,
+def _agent(inv: Investigation, situation: Situation, error_type: str | None, tools: IncidentTools,
            dry_run: bool) -> Investigation:
     """Ask the optional agent service, after our own checks, with their findings as context.
 
     Its answer only adds findings: the remedy was chosen from our own evidence
-    above, and only the guarded path applies anything.
+    above, and only the guarded path applies anything. The budget belongs to the
+    issue: what earlier runs were granted (kept in its state) is taken off.
     """
-    if tools.ask_agent is None or not config.section("agent").get("url"):
+    from responder.agent import MIN_JOB_USD, AgentUsage, settings_from_section
+
+    config, issue = situation.config, situation.event.issue
+    assert issue is not None
+    settings = settings_from_section(config.section("agent"))
+    if tools.ask_agent is None or settings is None:
         return inv
     if dry_run:
         skipped = Finding("agent", "agent:skipped", "warn",
                           "The agent service was not asked: a dry run spends no agent budget.")
         return replace(inv, agent=(skipped,))
+    usage = AgentUsage.from_sections(situation.prior.sections if situation.prior else {})
+    left = usage.left(settings)
+    if left < MIN_JOB_USD:
+        spent = Finding("agent", "agent:budget", "warn",
+                        f"The agent was not asked: this issue's agent budget of ${settings.budget('issue'):.2f} "
+                        f"is used up ({usage.jobs} job{'s' if usage.jobs != 1 else ''} so far).")
+        return replace(inv, agent=(spent,))
     so_far = findings(inv, config, error_type)
-    return replace(inv, agent=tools.ask_agent(config, issue, so_far, inv.service))
+    return replace(inv, agent=tools.ask_agent(config, issue, so_far, inv.service, left), agent_granted_usd=left)
 
 
 def _assessment(inv: Investigation, config: Config, probe: bool, tools: IncidentTools) -> Investigation:

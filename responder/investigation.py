@@ -114,6 +114,7 @@ class Investigation:
     result: RemedyResult | None = None  # set after the remedy ran
     # What the optional agent service said (stage "agent"): advisory, never a reason to apply anything.
     agent: tuple[Finding, ...] = ()
+    agent_granted_usd: float = 0.0  # what this run's agent job was granted (0: none was started)
 
     def probe(self, name: str | None) -> ProbeResult | None:
         for probe in self.probes:

@@ -17,7 +17,7 @@ import pytest
 from responder.cli import main
 from responder.config import Config, load_config
 from responder.github import GitHubClient
-from responder.incident_flow import IncidentTools
+from responder.incident_flow import AskAgent, IncidentTools
 from responder.investigation_settings import settings_for
 from responder.kube import ClusterAccess, open_cluster
 from responder.probes import Prober
@@ -53,6 +53,7 @@ class World:
     kube: FakeKubernetes
     config: Config | None = None
     engine: ScriptedEngine | None = None
+    ask_agent: AskAgent | None = None
     runs: list[Result] = field(default_factory=list)
 
     def configure(self, routes: dict[str, dict[str, Any]] | None = None, **investigation: Any) -> Config:
@@ -78,7 +79,7 @@ class World:
                 return open_cluster(settings, {}, str(SNAPSHOTS / f"{cluster}.json"))
         # The fixtures were "taken" at NOW: judge the live cluster at that time too.
         tools = IncidentTools(settings=settings, prober=Prober(retry_delay=0.05), open_cluster=opener,
-                              changes=self.engine, now=lambda: NOW + timedelta(seconds=30))
+                              changes=self.engine, now=lambda: NOW + timedelta(seconds=30), ask_agent=self.ask_agent)
         options = Options(dry_run=dry_run, offline=offline, probe=probe)
         result = handle(payload, config, options, lambda repo: GitHubClient(repo, TOKEN, write_interval=0), tools)
         self.runs.append(result)
@@ -459,3 +460,33 @@ def test_a_change_the_engine_cannot_even_plan_escalates_with_the_error(world: Wo
     assert result.decision.reasons[1] == (
         "escalated: the remedy would be to raise the memory limit of nextcloud from 1Gi to 2Gi, but the change could "
         "not be prepared: terraform plan failed (exit 1): Error: Failed to load state")
+
+
+def test_the_agent_budget_belongs_to_the_issue_not_to_the_run(world: World) -> None:
+    """Closing and reopening a report must not buy another full agent budget each time."""
+    from dataclasses import replace
+
+    from responder.findings import Finding
+
+    config = world.configure({"immich": {"status": 503}})
+    world.config = replace(config, sections={**config.sections,
+                                             "agent": {"url": "http://agent.example", "max_budget_usd": 4}})
+    world.kube.load("crashloop-exit-1")
+    granted: list[float] = []
+
+    def ask(cfg: Any, issue: Any, so_far: Any, service: Any, budget: float) -> tuple[Finding, ...]:
+        granted.append(budget)
+        return (Finding("agent", "agent:summary", "warn", "The agent's summary (advisory, not verified).", "x"),)
+
+    world.ask_agent = ask
+    world.run(world.report(body=outage("immich")))
+    for attempt in range(3):  # the author closes and reopens the report, three times
+        reopened = world.report(body=outage("immich"), action="reopened",
+                                updated_at=f"2026-11-23T1{6 + attempt}:00:00Z")
+        reopened["issue"]["labels"] = [events.label(n) for n in world.github.labels(42)]
+        world.run(reopened)
+    # $4 a job from the issue's $4 budget... capped by what is left: nothing after the first job.
+    assert granted == [4.0]
+    state = read_marker(world.comment())
+    assert state is not None and state.sections["agent"] == {"jobs": 1, "granted_usd": 4.0}
+    assert "this issue's agent budget of $4.00 is used up (1 job so far)" in world.comment()
