@@ -34,6 +34,7 @@ from responder.plan_document import PlanDocument, PlanError, parse_plan
 from responder.quantities import QuantityError, parse_cpu, parse_memory
 from responder.quoting import neutralise_mentions
 from responder.redaction import process_redactor
+from responder.repository_paths import RepositoryPath, locate
 from responder.stacklock import StackBusy, StackLock
 from responder.terraform import StateLocked, Terraform, TerraformError
 
@@ -43,6 +44,8 @@ DEFAULT_LOCK_TIMEOUT = "60s"
 DEFAULT_TIMEOUT = "15m"
 _DURATION = re.compile(r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?")
 # Files terraform itself writes next to a stack; they never make a checkout "dirty".
+_INVISIBLE_EDIT = ("git does not see edits to {vars_file} (it is marked assume-unchanged or skip-worktree, or a "
+                   "filter hides the change): a change to it could never be committed, so none is made")
 _TERRAFORM_OWN = re.compile(r"(^|/)(\.terraform/|[^/]*\.tfstate(\.[^/]*)?$|[^/]*\.tfplan$|\.terraform\.lock\.hcl$|"
                             r"\.terraform\.tfstate\.lock\.info$)")
 
@@ -87,13 +90,44 @@ def seconds(duration: str) -> float:
     return float(int(match["h"] or 0) * 3600 + int(match["m"] or 0) * 60 + int(match["s"] or 0))
 
 
+@dataclass(frozen=True)
+class PathRefusal:
+    """Why a service's stack or vars file cannot be changed where it really leads."""
+
+    blocked_by: str  # protected-stack | not-configured
+    reason: str
+    verdict: Verdict | None = None
+
+
+def path_refusal(stack: RepositoryPath, vars_file: RepositoryPath, policy: Policy) -> PathRefusal | None:
+    """Pure: refuse a stack or vars file that is protected or outside the repository, by its real path."""
+    protected = stack_verdict(stack, policy)
+    if protected is not None:
+        return PathRefusal("protected-stack", protected.reasons[0], protected)
+    holder = vars_file.parent
+    pattern = policy.protected_stack(holder)
+    if pattern is not None:
+        return PathRefusal("protected-stack", f"the vars file {vars_file.shown} is inside a protected stack "
+                           f"(guardrails.protected_stacks: {pattern}): changes there always need a person",
+                           stack_verdict(holder, policy))
+    for what, path in (("stack", stack), ("vars file", vars_file)):
+        if not path.inside:
+            return PathRefusal("not-configured", f"the {what} {path.lexical} leads outside the repository (to "
+                               f"{path.real}): the responder changes only files it can commit")
+    if holder.real != stack.real:
+        return PathRefusal("not-configured", f"the vars file {vars_file.shown} is not in the stack directory "
+                           f"{stack.shown}: terraform reads *.auto.tfvars.json only from there")
+    return None
+
+
 @dataclass
 class _Pending:
     """What a ready change holds until it is applied or discarded."""
 
     lock: StackLock
     terraform: Terraform
-    vars_path: Path
+    vars_path: Path  # the real file
+    vars_name: str  # the same, relative to the repository: what git commits
     original: bytes
     edited: bytes
     plan_file: Path
@@ -125,25 +159,27 @@ class TerraformChangeEngine:
         if not check.ok:
             return replace(base, reasons=check.reasons, blocked_by=check.problem)
         base = replace(base, after=check.shown)
-        protected = stack_verdict(stack, self.policy)
-        if protected is not None:
-            return replace(base, reasons=protected.reasons, blocked_by="protected-stack",
-                           verdict=protected.to_json())
         assert target is not None and vars_file is not None  # check_request refuses services without them
-        stack_dir = self._inside_repository(stack)
-        if stack_dir is None or not (stack_dir / str(target.vars_file)).is_file():
+        # Every check below is made on the real paths: a symbolic link must not lead into a protected stack.
+        stack_path, vars_path = locate(self.config.root, stack), locate(self.config.root, vars_file)
+        base = replace(base, stack=stack_path.shown, vars_file=vars_path.relative or vars_file)
+        refusal = path_refusal(stack_path, vars_path, self.policy)
+        if refusal is not None:
+            return replace(base, blocked_by=refusal.blocked_by, reasons=(refusal.reason,),
+                           verdict=refusal.verdict.to_json() if refusal.verdict else {})
+        if not stack_path.real.is_dir() or not vars_path.real.is_file():
             return replace(base, blocked_by="not-configured", reasons=(
                 f"{vars_file} does not exist in {self.config.root}: check services[].terraform in responder.yml",))
+        assert stack_path.relative is not None and vars_path.relative is not None  # path_refusal saw to that
         lock = StackLock(self.settings.lock_dir or Path(tempfile.gettempdir()) / "issueops-responder-locks",
-                         self.config.repository or str(self.config.root.resolve()), stack)
+                         self.config.repository or str(self.config.root.resolve()), stack_path.relative)
         try:
             lock.acquire(seconds(self.settings.lock_timeout), issue=issue)
         except StackBusy as exc:
             return replace(base, blocked_by="stack-busy", reasons=(exc.message,))
         pending: _Pending | None = None
         try:
-            prepared, pending = self._prepare_locked(base, request, check.value, stack_dir,
-                                                     stack_dir / str(target.vars_file), lock)
+            prepared, pending = self._prepare_locked(base, request, check.value, stack_path, vars_path, lock)
             return prepared
         finally:
             if pending is None:
@@ -185,14 +221,17 @@ class TerraformChangeEngine:
 
     # ------------------------------------------------------------ prepare, under the stack lock
 
-    def _prepare_locked(self, base: PreparedChange, request: ChangeRequest, value: Any, stack_dir: Path,
-                        vars_path: Path, lock: StackLock) -> tuple[PreparedChange, _Pending | None]:
+    def _prepare_locked(self, base: PreparedChange, request: ChangeRequest, value: Any, stack_path: RepositoryPath,
+                        vars_location: RepositoryPath, lock: StackLock) -> tuple[PreparedChange, _Pending | None]:
+        stack_dir, vars_path = stack_path.real, vars_location.real
+        vars_name = str(vars_location.relative)
         try:
-            problem = self._checkout_problem(base.stack)
+            blocked_by, problem = self._uncommittable(vars_name) or (
+                "checkout", self._checkout_problem(str(stack_path.relative), base.stack))
         except GitError as exc:
-            problem = f"git failed: {exc.message}"
+            blocked_by, problem = "checkout", f"git failed: {exc.message}"
         if problem:
-            return replace(base, blocked_by="checkout", reasons=(problem,)), None
+            return replace(base, blocked_by=blocked_by, reasons=(problem,)), None
         try:
             original = vars_path.read_bytes()
             text = original.decode("utf-8")
@@ -224,6 +263,9 @@ class TerraformChangeEngine:
                     f"{base.vars_file} already sets {request.kind} to {before_text}: nothing to change",)), None
             edited = tfvars.set_value(text, request.kind, _json_value(before, value)).encode("utf-8")
             vars_path.write_bytes(edited)
+            if not self.repo.changed([vars_name]):
+                return self._give_up(base, vars_path, original, edited, "checkout", _INVISIBLE_EDIT.format(
+                    vars_file=vars_name)), None
             verdict, sha256, summary = self._plan(terraform, plan_file, base.stack)
         except StateLocked as exc:
             return self._give_up(base, vars_path, original, edited, "state-locked", exc.message), None
@@ -234,6 +276,8 @@ class TerraformChangeEngine:
         except tfvars.VarsFileError as exc:
             return self._give_up(base, vars_path, original, edited, "not-configured",
                                  f"{base.vars_file} {exc}"), None
+        except GitError as exc:
+            return self._give_up(base, vars_path, original, edited, "checkout", f"git failed: {exc.message}"), None
         except BaseException:
             if edited is not None:
                 vars_path.write_bytes(original)
@@ -245,7 +289,7 @@ class TerraformChangeEngine:
             vars_path.write_bytes(original)
             plan_file.unlink(missing_ok=True)
             return replace(prepared, plan_file=None), None
-        pending = _Pending(lock, terraform, vars_path, original, edited, plan_file)
+        pending = _Pending(lock, terraform, vars_path, vars_name, original, edited, plan_file)
         self._pending[str(plan_file)] = pending
         return replace(prepared, plan_file=str(plan_file)), pending
 
@@ -268,13 +312,27 @@ class TerraformChangeEngine:
             vars_path.write_bytes(original)
         return replace(base, blocked_by=blocked_by, reasons=(process_redactor(message),))
 
-    def _checkout_problem(self, stack: str) -> str | None:
+    def _uncommittable(self, vars_name: str) -> tuple[str, str] | None:
+        """Why git would not commit an edit of the vars file (blocked_by, reason); checked before any plan."""
+        if not self.repo.is_repository():
+            return None  # _checkout_problem says so
+        listed = self.repo.git("ls-files", "-v", "--error-unmatch", "--", vars_name, check=False)
+        if listed.returncode != 0:
+            return "not-configured", (f"{vars_name} is not tracked by git in {self.config.root} (it is new, ignored "
+                                      "or outside the work tree): a change to it could never be committed, so none "
+                                      "is made")
+        tag = listed.stdout[:1]
+        if tag == "S" or tag.islower():  # skip-worktree, or assume-unchanged: git status would not see the edit
+            return "checkout", _INVISIBLE_EDIT.format(vars_file=vars_name)
+        return None
+
+    def _checkout_problem(self, stack: str, shown: str) -> str | None:
         if not self.repo.is_repository():
             return f"{self.config.root} is not a git checkout: every change is committed, so it must be one"
         dirty = [path for path in self.repo.changed([stack]) if not _TERRAFORM_OWN.search(path)]
         if dirty:
-            shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
-            return f"{stack} has uncommitted changes ({shown}): the plan would not match any commit"
+            listed = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+            return f"{shown} has uncommitted changes ({listed}): the plan would not match any commit"
         if self.dry_run or not self.settings.push:
             return None
         branch = self.settings.branch or self.repo.current_branch()
@@ -289,13 +347,6 @@ class TerraformChangeEngine:
         if terraform.binary not in self._versions_checked:
             terraform.version()
             self._versions_checked.add(terraform.binary)
-
-    def _inside_repository(self, stack: str) -> Path | None:
-        root = self.config.root.resolve()
-        path = (root / stack).resolve()
-        if path != root and root not in path.parents:
-            return None  # a stack path must not lead out of the repository
-        return path if path.is_dir() else None
 
     def _new_plan_file(self, stack: str) -> Path:
         if self._workdir is None:
@@ -317,6 +368,17 @@ class TerraformChangeEngine:
             self._revert(pending)
             return AppliedChange(prepared, ok=False, error=(
                 f"{prepared.vars_file} changed after the plan was checked: nothing was applied"))
+        # An apply that could not be recorded would leave the repository and the infrastructure apart.
+        try:
+            recordable = bool(self.repo.changed([pending.vars_name]))
+        except GitError as exc:
+            self._revert(pending)
+            return AppliedChange(prepared, ok=False, error=f"git failed: {exc.message}: nothing was applied")
+        if not recordable:
+            self._revert(pending)
+            return AppliedChange(prepared, ok=False, error=(
+                f"git no longer sees the edit to {pending.vars_name}, so it could not be committed: nothing was "
+                "applied"))
         try:
             run = pending.terraform.apply(pending.plan_file)
         except TerraformError as exc:
@@ -324,9 +386,8 @@ class TerraformChangeEngine:
             return AppliedChange(prepared, ok=False, error=process_redactor(exc.message))
         _log_output(run.output)
         message = commit_message(prepared, issue, self.config.repository, self.settings.server_url)
-        assert prepared.vars_file is not None
         try:
-            sha = self.repo.commit(message, [prepared.vars_file])
+            sha = self.repo.commit(message, [pending.vars_name])
         except GitError as exc:
             return AppliedChange(prepared, ok=True, summary=run.summary,
                                  error=f"applied, but the commit failed: {exc.message}")

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from responder.plan_document import OutputChange, PlanDocument, ResourceChange
+from responder.repository_paths import RepositoryPath
 
 DEFAULT_PROTECTED_STACKS = ("vault", "dbaas", "traefik", "authentik", "kyverno")
 # Persistent volumes and claims, databases, secrets, namespaces and storage buckets. Globs on the
@@ -63,12 +64,18 @@ class Policy:
             max_changes=int(section.get("max_changes", DEFAULT_MAX_CHANGES)),
         )
 
-    def protected_stack(self, stack: str) -> str | None:
-        """The protected name matching any directory of the stack's path, if one does."""
-        for part in PurePosixPath(stack.replace("\\", "/")).parts:
-            for pattern in self.protected_stacks:
-                if fnmatchcase(part.lower(), pattern.lower()):
-                    return pattern
+    def protected_stack(self, stack: str | RepositoryPath) -> str | None:
+        """The protected name matching any directory of the stack's path, if one does.
+
+        A located path is matched by every name it goes by: as written, and where its
+        symbolic links really lead.
+        """
+        names = stack.names if isinstance(stack, RepositoryPath) else (stack,)
+        for name in names:
+            for part in PurePosixPath(name.replace("\\", "/")).parts:
+                for pattern in self.protected_stacks:
+                    if fnmatchcase(part.lower(), pattern.lower()):
+                        return pattern
         return None
 
     def protected_type(self, change: ResourceChange) -> str | None:
@@ -133,7 +140,8 @@ class Verdict:
         }
 
 
-def evaluate(plan: PlanDocument, policy: Policy, stack: str | None = None) -> Verdict:
+def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | None = None) -> Verdict:
+    shown = stack.shown if isinstance(stack, RepositoryPath) else stack
     counts = dict.fromkeys(COUNTED, 0)
     changed: list[ResourceChange] = []
     unknown: list[ResourceChange] = []
@@ -147,7 +155,7 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | None = None) -> Ve
 
     blocked: list[str] = []
     if stack is not None and (pattern := policy.protected_stack(stack)):
-        blocked.append(f"stack {stack} is protected (guardrails.protected_stacks: {pattern}): "
+        blocked.append(f"stack {shown} is protected (guardrails.protected_stacks: {pattern}): "
                        "changes there always need a person")
     if plan.errored:
         blocked.append("terraform reported errors while planning: the plan is incomplete")
@@ -192,7 +200,7 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | None = None) -> Ve
             "no resource of a protected type is touched",
         ]
         if stack is not None:
-            reasons.append(f"stack {stack} is not protected")
+            reasons.append(f"stack {shown} is not protected")
     return Verdict(
         allowed=outcome == "ready",
         outcome=outcome,
@@ -202,24 +210,25 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | None = None) -> Ve
         drift=drift,
         outputs=plan.outputs,
         notes=tuple(notes),
-        stack=stack,
+        stack=shown,
         terraform_version=plan.terraform_version,
         format_version=plan.format_version,
     )
 
 
-def stack_verdict(stack: str, policy: Policy) -> Verdict | None:
+def stack_verdict(stack: str | RepositoryPath, policy: Policy) -> Verdict | None:
     """The verdict for a protected stack, decided before any plan runs; None when it is not protected."""
     pattern = policy.protected_stack(stack)
     if pattern is None:
         return None
+    shown = stack.shown if isinstance(stack, RepositoryPath) else stack
     return Verdict(
         allowed=False,
         outcome="blocked",
-        reasons=(f"stack {stack} is protected (guardrails.protected_stacks: {pattern}): "
+        reasons=(f"stack {shown} is protected (guardrails.protected_stacks: {pattern}): "
                  "changes there always need a person",),
         counts=dict.fromkeys(COUNTED, 0),
-        stack=stack,
+        stack=shown,
     )
 
 

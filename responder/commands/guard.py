@@ -13,6 +13,7 @@ from responder.errors import EXIT_BLOCKED, EXIT_OK, InputError
 if TYPE_CHECKING:
     from responder.cli import IO
     from responder.guardrails import Policy
+    from responder.repository_paths import RepositoryPath
 
 
 def register(sub: Any) -> None:
@@ -39,12 +40,13 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
     policy, root = _policy(args.config, io)
     data = _read(args.plan_json, sys.stdin.buffer)
-    stack = _stack_name(args.stack, root) if args.stack else None
+    stack = _locate_stack(args.stack, root) if args.stack else None
     try:
         plan = parse_plan(data)
     except PlanError as exc:
         # Scripts read stdout: a plan that cannot be read is a refusal there too.
-        _print(io, {"allowed": False, "outcome": "bad-input", "stack": stack, "reasons": [exc.message]})
+        _print(io, {"allowed": False, "outcome": "bad-input", "stack": stack.shown if stack else None,
+                    "reasons": [exc.message]})
         raise
     verdict = evaluate(plan, policy, stack)
     _print(io, verdict.to_json())
@@ -74,14 +76,14 @@ def _read(path: str, stdin: Any) -> bytes:
         raise InputError(f"plan file {path}: cannot be read: {exc}") from None
 
 
-def _stack_name(stack: str, root: Path) -> str:
-    """The stack relative to the repository, so directories above it never match a protected name."""
-    path = Path(stack)
-    resolved = path.resolve() if path.is_absolute() or path.exists() else None
-    for base in (root.resolve(), Path.cwd().resolve()):
-        if resolved is not None and (resolved == base or base in resolved.parents):
-            return resolved.relative_to(base).as_posix() or "."
-    return path.as_posix()
+def _locate_stack(stack: str, root: Path) -> RepositoryPath:
+    """The stack as the change engine sees it: relative to the repository (so directories above it never
+    match a protected name), with symbolic links resolved (so a link into a protected stack is protected)."""
+    from responder.repository_paths import locate
+
+    cwd = Path.cwd()
+    located = locate(root, stack, base=cwd)
+    return located if located.inside else locate(cwd, stack, base=cwd)
 
 
 def _print(io: IO, payload: dict[str, Any]) -> None:

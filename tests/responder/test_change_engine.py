@@ -237,6 +237,155 @@ def test_an_uncommitted_stack_is_refused(infra: Infra, engine: TerraformChangeEn
                                 "match any commit",)
 
 
+def add_service(infra: Infra, name: str, stack: str, vars_file: str, limits: str = "{replicas: [1, 5]}") -> None:
+    """A service added to responder.yml and committed, as a maintainer (or a careless pull request) would."""
+    config = infra.config_path.read_text()
+    entry = (f"  - name: {name}\n    title: {name}\n    tier: standard\n    terraform:\n      stack: {stack}\n"
+             f"      vars_file: {vars_file}\n      limits: {limits}\n\n")
+    infra.config_path.write_text(config.replace("guardrails:\n", entry + "guardrails:\n", 1))
+
+
+def test_a_stack_linked_into_a_protected_stack_is_blocked_before_any_plan(infra: Infra) -> None:
+    # stacks/secrets-ui -> vault: the configured name is harmless, the real directory is protected.
+    (infra.stack("secrets-ui")).symlink_to("vault")
+    add_service(infra, "secrets-ui", "stacks/secrets-ui", "vault.auto.tfvars.json", "{replicas: [1, 3]}")
+    infra.commit_all("secrets UI")
+    with TerraformChangeEngine(infra.config()) as engine:
+        prepared = engine.prepare(request("secrets-ui", "replicas", "2"), issue=7)
+    assert (prepared.outcome, prepared.blocked_by) == ("blocked", "protected-stack")
+    assert prepared.reasons == ("stack stacks/secrets-ui -> stacks/vault is protected (guardrails.protected_stacks: "
+                                "vault): changes there always need a person",)
+    assert not (infra.stack("vault") / ".terraform").exists()  # nothing was initialised, planned or applied
+    assert not (infra.stack("vault") / "terraform.tfstate").exists()
+    assert infra.vars_text("vault") == '{"replicas": 1}\n'
+    assert infra.remote_log() == ["secrets UI", "infrastructure as it runs"]
+
+
+def test_a_stack_linked_elsewhere_in_the_repository_is_changed_and_recorded_where_it_really_is(infra: Infra) -> None:
+    # Before, the commit named the path through the link, git found nothing to commit, and the
+    # applied change was never recorded.
+    infra.stack("frontend").symlink_to("app")
+    add_service(infra, "frontend", "stacks/frontend", "app.auto.tfvars.json")
+    infra.commit_all("frontend alias")
+    with TerraformChangeEngine(infra.config()) as engine:
+        prepared = engine.prepare(request("frontend", "replicas", "3"), issue=7)
+        assert prepared.outcome == "ready", prepared.reasons
+        assert (prepared.stack, prepared.vars_file) == ("stacks/frontend -> stacks/app",
+                                                        "stacks/app/app.auto.tfvars.json")
+        applied = engine.apply(prepared, issue=7)
+    assert applied.recorded, applied.error
+    assert infra.remote_log()[0] == "feat: raise frontend replicas from 2 to 3 (fixes #7)"
+    assert git(infra.root, "show", "--format=", "--name-only", "HEAD").split() == ["stacks/app/app.auto.tfvars.json"]
+    assert infra.state("app")["terraform_data.deployment"]["input"]["replicas"] == 3
+
+
+def test_two_names_for_one_stack_share_its_lock(infra: Infra) -> None:
+    infra.stack("frontend").symlink_to("app")
+    add_service(infra, "frontend", "stacks/frontend", "app.auto.tfvars.json")
+    infra.commit_all("frontend alias")
+    with TerraformChangeEngine(infra.config()) as first, TerraformChangeEngine(infra.config()) as second:
+        assert first.prepare(request("app", "replicas", "3"), issue=7).outcome == "ready"
+        busy = second.prepare(request("frontend", "replicas", "4"), issue=8)
+    assert busy.blocked_by == "stack-busy"
+    assert busy.reasons[0].startswith("another run is changing stack stacks/app (pid ")
+
+
+def test_an_ignored_vars_file_is_refused_before_any_plan(infra: Infra) -> None:
+    # Applied but never committed, before: git would not commit an ignored file.
+    git(infra.root, "rm", "--cached", "--quiet", "stacks/workers/workers.auto.tfvars.json")
+    (infra.root / ".gitignore").write_text((infra.root / ".gitignore").read_text() + "workers.auto.tfvars.json\n")
+    infra.commit_all("stop tracking the workers' vars")
+    before = infra.vars_text("workers")
+    with TerraformChangeEngine(infra.config()) as engine:
+        prepared = engine.prepare(request("workers", "replicas", "2"), issue=7)
+    assert (prepared.outcome, prepared.blocked_by) == ("blocked", "not-configured")
+    assert prepared.reasons == (f"stacks/workers/workers.auto.tfvars.json is not tracked by git in {infra.root} (it "
+                                "is new, ignored or outside the work tree): a change to it could never be "
+                                "committed, so none is made",)
+    assert prepared.verdict == {}  # refused before any plan
+    assert infra.vars_text("workers") == before
+    assert infra.state("workers").keys() == {"terraform_data.worker[0]"}
+
+
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_a_vars_file_git_would_not_see_change_is_refused_before_any_plan(infra: Infra, flag: str) -> None:
+    git(infra.root, "update-index", flag, "stacks/app/app.auto.tfvars.json")
+    before = infra.vars_text("app")
+    with TerraformChangeEngine(infra.config()) as engine:
+        prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert (prepared.outcome, prepared.blocked_by) == ("blocked", "checkout")
+    assert prepared.reasons == ("git does not see edits to stacks/app/app.auto.tfvars.json (it is marked "
+                                "assume-unchanged or skip-worktree, or a filter hides the change): a change to it "
+                                "could never be committed, so none is made",)
+    assert prepared.verdict == {}
+    assert infra.vars_text("app") == before
+    assert infra.state("app")["terraform_data.deployment"]["input"]["replicas"] == 2
+
+
+def test_an_edit_git_stops_seeing_before_the_apply_is_not_applied(infra: Infra) -> None:
+    before = infra.vars_text("app")
+    with TerraformChangeEngine(infra.config()) as engine:
+        prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+        assert prepared.outcome == "ready"
+        git(infra.root, "update-index", "--assume-unchanged", "stacks/app/app.auto.tfvars.json")
+        applied = engine.apply(prepared, issue=7)
+    assert not applied.ok
+    assert applied.error == ("git no longer sees the edit to stacks/app/app.auto.tfvars.json, so it could not be "
+                             "committed: nothing was applied")
+    assert infra.vars_text("app") == before
+    assert infra.state("app")["terraform_data.deployment"]["input"]["replicas"] == 2
+
+
+def _tree(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    for stack in ("app", "vault", "jobs"):
+        (root / "stacks" / stack).mkdir(parents=True)
+        (root / "stacks" / stack / f"{stack}.auto.tfvars.json").write_text("{}")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "x.auto.tfvars.json").write_text("{}")
+    (root / "stacks" / "secrets-ui").symlink_to("vault")
+    (root / "stacks" / "outside").symlink_to(tmp_path / "elsewhere")
+    (root / "stacks" / "app" / "shared.auto.tfvars.json").symlink_to("../vault/vault.auto.tfvars.json")
+    (root / "stacks" / "app" / "jobs.auto.tfvars.json").symlink_to("../jobs/jobs.auto.tfvars.json")
+    return root
+
+
+@pytest.mark.parametrize(("stack", "vars_file", "expected"), [
+    ("stacks/app", "app.auto.tfvars.json", None),
+    ("stacks/secrets-ui", "vault.auto.tfvars.json",
+     ("protected-stack", "stack stacks/secrets-ui -> stacks/vault is protected (guardrails.protected_stacks: vault): "
+                         "changes there always need a person")),
+    ("stacks/app", "shared.auto.tfvars.json",
+     ("protected-stack", "the vars file stacks/app/shared.auto.tfvars.json -> stacks/vault/vault.auto.tfvars.json is "
+                         "inside a protected stack (guardrails.protected_stacks: vault): changes there always need "
+                         "a person")),
+    ("stacks/app", "../vault/vault.auto.tfvars.json",
+     ("protected-stack", "the vars file stacks/vault/vault.auto.tfvars.json is inside a protected stack "
+                         "(guardrails.protected_stacks: vault): changes there always need a person")),
+    ("stacks/outside", "x.auto.tfvars.json",
+     ("not-configured", "the stack stacks/outside leads outside the repository (to {elsewhere}): the responder "
+                        "changes only files it can commit")),
+    ("../elsewhere", "x.auto.tfvars.json",
+     ("not-configured", "the stack ../elsewhere leads outside the repository (to {elsewhere}): the responder "
+                        "changes only files it can commit")),
+    ("stacks/app", "jobs.auto.tfvars.json",
+     ("not-configured", "the vars file stacks/app/jobs.auto.tfvars.json -> stacks/jobs/jobs.auto.tfvars.json is not "
+                        "in the stack directory stacks/app: terraform reads *.auto.tfvars.json only from there")),
+])
+def test_stacks_and_vars_files_are_judged_where_they_really_lead(tmp_path: Path, stack: str, vars_file: str,
+                                                                  expected: tuple[str, str] | None) -> None:
+    from responder.change_engine import path_refusal
+    from responder.guardrails import Policy
+    from responder.repository_paths import locate
+
+    root = _tree(tmp_path)
+    refusal = path_refusal(locate(root, stack), locate(root, f"{stack}/{vars_file}"), Policy())
+    found = (refusal.blocked_by, refusal.reason) if refusal else None
+    if expected is not None:
+        expected = (expected[0], expected[1].format(elsewhere=(tmp_path / "elsewhere").resolve()))
+    assert found == expected
+
+
 def test_a_checkout_behind_its_remote_is_refused(infra: Infra, engine: TerraformChangeEngine, tmp_path: Path) -> None:
     push_from_elsewhere(infra, tmp_path)
     prepared = engine.prepare(request("app", "replicas", "3"), issue=7)

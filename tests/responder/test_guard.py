@@ -60,6 +60,18 @@ def test_a_protected_stack_exits_3_whatever_the_plan(plan_files: Mapping[str, Pa
     assert verdict["reasons"][0].startswith("stack stacks/vault is protected")
 
 
+def test_a_stack_linked_into_a_protected_stack_is_judged_where_it_leads(plan_files: Mapping[str, Path],
+                                                                        infra: Infra) -> None:
+    # The same function as the change engine's: both names are shown, and the real one is protected.
+    infra.stack("secrets-ui").symlink_to("vault")
+    code, verdict, _ = guard("--plan-json", str(plan_files["update"]), "--stack", str(infra.stack("secrets-ui")),
+                             "--config", str(infra.config_path))
+    assert code == 3
+    assert verdict["stack"] == "stacks/secrets-ui -> stacks/vault"
+    assert verdict["reasons"][0] == ("stack stacks/secrets-ui -> stacks/vault is protected "
+                                     "(guardrails.protected_stacks: vault): changes there always need a person")
+
+
 def test_a_truncated_plan_is_bad_input(plan_files: Mapping[str, Path], infra: Infra) -> None:
     code, verdict, err = guard("--plan-json", str(plan_files["truncated"]), "--config", str(infra.config_path))
     assert code == 2
