@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from responder.config import Config
 from responder.errors import ConfigError, GitHubError, InputError
 from responder.timestamps import parse_utc
 from statuspage import history, kuma
-from statuspage.github_source import CACHE_VERSION, ExportFile, GitHubIssues, IssueSource, Snapshot
+from statuspage.github_source import CACHE_VERSION, ExportFile, GitHubIssues, IssueSource, Snapshot, cached_authors
 from statuspage.history import Check, History
 from statuspage.issues import Reading
 from statuspage.page import Inputs, assemble
@@ -77,6 +77,8 @@ def build(config: Config, options: BuildOptions, github: GitHubFactory | None = 
             result = kuma.fetch(source, config)
             source_checks += result.checks
             notes += result.warnings
+    if snapshot.authors is not None:
+        reading = replace(reading, authors=snapshot.authors)
     facts = _collect(snapshot, reading, now)
     page, recorded = assemble(Inputs(
         config=config, settings=settings, now=now, facts=facts,
@@ -148,7 +150,7 @@ def snapshot_from_cache(cache: Mapping[str, Any], repository: str) -> Snapshot:
         else:
             comments.setdefault(number, []).extend(items)
     return Snapshot(tuple(issues), {n: tuple(c) for n, c in comments.items()}, source="previous deployment",
-                    cache=cache)
+                    cache=cache, authors=cached_authors(cache))
 
 
 def _comments_issue(key: str) -> int | None:

@@ -4,8 +4,11 @@ Cost of a refresh against GitHub:
 - the listing: one request per 100 issues, in two listings (all open
   issues; closed incidents updated within the history window);
 - comments: one request per 100 comments, only for incidents the page
-  details (active, or resolved within `resolved_days`).
-Every request carries the ETag of the previous deployment's answer
+  details (active, or resolved within `resolved_days`);
+- trust: one collaborator-permission request per author the page would
+  believe (OWNER, MEMBER or COLLABORATOR authors of open maintenance
+  issues and reports, and of `/status` comments), once per login per build.
+Every listing request carries the ETag of the previous deployment's answer
 (If-None-Match). GitHub answers 304 Not Modified when nothing changed, and
 304s do not count against the rate limit, so an unchanged refresh costs no
 budget. The ETags and the slimmed answers they stand for are published with
@@ -17,14 +20,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from responder.errors import InputError
-from statuspage.issues import Reading, needs_comments, slim_comment, slim_issue
+from responder.errors import GitHubError, InputError
+from responder.trust import TrustVerdict, from_error, from_permission
+from statuspage.issues import (
+    AuthorTrust,
+    Reading,
+    Verified,
+    authors_to_check,
+    needs_comments,
+    slim_comment,
+    slim_issue,
+)
 
 CACHE_VERSION = 1
 
@@ -37,6 +49,7 @@ class Snapshot:
     requests: int = 0  # HTTP requests made
     counted: int = 0  # of those, the ones that count against the rate limit (all but 304s)
     cache: Mapping[str, Any] = field(default_factory=dict)  # to publish for the next build
+    authors: AuthorTrust | None = None  # whom the page may believe; None: judge by author_association (offline)
 
 
 class IssueSource(Protocol):
@@ -113,10 +126,72 @@ def fingerprint(reading: Reading) -> str:
         "bot": config.bot_login,
         "prefix": settings.status_comment_prefix,
         "trusted": list(settings.trusted_associations),
+        # What was slimmed away depended on who was trusted, and how that was decided.
+        "trust": f"permission>={config.min_permission}",
         "services": [s.title for s in config.services],
         "resolved_days": settings.resolved_days,
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class PermissionLookup:
+    """The responder's trust rule for authors: at least `trust.min_permission`, by the collaborator
+    permission API, asked once per login per build. An error is a refusal, as in the responder.
+
+    Each request carries the ETag of the previous deployment's answer for that login, so a permission
+    that did not change costs no rate limit. Only the verdict is kept with the ETag (the published cache
+    says who was trusted, which the page shows anyway, not who is an admin).
+    """
+
+    def __init__(self, client: ConditionalGitHub, min_permission: str, previous: Mapping[str, Any]) -> None:
+        self._client = client
+        self._min_permission = min_permission
+        self._previous = previous
+        self._verdicts: dict[str, TrustVerdict] = {}
+        self.cache: dict[str, dict[str, Any]] = {}  # login -> {"etag", "trusted"}, for the next build
+        self.requests = 0
+        self.counted = 0
+
+    def trusted(self, login: str, association: str) -> bool:
+        if login not in self._verdicts:
+            self._verdicts[login] = self._verdict(login)
+        return self._verdicts[login].trusted
+
+    def _verdict(self, login: str) -> TrustVerdict:
+        path = f"/repos/{self._client.repository}/collaborators/{quote(login, safe='')}/permission"
+        cached = self._previous.get(login)
+        etag = cached.get("etag") if isinstance(cached, Mapping) and isinstance(cached.get("trusted"), bool) \
+            else None
+        self.requests += 1
+        try:
+            response = self._client.get_if_changed(path, etag=etag)
+        except GitHubError as exc:
+            self.counted += 1
+            return from_error(login, exc.message)
+        if response.status == 304 and isinstance(cached, Mapping) and etag:
+            trusted = bool(cached["trusted"])
+            self.cache[login] = {"etag": etag, "trusted": trusted}
+            detail = f"permission unchanged since the previous build (needs {self._min_permission})"
+            return TrustVerdict(trusted, login, "permission", detail)
+        self.counted += 1
+        verdict = from_permission(login, permission_in(response.data), self._min_permission)
+        if response.headers.get("etag"):
+            self.cache[login] = {"etag": response.headers["etag"], "trusted": verdict.trusted}
+        return verdict
+
+    def verified(self) -> Verified:
+        return Verified(frozenset(login for login, verdict in self._verdicts.items() if verdict.trusted))
+
+
+def permission_in(data: Any) -> str:
+    """The permission in an answer of GET /repos/{o}/{r}/collaborators/{login}/permission, read as
+    responder.github reads it: the role name when it is a built-in role, else the legacy permission."""
+    if not isinstance(data, Mapping):
+        return "none"
+    role = str(data.get("role_name") or "").lower()
+    if role in ("admin", "maintain", "write", "triage", "read"):
+        return role
+    return str(data.get("permission") or "none").lower()
 
 
 class GitHubIssues:
@@ -131,9 +206,14 @@ class GitHubIssues:
     def snapshot(self, reading: Reading, now: datetime) -> Snapshot:
         stamp = fingerprint(reading)
         old_pages: Mapping[str, Any] = {}
+        old_permissions: Mapping[str, Any] = {}
         if self._previous.get("version") == CACHE_VERSION and self._previous.get("fingerprint") == stamp:
             pages = self._previous.get("pages")
             old_pages = pages if isinstance(pages, Mapping) else {}
+            permissions = self._previous.get("permissions")
+            old_permissions = permissions if isinstance(permissions, Mapping) else {}
+        lookup = PermissionLookup(self._client, reading.config.min_permission, old_permissions)
+        reading = replace(reading, authors=lookup)
         new_pages: dict[str, Any] = {}
         repo = self._client.repository
         # Day-aligned, so the listing's address (and so its ETag) stays the same all day.
@@ -153,9 +233,14 @@ class GitHubIssues:
                 comments[issue["number"]] = tuple(self._pages(
                     f"/repos/{repo}/issues/{issue['number']}/comments", {"per_page": 100}, old_pages, new_pages,
                     lambda item: slim_comment(item, reading)))
-        cache = {"version": CACHE_VERSION, "fingerprint": stamp, "repository": repo, "pages": new_pages}
-        return Snapshot(tuple(issues), comments, source=f"GitHub {repo}", requests=self._requests,
-                        counted=self._counted, cache=cache)
+        # Answers reused from the previous deployment were judged then: every author is judged again now.
+        for author in sorted(authors_to_check(issues, comments, reading)):
+            lookup.trusted(*author)
+        authors = lookup.verified()
+        cache = {"version": CACHE_VERSION, "fingerprint": stamp, "repository": repo, "pages": new_pages,
+                 "permissions": dict(sorted(lookup.cache.items()))}
+        return Snapshot(tuple(issues), comments, source=f"GitHub {repo}", requests=self._requests + lookup.requests,
+                        counted=self._counted + lookup.counted, cache=cache, authors=authors)
 
     def _pages(self, path: str, params: Mapping[str, Any], old_pages: Mapping[str, Any],
                new_pages: dict[str, Any], slim: Any) -> list[Mapping[str, Any]]:
@@ -188,6 +273,14 @@ class GitHubIssues:
             query = None  # the next link carries the query
             key = url or ""
         return items
+
+
+def cached_authors(cache: Mapping[str, Any]) -> Verified:
+    """Whom the deployment that wrote this cache found trusted (nobody, for a cache that does not say)."""
+    permissions = cache.get("permissions")
+    entries = permissions.items() if isinstance(permissions, Mapping) else ()
+    return Verified(frozenset(str(login) for login, entry in entries
+                              if isinstance(entry, Mapping) and entry.get("trusted") is True))
 
 
 def read_cache(raw: Any) -> Mapping[str, Any] | None:

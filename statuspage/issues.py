@@ -8,12 +8,19 @@ What is believed, and from whom:
   come only from the responder's own state marker, in a comment written by
   `bot.login` (`responder.state.read_marker`). A marker or a "post-mortem"
   link pasted by anyone else is ignored.
-- Updates are the responder's journal and comments by collaborators
-  (`statuspage.trusted_associations`) that start with `/status`.
+- Updates are the responder's journal and comments by trusted authors
+  that start with `/status`.
 - Maintenance windows count only from trusted authors: issue forms apply
   their label for anyone.
 - A report from an author who is not trusted yet shows the form's dropdown
   answers only (checked against the options), never its free text.
+
+Trusted means the responder's own rule (`trust.min_permission` on the
+repository), decided by the `AuthorTrust` the reading carries: from the
+collaborator permission API when the issues come from GitHub, from
+`author_association` alone for an offline export. An author_association
+outside `statuspage.trusted_associations` is never trusted (it can only
+narrow the rule).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from responder import forms
 from responder.answers import parse_body
@@ -31,6 +38,7 @@ from responder.forms import FormSpec
 from responder.severity_levels import Severity
 from responder.state import IssueState, read_marker, render_marker
 from responder.timestamps import parse_utc as parse_time
+from responder.trust import from_association
 from statuspage import maintenance
 from statuspage.model import (
     INCIDENT_STATUSES,
@@ -49,6 +57,33 @@ _QUIET_JOURNAL = frozenset({"queued", "needs-info"})
 _JOURNAL_STATUS = {"fixed": "monitoring", "remedy": "monitoring", "apply": "monitoring", "escalated": "identified"}
 
 
+class AuthorTrust(Protocol):
+    """Whether an author holds `trust.min_permission` on the repository."""
+
+    def trusted(self, login: str, association: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ByAssociation:
+    """An offline export has no permission API: author_association alone, as `responder --offline` judges it
+    (OWNER stands for admin, MEMBER and COLLABORATOR for write; anything else is untrusted)."""
+
+    min_permission: str
+
+    def trusted(self, login: str, association: str) -> bool:
+        return from_association(login, association, self.min_permission).trusted
+
+
+@dataclass(frozen=True)
+class Verified:
+    """The logins whose permission was checked and found enough, by this build or the one whose data is reused."""
+
+    logins: frozenset[str]
+
+    def trusted(self, login: str, association: str) -> bool:
+        return login in self.logins
+
+
 @dataclass(frozen=True)
 class Reading:
     """What issues.py needs from the config, computed once per build."""
@@ -58,12 +93,14 @@ class Reading:
     outage: FormSpec
     maintenance: FormSpec
     by_title: Mapping[str, str]  # normalised service title -> service name
+    authors: AuthorTrust
 
     @classmethod
-    def of(cls, config: Config, settings: StatusPageSettings) -> Reading:
+    def of(cls, config: Config, settings: StatusPageSettings, authors: AuthorTrust | None = None) -> Reading:
         by_title = {forms.normalise_label(s.title): s.name for s in config.services}
         return cls(config, settings, forms.outage_form(config),
-                   maintenance.maintenance_form(config, settings.maintenance.form), by_title)
+                   maintenance.maintenance_form(config, settings.maintenance.form), by_title,
+                   authors if authors is not None else ByAssociation(config.min_permission))
 
     def service_named(self, title: str) -> str | None:
         return self.by_title.get(forms.normalise_label(title))
@@ -71,8 +108,18 @@ class Reading:
     def label(self, role: str) -> str:
         return self.config.labels[role]
 
-    def trusted(self, association: Any) -> bool:
-        return str(association or "").upper() in self.settings.trusted_associations
+    def trusted(self, item: Mapping[str, Any]) -> bool:
+        """Whether the author of this issue or comment is trusted."""
+        author = self.candidate(item)
+        return author is not None and self.authors.trusted(*author)
+
+    def candidate(self, item: Mapping[str, Any]) -> tuple[str, str] | None:
+        """(login, author_association) when the author may be trusted; None when they never can (no request)."""
+        login = str((item.get("user") or {}).get("login") or "")
+        association = str(item.get("author_association") or "").upper()
+        if not login or login == self.config.bot_login or association not in self.settings.trusted_associations:
+            return None
+        return login, association
 
 
 # ---------------------------------------------------------------- which issues matter
@@ -135,7 +182,7 @@ def collect(issues: Iterable[Mapping[str, Any]], comments: Mapping[int, Sequence
         elif kind == "report" and issue.get("state") == "open":
             reports.append(_report(issue, reading))
         elif kind == "maintenance" and issue.get("state") == "open":
-            if not reading.trusted(issue.get("author_association")):
+            if not reading.trusted(issue):
                 continue
             window = _maintenance(issue, reading)
             if window.window.problem:
@@ -150,6 +197,22 @@ def collect(issues: Iterable[Mapping[str, Any]], comments: Mapping[int, Sequence
     reports.sort(key=lambda r: r.reported_at, reverse=True)
     windows.sort(key=lambda w: (w.window.start or w.created_at))
     return IssueFacts(tuple(incidents), tuple(reports), tuple(windows), tuple(warnings))
+
+
+def authors_to_check(issues: Iterable[Mapping[str, Any]], comments: Mapping[int, Sequence[Mapping[str, Any]]],
+                     reading: Reading) -> frozenset[tuple[str, str]]:
+    """Every (login, author_association) whose trust `collect` would ask about, for the shell to look up first:
+    the authors of open maintenance issues and reports, and of `/status` comments on incidents."""
+    items: list[Mapping[str, Any]] = []
+    prefix = reading.settings.status_comment_prefix
+    for issue in issues:
+        kind = kind_of(issue, reading)
+        if kind in ("maintenance", "report") and issue.get("state") == "open":
+            items.append(issue)
+        elif kind == "incident":
+            items += [c for c in comments.get(issue["number"], ())
+                      if parse_status_comment(str(c.get("body") or ""), prefix) is not None]
+    return frozenset(author for author in map(reading.candidate, items) if author is not None)
 
 
 def _newest_first_unique(issues: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -267,10 +330,8 @@ def _updates(comments: Sequence[Mapping[str, Any]], state: IssueState | None, re
             if read_marker(body) is None and body.strip():
                 found.append((at, None, body[:MAX_UPDATE_CHARS], login, True, url))
             continue
-        if not reading.trusted(comment.get("author_association")):
-            continue
         parsed = parse_status_comment(body, prefix)
-        if parsed is not None:
+        if parsed is not None and reading.trusted(comment):
             status, text = parsed
             found.append((at, status, text, login, False, url))
     found.sort(key=lambda item: item[0])
@@ -310,7 +371,7 @@ def _report(issue: Mapping[str, Any], reading: Reading) -> UserReport:
     service = reading.config.service(name) if name else None
     error_type = parsed.choice("error_type")
     scope = parsed.choice("scope")
-    trusted = reading.trusted(issue.get("author_association"))
+    trusted = reading.trusted(issue)
     labels = _labels(issue)
     return UserReport(
         number=int(issue["number"]),
@@ -363,15 +424,14 @@ def slim_issue(issue: Mapping[str, Any], reading: Reading) -> dict[str, Any] | N
     slim["labels"] = [{"name": name} for name in sorted(_labels(issue))]
     user = issue.get("user") or {}
     slim["user"] = {"login": user.get("login"), "type": user.get("type")}
-    trusted = reading.trusted(issue.get("author_association"))
     if kind == "maintenance":
-        if not trusted:
+        if not reading.trusted(issue):
             return None
         slim["body"] = _reduced_body(issue.get("body"), reading.maintenance,
                                      ("services", "start", "end", "impact", "details"))
     else:
         slim["body"] = _reduced_body(issue.get("body"), reading.outage, ("service", "error_type", "scope"))
-        if kind == "report" and not trusted:
+        if kind == "report" and not reading.trusted(issue):
             slim["title"] = ""
     return slim
 
@@ -399,8 +459,7 @@ def slim_comment(comment: Mapping[str, Any], reading: Reading) -> dict[str, Any]
         state = read_marker(body)
         slim["body"] = render_marker(state) if state is not None else body[:MAX_UPDATE_CHARS]
         return slim
-    if reading.trusted(comment.get("author_association")) and \
-            parse_status_comment(body, reading.settings.status_comment_prefix) is not None:
+    if parse_status_comment(body, reading.settings.status_comment_prefix) is not None and reading.trusted(comment):
         slim["body"] = body[:MAX_UPDATE_CHARS + 200]
         return slim
     return None

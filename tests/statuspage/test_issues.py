@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from responder.config import Config
 from responder.state import IssueState, JournalEntry, render_marker
 from statuspage import issues
-from statuspage.issues import Reading
+from statuspage.issues import Reading, Verified
 from statuspage.settings import settings_from
 from tests.support.issues_export import (
     BOT,
@@ -163,6 +164,37 @@ def test_maintenance_counts_only_from_trusted_authors(reading: Reading) -> None:
     assert window.number == 41 and window.services == ("postgres", "nextcloud")
     assert window.window.start == datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
     assert window.impact == "Unavailable during the window" and window.phase(NOW) == "scheduled"
+
+
+def test_with_permissions_checked_only_those_authors_count_whatever_their_association(
+        example_config: Config) -> None:
+    reading = Reading.of(example_config, settings_from(example_config), Verified(frozenset({"vbarzin"})))
+    body = maintenance_body("Nextcloud", "2026-11-23 14:00", "2026-11-23 18:00")
+    windows = [rest_issue(41, author="vbarzin", association="OWNER", labels=("maintenance",), body=body),
+               rest_issue(47, author="carol", association="MEMBER", labels=("maintenance",), body=body)]
+    comments = [comment(42, "/status identified: found it", "vbarzin", "OWNER", "2026-11-23T14:31:00Z"),
+                comment(42, "/status resolved: all good", "carol", "MEMBER", "2026-11-23T14:40:00Z")]
+    facts = issues.collect([incident_issue(), *windows], {42: comments}, reading, NOW)
+    assert [w.number for w in facts.maintenance] == [41]
+    assert [(u.author, u.body) for u in facts.incidents[0].updates] == [("vbarzin", "found it")]
+    assert issues.authors_to_check([incident_issue(), *windows], {42: comments}, reading) == {
+        ("vbarzin", "OWNER"), ("carol", "MEMBER")}
+
+
+@pytest.mark.parametrize(("min_permission", "trusted"), [
+    ("write", {"OWNER", "MEMBER", "COLLABORATOR"}),
+    ("admin", {"OWNER"}),
+])
+def test_an_offline_export_is_judged_by_author_association_as_the_responder_judges_it(
+        example_config: Config, min_permission: str, trusted: set[str]) -> None:
+    config = replace(example_config, min_permission=min_permission)
+    reading = Reading.of(config, settings_from(config))
+    associations = ("OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "NONE")
+    body = maintenance_body("Nextcloud", "2026-11-25 22:00", "2026-11-25 23:00")
+    windows = [rest_issue(70 + i, author=f"user{i}", association=a, labels=("maintenance",), body=body)
+               for i, a in enumerate(associations)]
+    facts = issues.collect(windows, {}, reading, NOW)
+    assert {associations[w.number - 70] for w in facts.maintenance} == trusted
 
 
 def test_a_window_that_cannot_be_read_is_kept_with_a_warning(reading: Reading) -> None:
