@@ -29,6 +29,7 @@ from urllib.parse import quote, urlencode
 from responder.errors import GitHubError, InputError
 from responder.trust import TrustVerdict, from_error, from_permission
 from statuspage.issues import (
+    PUBLIC_JOURNAL,
     AuthorTrust,
     Reading,
     Verified,
@@ -128,6 +129,7 @@ def fingerprint(reading: Reading) -> str:
         "trusted": list(settings.trusted_associations),
         # What was slimmed away depended on who was trusted, and how that was decided.
         "trust": f"permission>={config.min_permission}",
+        "journal": sorted(PUBLIC_JOURNAL),
         "services": [s.title for s in config.services],
         "resolved_days": settings.resolved_days,
     }

@@ -8,8 +8,11 @@ What is believed, and from whom:
   come only from the responder's own state marker, in a comment written by
   `bot.login` (`responder.state.read_marker`). A marker or a "post-mortem"
   link pasted by anyone else is ignored.
-- Updates are the responder's journal and comments by trusted authors
-  that start with `/status`.
+- Updates are the public part of the responder's journal (`PUBLIC_JOURNAL`:
+  what it found and did, never its reminders, escalations or queueing) and
+  comments by trusted authors that start with `/status`. Anything else the
+  responder's account writes (failure notices, post-mortem notes) is
+  internal and stays off the page.
 - Maintenance windows count only from trusted authors: issue forms apply
   their label for anyone.
 - A report from an author who is not trusted yet shows the form's dropdown
@@ -52,9 +55,14 @@ from statuspage.settings import StatusPageSettings
 
 MAX_UPDATE_CHARS = 4000
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~/-]*$")
-# Journal kinds that mean "a person must act first": not an update worth publishing.
-_QUIET_JOURNAL = frozenset({"queued", "needs-info"})
-_JOURNAL_STATUS = {"fixed": "monitoring", "remedy": "monitoring", "apply": "monitoring", "escalated": "identified"}
+# The responder's public summary: the journal kinds a visitor is told, with the incident status each sets
+# (None keeps the current one). Everything else in the journal is for the team: reminders that an update is
+# due, escalations to a person, queueing, duplicates, change plans. A kind added later stays internal until
+# it is listed here.
+PUBLIC_JOURNAL: Mapping[str, str | None] = {
+    "triaged": None, "severity": None, "finding": None, "remedy": "monitoring", "recovered": None,
+    "fixed": "monitoring", "healthy": None,
+}
 
 
 class AuthorTrust(Protocol):
@@ -315,11 +323,10 @@ def _updates(comments: Sequence[Mapping[str, Any]], state: IssueState | None, re
     found: list[tuple[datetime, str | None, str, str, bool, str]] = []
     bot = reading.config.bot_login
     if state is not None:
-        for entry in state.journal:
-            if entry.kind in _QUIET_JOURNAL or not entry.text.strip():
-                continue
-            found.append((_time(entry.at, started), _JOURNAL_STATUS.get(entry.kind), entry.text, bot, True,
-                          _github_url(entry.source)))
+        for entry in public_state(state).journal:
+            if entry.text.strip():
+                found.append((_time(entry.at, started), PUBLIC_JOURNAL[entry.kind], entry.text, bot, True,
+                              _github_url(entry.source)))
     prefix = reading.settings.status_comment_prefix
     for comment in comments:
         login = str((comment.get("user") or {}).get("login") or "")
@@ -327,9 +334,7 @@ def _updates(comments: Sequence[Mapping[str, Any]], state: IssueState | None, re
         at = _time(comment.get("created_at"), started)
         url = _github_url(comment.get("html_url"))
         if login == bot:
-            if read_marker(body) is None and body.strip():
-                found.append((at, None, body[:MAX_UPDATE_CHARS], login, True, url))
-            continue
+            continue  # its state marker was read above; its words are for the issue, not the page
         parsed = parse_status_comment(body, prefix)
         if parsed is not None and reading.trusted(comment):
             status, text = parsed
@@ -341,6 +346,13 @@ def _updates(comments: Sequence[Mapping[str, Any]], state: IssueState | None, re
         current = status or current
         updates.append(Update(at, current, text, author, by_bot, url))
     return tuple(updates)
+
+
+def public_state(state: IssueState) -> IssueState:
+    """What the page uses of the responder's state: the severity, the public journal and the post-mortem link."""
+    sections = {"postmortem": state.sections["postmortem"]} if "postmortem" in state.sections else {}
+    return IssueState(severity=state.severity, journal=tuple(e for e in state.journal if e.kind in PUBLIC_JOURNAL),
+                      sections=sections)
 
 
 def parse_status_comment(body: str, prefix: str) -> tuple[str | None, str] | None:
@@ -450,14 +462,16 @@ def _reduced_body(body: Any, form: FormSpec, keep: tuple[str, ...]) -> str | Non
 
 
 def slim_comment(comment: Mapping[str, Any], reading: Reading) -> dict[str, Any] | None:
-    """The responder's marker alone, or a trusted status comment; None for anything else."""
+    """The public part of the responder's marker, or a trusted status comment; None for anything else."""
     user = comment.get("user") or {}
     body = str(comment.get("body") or "")
     slim: dict[str, Any] = {key: comment.get(key) for key in _COMMENT_KEYS if key in comment}
     slim["user"] = {"login": user.get("login"), "type": user.get("type")}
     if user.get("login") == reading.config.bot_login:
         state = read_marker(body)
-        slim["body"] = render_marker(state) if state is not None else body[:MAX_UPDATE_CHARS]
+        if state is None:
+            return None
+        slim["body"] = render_marker(public_state(state))
         return slim
     if parse_status_comment(body, reading.settings.status_comment_prefix) is not None and reading.trusted(comment):
         slim["body"] = body[:MAX_UPDATE_CHARS + 200]

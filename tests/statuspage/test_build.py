@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
+from responder.state import JournalEntry, read_marker, render_marker
 from statuspage.cli import main
 from tests.conftest import EXAMPLE_CONFIG, FIXTURES, ROOT
 
@@ -283,3 +284,25 @@ def test_live_probes_and_uptime_kuma_feed_the_page_and_the_history(tmp_path: Pat
     assert nextcloud is not None and nextcloud.count("x") >= 2  # both builds' probes are kept
     dns = decode_day(recorded["dns"]["days"]["2026-11-23"])
     assert dns is not None and dns[179] == "m"  # Kuma's maintenance heartbeat at 14:58
+
+
+def test_reminders_and_escalations_reach_neither_the_page_nor_the_feed(tmp_path: Path) -> None:
+    export = json.loads(EXPORT.read_text())
+    bot = export["comments"]["42"][0]
+    state = read_marker(bot["body"])
+    assert state is not None
+    internal = (JournalEntry("2026-11-23T14:36:00Z", "reminder", "Update due (SEV2: every 30 min).", ""),
+                JournalEntry("2026-11-23T14:40:00Z", "escalated", "No root cause: escalated to a person.", ""))
+    bot["body"] = bot["body"].replace(render_marker(state), render_marker(state.with_entries(internal)))
+    export["comments"]["42"].append({**bot, "id": 1, "body": "The responder's job failed: see the run log."})
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    code, _, err = run("build", "--config", str(EXAMPLE_CONFIG), "--out", str(tmp_path / "site"), "--issues-file",
+                       str(path), "--history-file", str(HISTORY), "--no-probe", "--now", NOW)
+    assert code == 0, err
+    feed = ElementTree.fromstring((tmp_path / "site" / "feed.atom").read_bytes())  # noqa: S314
+    published = [ElementTree.tostring(feed, encoding="unicode"), text(tmp_path / "site", "index.html"),
+                 text(tmp_path / "site", "status.json")]
+    for words in ("Update due", "escalated to a person", "job failed"):
+        assert not [page for page in published if words in page], words
+    assert "2 of 3 pods are not ready" in published[0]  # the responder's public summary is still there

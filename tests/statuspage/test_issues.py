@@ -119,6 +119,41 @@ def test_updates_are_the_bots_journal_and_collaborators_status_comments(reading:
     assert incident.status == "identified"
 
 
+INTERNAL = ("Update due (SEV2: every 30 min); last update 31 min ago.",
+            "No root cause after 2 h (SEV2 escalates after 2 h): escalated to a person.",
+            "Also reported in #44 by bob; 3 distinct reporters.",
+            "The responder's job failed: terraform exited 1.")
+
+
+def internal_and_public_comments() -> list[dict[str, object]]:
+    state = IssueState(severity="SEV2", journal=(
+        JournalEntry("2026-11-23T14:05:40Z", "triaged", "Classified SEV2.", ""),
+        JournalEntry("2026-11-23T14:20:00Z", "remedy", "Rolled out nextcloud again.", ""),
+        JournalEntry("2026-11-23T14:36:00Z", "reminder", INTERNAL[0], ""),
+        JournalEntry("2026-11-23T14:40:00Z", "escalated", INTERNAL[1], ""),
+        JournalEntry("2026-11-23T14:41:00Z", "duplicate", INTERNAL[2], ""),
+        JournalEntry("2026-11-23T14:42:00Z", "some-future-kind", "Not meant for visitors.", ""),
+    ))
+    return [bot_comment(42, state, text=f"### Update due\n\n{INTERNAL[0]}"),
+            comment(42, INTERNAL[3], BOT, "NONE", "2026-11-23T14:50:00Z", "Bot", 41898282)]
+
+
+def test_reminders_escalations_and_the_bots_other_comments_stay_off_the_page(reading: Reading) -> None:
+    (incident,) = issues.collect([incident_issue()], {42: internal_and_public_comments()}, reading, NOW).incidents
+    assert [(u.status, u.body, u.by_bot) for u in incident.updates] == [
+        ("investigating", "Classified SEV2.", True), ("monitoring", "Rolled out nextcloud again.", True)]
+
+
+def test_the_cached_copy_of_the_bots_comments_holds_only_their_public_part(reading: Reading) -> None:
+    comments = internal_and_public_comments()
+    slim = [c for c in (issues.slim_comment(c, reading) for c in comments) if c is not None]
+    assert len(slim) == 1
+    cached = str(slim)
+    assert not [text for text in (*INTERNAL, "Not meant for visitors") if text in cached]
+    assert issues.collect([incident_issue()], {42: slim}, reading, NOW) == \
+        issues.collect([incident_issue()], {42: comments}, reading, NOW)
+
+
 @pytest.mark.parametrize("body, expected", [
     ("/status identified: disk full", ("identified", "disk full")),
     ("/status Monitoring the fix", ("monitoring", "the fix")),
