@@ -10,12 +10,18 @@ and then, as needed:
   after the deadline of its severity (30 min for SEV1, 2 h for SEV2);
 - posts the update due by the severity's cadence (SEV1 15 min, SEV2 30 min,
   SEV3 2 h, SEV4 daily) into one block of the responder's one comment,
-  edited in place. A person's own comment on the issue counts as an update.
+  edited in place. A comment by a trusted person (`trust.min_permission`,
+  as for automation) counts as an update; anyone else's, a stranger's "+1"
+  included, does not.
 
 GitHub cost: one GraphQL listing (issues with their comments, 100 per
 request), then at most two writes per incident (the comment, and one
 PATCH carrying labels, assignees or the closing). An incident with
-nothing due costs nothing.
+nothing due costs nothing. Only when an update is due and someone other
+than the responder commented since the last one are the comments since
+then read (one request per 100), and the authors whose association could
+make them trusted (OWNER, MEMBER, COLLABORATOR) looked up, newest first,
+until one is trusted: one permission request per login per sweep.
 
 `plan` is pure (the time is passed in); `run` is the shell.
 """
@@ -26,6 +32,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from responder.cluster import parse_time
@@ -33,11 +40,13 @@ from responder.comment_blocks import splice, with_state
 from responder.comments import render
 from responder.config import Config
 from responder.duplicates import service_of
+from responder.errors import GitHubError
 from responder.investigation_settings import InvestigationSettings
 from responder.probes import OK, Prober, ProbeResult, ProbeTarget
 from responder.severity_levels import Severity
 from responder.state import IssueState, JournalEntry
 from responder.timestamps import iso_utc as _iso
+from responder.trust import TrustVerdict, from_error, from_permission
 
 if TYPE_CHECKING:
     from responder.github import GitHubClient, IncidentIssue
@@ -48,6 +57,9 @@ SECTION = "sweep"
 INVESTIGATION = "investigation"
 OPEN = "open"
 RESOLVED = "resolved"
+# Only these can hold write access; anyone else's comment is never looked up (and never an update).
+UPDATE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+COMMENTS_READ = 1000  # comments read per incident at most (10 requests), however many a spammer posts
 
 
 @dataclass(frozen=True)
@@ -103,8 +115,27 @@ def severity_of(incident: IncidentIssue, state: IssueState, config: Config) -> S
     return config.severity.default
 
 
+def update_baseline(incident: IncidentIssue, now: datetime) -> datetime:
+    """When the responder last posted an update (or the incident began): a person's update counts after it."""
+    state = (incident.bot_comment.state if incident.bot_comment else None) or IssueState()
+    sweep = state.sections.get(SECTION) or {}
+    started = parse_time(incident.created_at) or now
+    return max(t for t in (parse_time(sweep.get("last_update")), started) if t is not None)
+
+
+def people_to_check(incident: IncidentIssue, planned: SweepPlan, now: datetime) -> datetime | None:
+    """The moment after which a trusted person's comment would make this plan's reminder unnecessary;
+    None when no comment could (nothing is due, or nobody but the responder commented since)."""
+    if not any(entry.kind == "reminder" for entry in planned.journal):
+        return None
+    since = update_baseline(incident, now)
+    latest = parse_time(incident.last_human_comment_at)
+    return since if latest is not None and latest > since else None
+
+
 def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, config: Config,
-         settings: InvestigationSettings) -> SweepPlan:
+         settings: InvestigationSettings, people_update_at: str | None = None) -> SweepPlan:
+    """What is due. `people_update_at`: the newest comment by a trusted person, when one was looked up."""
     state = (incident.bot_comment.state if incident.bot_comment else None) or IssueState()
     level = severity_of(incident, state, config)
     service = service_of(incident, config)
@@ -113,8 +144,7 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
     status = str(sweep.get("status") or OPEN)
     stamp = _iso(now)
     started = parse_time(incident.created_at) or now
-    last_update = max(t for t in (parse_time(sweep.get("last_update")), started,
-                                  parse_time(incident.last_human_comment_at)) if t is not None)
+    last_update = max(t for t in (update_baseline(incident, now), parse_time(people_update_at)) if t is not None)
     notes: list[str] = []
     journal: list[JournalEntry] = []
     lines: list[dict[str, Any]] = []
@@ -232,8 +262,15 @@ def run(config: Config, github: GitHubClient, settings: InvestigationSettings, *
     by_issue = dict(zip(targets.keys(), results, strict=True))
     moment = now()
     report = SweepReport()
+    people = TrustedPeople(github, config)
     for incident in incidents:
-        planned = plan(incident, by_issue.get(incident.number), moment, config, settings)
+        probe_result = by_issue.get(incident.number)
+        planned = plan(incident, probe_result, moment, config, settings)
+        since = people_to_check(incident, planned, moment)
+        if since is not None:
+            update_at = people.latest_update(incident.number, since)
+            if update_at is not None:
+                planned = plan(incident, probe_result, moment, config, settings, people_update_at=update_at)
         report.plans.append(planned)
         if planned.notes:
             log.info("#%d %s: %s", incident.number, planned.service, "; ".join(planned.notes))
@@ -241,6 +278,43 @@ def run(config: Config, github: GitHubClient, settings: InvestigationSettings, *
             _write(github, planned, report)
     report.github_requests = github.requests
     return report
+
+
+class TrustedPeople:
+    """Who may update an incident: the responder's trust rule, one permission request per login per sweep."""
+
+    def __init__(self, github: GitHubClient, config: Config) -> None:
+        self._github = github
+        self._config = config
+        self._verdicts: dict[str, TrustVerdict] = {}
+
+    def latest_update(self, number: int, since: datetime) -> str | None:
+        """When a trusted person last commented on the issue after `since`; None if nobody did."""
+        path = f"/repos/{self._github.repository}/issues/{number}/comments"
+        comments = islice(self._github.paged(path, {"since": _iso(since)}), COMMENTS_READ)
+        candidates = []
+        for comment in comments:
+            at = parse_time(comment.get("created_at"))
+            login = str((comment.get("user") or {}).get("login") or "")
+            association = str(comment.get("author_association") or "").upper()
+            # GitHub's `since` is about edits: an old comment edited later is no update.
+            if at is not None and at > since and login and login != self._config.bot_login \
+                    and association in UPDATE_ASSOCIATIONS:
+                candidates.append((at, login, association))
+        for at, login, association in sorted(candidates, reverse=True):
+            if self._trusted(login, association):
+                return _iso(at)
+        return None
+
+    def _trusted(self, login: str, association: str) -> bool:
+        if login not in self._verdicts:
+            try:
+                permission = self._github.permission(login)
+            except GitHubError as exc:
+                self._verdicts[login] = from_error(login, exc.message)
+            else:
+                self._verdicts[login] = from_permission(login, permission, self._config.min_permission)
+        return self._verdicts[login].trusted
 
 
 def _targets(incidents: Sequence[IncidentIssue], config: Config) -> dict[int, ProbeTarget]:
@@ -266,5 +340,5 @@ def _write(github: GitHubClient, planned: SweepPlan, report: SweepReport) -> Non
         if planned.comment_id is None:
             github.create_comment(planned.number, planned.comment)
         else:
-            github.edit_comment(planned.comment_id, planned.comment)
+            github.edit_comment(planned.comment_id, planned.comment, planned.number)
         report.done.append(f"#{planned.number}: updated the responder comment")

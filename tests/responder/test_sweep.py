@@ -112,13 +112,69 @@ def test_an_update_due_by_the_cadence_edits_the_one_comment(desk: Desk) -> None:
     assert state.journal[-1].at == "2026-11-23T15:08:00Z" and state.sections["sweep"]["reminders"] == 2
 
 
-def test_a_persons_comment_counts_as_an_update(desk: Desk) -> None:
+def comment(desk: Desk, number: int, login: str, association: str, when: str, body: str = "+1") -> None:
+    note = desk.github.add_comment(number, body, login, association)
+    note["created_at"] = note["updated_at"] = when
+
+
+COMMENTS_42 = ("GET", "/repos/acme-homelab/infra/issues/42/comments")
+
+
+def permission(login: str) -> tuple[str, str]:
+    return ("GET", f"/repos/acme-homelab/infra/collaborators/{login}/permission")
+
+
+def test_a_trusted_persons_comment_counts_as_an_update(desk: Desk) -> None:
+    desk.github.permissions["vbarzin"] = "admin"
     desk.incident(42)
-    note = desk.github.add_comment(42, "Looking into it, Nextcloud's PHP memory is exhausted.", "vbarzin", "OWNER")
-    note["created_at"] = "2026-11-23T14:30:00Z"
+    comment(desk, 42, "vbarzin", "OWNER", "2026-11-23T14:30:00Z", "Looking into it, PHP memory is exhausted.")
+    comment(desk, 42, "bob", "NONE", "2026-11-23T14:40:00Z")  # newer, but never looked up
     report = desk.sweep("2026-11-23T14:45:00Z")
     assert report.plans[0].notes == ()
-    assert desk.github.writes() == []
+    assert desk.github.log == [("POST", "/graphql"), COMMENTS_42, permission("vbarzin")]
+    assert report.github_requests == 3
+    listing = [call.request.url for call in desk.github.rsps.calls if "/comments" in call.request.url]
+    assert ["since=2026-11-23T14%3A06%3A00Z" in url for url in listing] == [True]  # only since the last update
+
+
+@pytest.mark.parametrize(("login", "association", "asked"), [
+    ("stranger", "NONE", []),  # a "+1" from anyone: no permission request
+    ("carol", "MEMBER", [permission("carol")]),  # an organisation member with read access only
+    ("dave", "CONTRIBUTOR", []),
+])
+def test_a_comment_from_someone_untrusted_does_not_silence_the_reminder(
+        desk: Desk, login: str, association: str, asked: list[tuple[str, str]]) -> None:
+    desk.github.permissions["carol"] = "read"
+    desk.incident(42)
+    comment(desk, 42, login, association, "2026-11-23T14:30:00Z")
+    report = desk.sweep("2026-11-23T14:45:00Z")
+    assert report.plans[0].notes == ("update due (SEV2 every 30 min)",)
+    assert desk.github.log == [("POST", "/graphql"), COMMENTS_42, *asked,
+                               ("PATCH", "/repos/acme-homelab/infra/issues/comments/900001")]
+
+
+def test_comments_are_read_only_when_an_update_is_due_and_each_person_is_looked_up_once(desk: Desk) -> None:
+    desk.github.permissions.update({"vbarzin": "admin", "carol": "read"})
+    desk.incident(41, sweep={"last_update": "2026-11-23T14:40:00Z"})  # nothing due: a comment costs nothing
+    comment(desk, 41, "vbarzin", "OWNER", "2026-11-23T14:42:00Z")
+    for number in (42, 43):
+        desk.incident(number)
+        comment(desk, number, "vbarzin", "OWNER", "2026-11-23T14:20:00Z")
+        comment(desk, number, "carol", "MEMBER", "2026-11-23T14:30:00Z")
+    report = desk.sweep("2026-11-23T14:45:00Z")
+    assert [p.notes for p in report.plans] == [(), (), ()]
+    assert desk.github.log == [("POST", "/graphql"), COMMENTS_42, permission("carol"), permission("vbarzin"),
+                               ("GET", "/repos/acme-homelab/infra/issues/43/comments")]
+
+
+def test_a_comment_edited_after_the_last_update_is_not_a_new_one(desk: Desk) -> None:
+    desk.github.permissions["vbarzin"] = "admin"
+    desk.incident(42)
+    comment(desk, 42, "vbarzin", "OWNER", "2026-11-23T14:00:00Z")
+    desk.github.issues[42].comments[-1]["updated_at"] = "2026-11-23T14:30:00Z"
+    comment(desk, 42, "stranger", "NONE", "2026-11-23T14:31:00Z")
+    report = desk.sweep("2026-11-23T14:45:00Z")
+    assert report.plans[0].notes == ("update due (SEV2 every 30 min)",)
 
 
 @pytest.mark.parametrize(("severity", "closed"), [("SEV3", True), ("SEV2", False)])
