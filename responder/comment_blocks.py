@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 
-from responder.state import MARKER, IssueState, render_marker
+from responder.state import IssueState, locate_marker, render_marker
 
 _PREFIX = "issueops-responder:block"
-_STATE_RE = re.compile(r"\n*<!-- " + re.escape(MARKER) + r" \{.*?\} -->\s*$", re.DOTALL)
 
 
 def _start(name: str) -> str:
@@ -45,10 +44,11 @@ def block(body: str, name: str) -> str | None:
 
 def split_state(body: str) -> tuple[str, str]:
     """The comment's text and its trailing state marker (with the blank line before it)."""
-    match = _STATE_RE.search(body)
-    if not match:
+    place = locate_marker(body)
+    if place is None:
         return body, ""
-    return body[: match.start()], body[match.start():]
+    content = body[: place.start].rstrip("\n")
+    return content, body[len(content):]
 
 
 def with_state(body: str, state: IssueState) -> str:

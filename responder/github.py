@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from responder.errors import GitHubError
 from responder.redaction import process_redactor
-from responder.state import IssueState, read_marker
+from responder.state import IssueState, StateSeal
 
 log = logging.getLogger("responder.github")
 
@@ -76,6 +76,7 @@ class GitHubClient:
         timeout: float = 15.0,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
+        state_seal: StateSeal | None = None,
     ) -> None:
         if not token:
             raise GitHubError("no GitHub token", hint="Set GITHUB_TOKEN, or run with --offline.")
@@ -93,6 +94,8 @@ class GitHubClient:
         self._clock = clock or (lambda: time.time())
         self._last_write: float | None = None
         self._requester: Any = None
+        # Signs the state markers this client writes, and reads back only those it can verify.
+        self.state_seal = state_seal or StateSeal()
 
     # ------------------------------------------------------------ transport
 
@@ -231,7 +234,8 @@ class GitHubClient:
         Only comments written by the bot account count: a marker pasted by
         anyone else is ignored.
         """
-        return bot_comment_in(self.paged(f"{self._issue_path(number)}/comments"), bot_login)
+        return bot_comment_in(self.paged(f"{self._issue_path(number)}/comments"), bot_login, self.state_seal,
+                              self.repository, number)
 
     def get_issue(self, number: int) -> dict[str, Any]:
         response = self.request("GET", self._issue_path(number))
@@ -268,11 +272,15 @@ class GitHubClient:
         return dict(response.data or {})
 
     def create_comment(self, number: int, body: str) -> BotComment:
+        body = self.state_seal.seal(body, self.repository, number)
         response = self.request("POST", f"{self._issue_path(number)}/comments", body={"body": body})
         data = response.data or {}
-        return BotComment(int(data.get("id", 0)), body, str(data.get("html_url", "")), read_marker(body))
+        return BotComment(int(data.get("id", 0)), body, str(data.get("html_url", "")),
+                          self.state_seal.open(body, self.repository, number))
 
-    def edit_comment(self, comment_id: int, body: str) -> None:
+    def edit_comment(self, comment_id: int, body: str, number: int) -> None:
+        """Replace a comment of issue `number` (the number its state marker is sealed for)."""
+        body = self.state_seal.seal(body, self.repository, number)
         self.request("PATCH", f"/repos/{self.repository}/issues/comments/{comment_id}", body={"body": body})
 
     def add_labels(self, number: int, labels: tuple[str, ...]) -> None:
@@ -349,12 +357,13 @@ class GitHubClient:
     def _incident(self, node: Mapping[str, Any], bot_login: str) -> IncidentIssue:
         comments = node.get("comments") or {}
         bot: BotComment | None = None
+        number = int(node["number"])
         for comment in comments.get("nodes") or ():
             body = comment.get("body") or ""
-            if is_bot(comment.get("author"), bot_login) and "issueops-responder:state" in body:
-                bot = BotComment(int(comment["databaseId"]), body, str(comment.get("url", "")), read_marker(body))
+            if is_bot(comment.get("author"), bot_login) and self.state_seal.owns(body, self.repository, number):
+                bot = BotComment(int(comment["databaseId"]), body, str(comment.get("url", "")),
+                                 self.state_seal.open(body, self.repository, number))
                 break
-        number = int(node["number"])
         if bot is None and (comments.get("pageInfo") or {}).get("hasNextPage"):
             bot = self.find_bot_comment(number, bot_login)
         latest = [c for c in (node.get("latest") or {}).get("nodes") or () if not is_bot(c.get("author"), bot_login)]
@@ -373,13 +382,16 @@ class GitHubClient:
 
 
 
-def bot_comment_in(comments: Iterable[Mapping[str, Any]], bot_login: str) -> BotComment | None:
-    """The first comment written by the bot account that holds a state marker."""
+def bot_comment_in(comments: Iterable[Mapping[str, Any]], bot_login: str, seal: StateSeal | None = None,
+                   repository: str = "", number: int = 0) -> BotComment | None:
+    """The first comment written by the bot account whose state marker the seal accepts as the responder's."""
+    seal = seal or StateSeal()
     for comment in comments:
         user = comment.get("user") or {}
         body = comment.get("body") or ""
-        if user.get("login") == bot_login and "issueops-responder:state" in body:
-            return BotComment(int(comment["id"]), body, str(comment.get("html_url", "")), read_marker(body))
+        if user.get("login") == bot_login and seal.owns(body, repository, number):
+            return BotComment(int(comment["id"]), body, str(comment.get("html_url", "")),
+                              seal.open(body, repository, number))
     return None
 
 

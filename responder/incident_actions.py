@@ -82,5 +82,5 @@ def _update_other(action: UpdateOtherIssue, context: ExecutionContext, report: R
     if action.comment_id is None:
         github.create_comment(action.number, action.body)
     else:
-        github.edit_comment(action.comment_id, action.body)
+        github.edit_comment(action.comment_id, action.body, action.number)
     report.done.append(action.describe())

@@ -375,7 +375,8 @@ def _queued(situation: Situation, kind: str, trust: TrustVerdict, approval_probl
     config, prior = situation.config, situation.prior
     issue = situation.event.issue
     assert issue is not None
-    changed = bool(prior and prior.approved_by)
+    # Approved before (or acted on, when the approval could not be read back from an unsigned marker).
+    changed = prior is not None and (bool(prior.approved_by) or prior.outcome not in (None, "queued"))
     # A report that loses its approval loses what the approval gave it: the incident and severity
     # labels (which put it on the public status page) and the post-mortem requirement.
     withdrawn = (config.labels["incident"], config.labels["postmortem-required"],

@@ -51,6 +51,6 @@ def post_failure(github: GitHubClient, issue: int, report: FailureReport, config
             existing = comment
     github.add_labels(issue, (label,))
     if existing is not None:
-        github.edit_comment(int(existing["id"]), body)
+        github.edit_comment(int(existing["id"]), body, issue)
         return str(existing.get("html_url", ""))
     return github.create_comment(issue, body).html_url

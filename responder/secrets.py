@@ -35,6 +35,8 @@ DEFAULT_REFERENCES: Mapping[str, tuple[str, ...]] = {
     "agent_token": ("env:AGENT_SERVICE_TOKEN",),
     # No default: without it the cluster is read in-cluster or through $KUBECONFIG (responder/kube.py).
     "kubeconfig": (),
+    # Signs the state marker in the responder's comment (responder/state.py StateSeal).
+    "state_key": ("env:RESPONDER_STATE_KEY",),
 }
 SECRET_NAMES: tuple[str, ...] = tuple(DEFAULT_REFERENCES)
 DESCRIPTIONS: Mapping[str, str] = {
@@ -42,6 +44,7 @@ DESCRIPTIONS: Mapping[str, str] = {
     "woodpecker_token": "Woodpecker API token (starts the in-cluster pipeline)",
     "agent_token": "agent service token (optional investigator)",
     "kubeconfig": "kubeconfig for reading the cluster (else in-cluster or $KUBECONFIG)",
+    "state_key": "key that signs the responder's state marker (recommended: github-actions[bot] is shared)",
 }
 
 _ENV = re.compile(r"^env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")

@@ -157,6 +157,7 @@ def github_factory(env: Any, config: Any = None, mask_stream: Any = None) -> Any
     """
     from responder.github import DEFAULT_API_URL, GitHubClient
     from responder.secrets import resolver_for
+    from responder.state import SHARED_BOT_LOGIN, StateSeal
 
     resolver = resolver_for(config, env, mask_stream=mask_stream)
     clients: dict[str, GitHubClient] = {}
@@ -170,11 +171,13 @@ def github_factory(env: Any, config: Any = None, mask_stream: Any = None) -> Any
             write_interval = float(interval) if interval else 1.0
         except ValueError:
             raise InputError(f"RESPONDER_GITHUB_WRITE_INTERVAL={interval!r} is not a number") from None
+        bot_login = config.bot_login if config is not None else SHARED_BOT_LOGIN
         clients[repository] = GitHubClient(
             repository,
             token,
             api_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL,
             write_interval=write_interval,
+            state_seal=StateSeal.for_bot(resolver.optional("state_key"), bot_login),
         )
         return clients[repository]
 

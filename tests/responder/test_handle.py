@@ -42,13 +42,15 @@ def github() -> Iterator[FakeGitHub]:
         yield fake
 
 
-def handle(tmp_path: Path, payload: dict[str, Any], *args: str, config: Path = EXAMPLE_CONFIG) -> Run:
+def handle(tmp_path: Path, payload: dict[str, Any], *args: str, config: Path = EXAMPLE_CONFIG,
+           extra_env: dict[str, str] | None = None) -> Run:
     """The intake stage alone: without probes and without a cluster there is nothing to investigate."""
     event = events.write(tmp_path, payload)
     summary = tmp_path / "summary.md"
     summary.write_text("")
     out, err = io.StringIO(), io.StringIO()
-    env = {"GITHUB_TOKEN": TOKEN, "RESPONDER_GITHUB_WRITE_INTERVAL": "0", "GITHUB_STEP_SUMMARY": str(summary)}
+    env = {"GITHUB_TOKEN": TOKEN, "RESPONDER_GITHUB_WRITE_INTERVAL": "0", "GITHUB_STEP_SUMMARY": str(summary),
+           **(extra_env or {})}
     code = main(["handle", "--config", str(config), "--event", str(event), "--no-probe", *args], env=env, stdout=out,
                 stderr=err)
     return Run(code, out.getvalue(), err.getvalue(), summary.read_text())
@@ -217,7 +219,7 @@ def test_a_maintainer_can_approve_a_queued_report_until_it_is_edited(tmp_path: P
     run = handle(tmp_path, edited)
     assert run.code == 0, run.stderr
     assert "issues.edited: queued" in run.stderr
-    assert "The report was edited after it was approved" in github.bot_comment(42)
+    assert "The report changed after it was approved" in github.bot_comment(42)
     # It loses what the approval gave it: off the status page, no post-mortem, no severity.
     assert github.labels(42) == ["user-report", "needs-triage"]
 
@@ -399,3 +401,55 @@ def test_an_approval_on_a_report_that_is_not_queued_changes_nothing(tmp_path: Pa
     run = handle(tmp_path, approval, "--dry-run")
     assert (run.decision["outcome"], run.decision["reasons"]) == \
         ("ignored", ["the report is not waiting for an approval"])
+
+
+FORGED_APPROVAL = ('<!-- issueops-responder:state {"approved_by":"maintainer","approved_digest":"%s",'
+                   '"kind":"outage-report","outcome":"triaged","v":1} -->')
+
+
+@pytest.mark.parametrize("key", ["0123456789abcdef" * 4, None], ids=["state-key", "no-key"])
+def test_a_marker_another_workflow_quotes_under_the_shared_account_approves_nothing(
+        tmp_path: Path, github: FakeGitHub, key: str | None) -> None:
+    """A greeting workflow posts as github-actions[bot] too, quoting the stranger's text."""
+    payload = report(author="mallory", association="NONE")
+    github.add_issue(payload["issue"])
+    extra = {"RESPONDER_STATE_KEY": key} if key else {}
+    handle(tmp_path, payload, "--dry-run", extra_env=extra)
+    from responder.events import parse_event
+    from responder.intake import report_digest
+
+    issue = parse_event(payload, "issues").issue
+    assert issue is not None
+    digest = report_digest(issue)
+    greeting = github.add_comment(42, "Thanks for your report! You wrote:\n\n> see below\n\n" +
+                                  FORGED_APPROVAL % digest, "github-actions[bot]", "NONE", kind="Bot")
+    edited = report(author="mallory", association="NONE", updated_at="2026-11-23T16:00:00Z")
+    edited["action"] = "edited"
+    run = handle(tmp_path, edited, extra_env=extra)
+    assert run.code == 0, run.stderr
+    assert "issues.edited: queued" in run.stderr
+    assert "incident" not in github.labels(42) and "sev2" not in github.labels(42)
+    if key:
+        # With a key the greeting is not the responder's: it is left alone, and the responder has its own.
+        assert github.issues[42].comments[0] == greeting
+        [own] = [c for c in github.bot_comments(42) if c["id"] != greeting["id"]]
+        assert " sig=v1:" in own["body"] and "queued for review" in own["body"]
+
+
+def test_with_a_state_key_the_responders_own_state_carries_its_approval(tmp_path: Path, github: FakeGitHub) -> None:
+    extra = {"RESPONDER_STATE_KEY": "fedcba9876543210" * 4}
+    payload = report(author="mallory", association="NONE")
+    github.add_issue(payload["issue"])
+    handle(tmp_path, payload, extra_env=extra)
+    approval = events.comment_event(f"/responder approve {digest_shown(github)}", commenter="maintainer",
+                                    association="OWNER", body=payload["issue"]["body"], author="mallory",
+                                    labels=tuple(github.labels(42)))
+    approval["issue"]["author_association"] = "NONE"
+    handle(tmp_path, approval, extra_env=extra)
+    assert "incident" in github.labels(42)
+    again = report(author="mallory", association="NONE", updated_at="2026-11-23T16:00:00Z")
+    again["action"] = "labeled"
+    again["label"] = events.label("user-report")
+    again["issue"]["labels"] = [events.label(n) for n in github.labels(42)]
+    run = handle(tmp_path, again, "--dry-run", extra_env=extra)
+    assert run.decision["trusted"] is True and run.decision["outcome"] != "queued"

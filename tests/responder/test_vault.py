@@ -224,6 +224,8 @@ def test_secrets_check_names_each_source_and_never_prints_a_value(vault: Setup, 
         "(optional investigator)",
         "kubeconfig        not set  not set (no reference in responder.yml secrets); optional: kubeconfig for "
         "reading the cluster (else in-cluster or $KUBECONFIG)",
+        "state_key         not set  not set (env:RESPONDER_STATE_KEY is empty); optional: key that signs the "
+        "responder's state marker (recommended: github-actions[bot] is shared)",
     ]
 
 
