@@ -118,7 +118,7 @@ def _github(config: Config, io: IO) -> Any:
         raise InputError("responder.yml sets no repository", hint="Add `repository: owner/name`.")
     from responder.commands.handle import github_factory
 
-    return github_factory(io.env)(config.repository)
+    return github_factory(io.env, config, mask_stream=io.stdout)(config.repository)
 
 
 def _commit(paths: list[Path], settings: Settings, io: IO) -> None:

@@ -44,6 +44,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, io: IO) -> int:
     import logging
 
+    from responder.commands.handle import github_factory
     from responder.config import load_config
     from responder.timestamps import parse_utc as parse_time
     from statuspage.build import BuildOptions, build
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
             raise InputError(f"--now {args.now!r} is not an ISO 8601 time")
     options = BuildOptions(out=Path(args.out), issues_file=args.issues_file, history_file=args.history_file,
                            previous=args.previous, probe=args.probe, postmortems=args.postmortems, now=now)
-    github = None if args.issues_file else github_factory(io.env)
+    github = None if args.issues_file else github_factory(io.env, config, mask_stream=io.stdout)
     result = build(config, options, github)
     log = logging.getLogger("statuspage")
     for note in result.notes:
@@ -68,11 +69,3 @@ def run(args: argparse.Namespace, io: IO) -> int:
     return EXIT_OK
 
 
-def github_factory(env: Any) -> Any:
-    from responder.github import DEFAULT_API_URL, GitHubClient
-
-    def make(repository: str) -> GitHubClient:
-        token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or ""
-        return GitHubClient(repository, token, api_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL)
-
-    return make
