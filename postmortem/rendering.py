@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from responder.errors import InputError
 from responder.quoting import Markdown, code, escape_text
 from responder.redaction import process_redactor
+from responder.xml_text import strip_forbidden
 
 if TYPE_CHECKING:
     import jinja2
@@ -39,8 +40,9 @@ def page_text(value: object) -> Markdown:
     numeric entities: Python-Markdown keeps entities as they are, so the text
     shows exactly as written and can open nothing.
     """
-    text = process_redactor(" ".join(str("" if value is None else value).split()))
-    # Control and format characters (bidi overrides can disguise text) are dropped.
+    text = process_redactor(" ".join(strip_forbidden(str("" if value is None else value)).split()))
+    # Control and format characters (bidi overrides can disguise text) are dropped, and so is whatever
+    # else XML 1.0 forbids (U+FFFE, U+FFFF, lone surrogates): the page is HTML, its feed and sitemap XML.
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch == _ZWJ)
     text = text.translate(_PAGE_ENTITIES)
     text = _LIST_START.sub(lambda m: m[1] + f"&#{ord(m[2])};", text)
@@ -53,7 +55,7 @@ def page_text(value: object) -> Markdown:
 def safe_url(value: object) -> str:
     """A URL fit for a Markdown link target, or "" (javascript:, spaces, quotes... are refused)."""
     text = str(value or "").strip()
-    return text if _SAFE_URL.match(text) else ""
+    return text if _SAFE_URL.match(text) and strip_forbidden(text) == text else ""
 
 
 def link(label: object, url: object, escape: Callable[[object], Markdown] = page_text) -> Markdown:

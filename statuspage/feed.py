@@ -2,7 +2,8 @@
 
 Entry content is HTML (type="html") made by the safe Markdown renderer, so
 a feed reader that shows it runs nothing an issue author wrote. Built with
-ElementTree, which escapes every text and attribute.
+ElementTree, which escapes every text and attribute; the characters XML 1.0
+forbids, which no escaping can write, are removed from each of them first.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from xml.etree import ElementTree
 
 from markupsafe import escape
 
+from responder.xml_text import strip_forbidden
 from statuspage import markdown
 from statuspage.model import Incident, Page
 from statuspage.summary import iso, public_url
@@ -50,11 +52,11 @@ def _entry(incident: Incident, page: Page, base: str, host: str) -> ElementTree.
     _link(entry, incident.url or f"{base}#incident-{incident.number}", "alternate", "text/html")
     for name in incident.services:
         category = ElementTree.SubElement(entry, f"{{{ATOM}}}category")
-        category.set("term", name)
-        category.set("label", page.titles.get(name, name))
+        category.set("term", strip_forbidden(name))
+        category.set("label", strip_forbidden(page.titles.get(name, name)))
     content = ElementTree.SubElement(entry, f"{{{ATOM}}}content")
     content.set("type", "html")
-    content.text = _content_html(incident, base)
+    content.text = strip_forbidden(_content_html(incident, base))
     return entry
 
 
@@ -78,11 +80,11 @@ def _content_html(incident: Incident, base: str) -> str:
 
 
 def _text(parent: ElementTree.Element, tag: str, text: str) -> None:
-    ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}").text = text
+    ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}").text = strip_forbidden(text)
 
 
 def _link(parent: ElementTree.Element, href: str, rel: str, kind: str) -> None:
     link = ElementTree.SubElement(parent, f"{{{ATOM}}}link")
-    link.set("href", href)
+    link.set("href", strip_forbidden(href))
     link.set("rel", rel)
     link.set("type", kind)

@@ -22,6 +22,8 @@ import re
 
 from markupsafe import Markup, escape
 
+from responder.xml_text import strip_forbidden
+
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _BULLET = re.compile(r"^\s{0,3}[-*+]\s+(.*)$")
@@ -46,7 +48,7 @@ def render(text: str | None) -> Markup:
     """Markdown (untrusted) -> HTML (safe)."""
     if not text:
         return Markup("")
-    source = _HTML_COMMENT.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    source = _HTML_COMMENT.sub("", strip_forbidden(text).replace("\r\n", "\n").replace("\r", "\n"))
     lines = source.split("\n")
     out: list[str] = []
     paragraph: list[str] = []

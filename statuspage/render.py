@@ -2,7 +2,8 @@
 
 HTML comes from Jinja2 templates (statuspage/templates/) with autoescape
 on, so every value is escaped unless it went through the safe Markdown
-renderer. The page needs no JavaScript: the one script only upgrades the
+renderer, and loses the characters XML 1.0 forbids (responder.xml_text)
+on the way. The page needs no JavaScript: the one script only upgrades the
 "last updated" line into a warning when the visitor's clock says the data
 is old.
 """
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from responder.timestamps import parse_utc
+from responder.xml_text import strip_forbidden
 from statuspage import badges, feed, history, markdown, summary
 from statuspage.history import History, Uptime
 from statuspage.model import DEGRADED, DOWN, MAINTENANCE, OPERATIONAL, UNKNOWN, Page
@@ -43,7 +46,7 @@ def json_bytes(data: Any, *, compact: bool = False) -> bytes:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":") if compact else None,
                       indent=None if compact else 2)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return (text + "\n").encode("utf-8")
+    return (strip_forbidden(text) + "\n").encode("utf-8")
 
 
 def render_site(page: Page, recorded: History, cache: Mapping[str, Any],
@@ -84,6 +87,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters.update({
         "markdown": markdown.render,
@@ -98,6 +102,11 @@ def environment() -> jinja2.Environment:
     })
     env.globals.update({"day_legend": DAY_LEGEND, "window_labels": WINDOW_LABELS})
     return env
+
+
+def _finalize(value: Any) -> Any:
+    # Markup comes from the Markdown renderer, which already dropped them from its input.
+    return strip_forbidden(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def when(moment: datetime | str | None) -> str:

@@ -14,6 +14,7 @@ import json
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -22,6 +23,9 @@ from responder.state import IssueState, JournalEntry, render_marker
 from tests.conftest import EXAMPLE_CONFIG
 from tests.support.infra_repo import copy_site, load_export
 
+# Characters XML 1.0 forbids (the pages are HTML, the sitemap XML); a lone surrogate cannot even be UTF-8.
+FORBIDDEN = ("\x1b", "\x0b", "\x00", "\ufffe", "\uffff", "\ud800")
+FORBIDDEN_IN_XML = "ESC\x1b VT\x0b NUL\x00 FFFE\ufffe FFFF\uffff surrogate\ud800 end"
 ATTACKS = [
     "<script>alert('comment')</script>",
     "<img src=x onerror=alert('img')>",
@@ -30,6 +34,7 @@ ATTACKS = [
     "<!-- human:end root-cause --> <a href='javascript:alert(1)'>x</a>",
     "| broken | table |\n# Heading injection\n---",
     "\u202egnp.exe\u202c ⚠️ ünïcödé 👩‍💻 **bold** _it_",
+    FORBIDDEN_IN_XML,
 ]
 
 
@@ -86,8 +91,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = copy_site(root / "site")
     exports = {
         "sev2": load_export(),
-        "hostile": incident(43, "<script>alert('title')</script> Nextcloud & \"friends\"", 24,
-                            comments=ATTACKS, journal_text="<iframe src=javascript:alert('journal')>"),
+        "hostile": incident(43, "<script>alert('title')</script> Nextcloud & \"friends\"\x1b\ufffe", 24,
+                            comments=ATTACKS, journal_text="<iframe src=javascript:alert('journal')>\x0b"),
         "long": incident(44, "Very long title " * 19, 25),
         "emoji": incident(45, "🔥🔥🔥", 26, events=False),
         "no-slo": incident(46, "CI is down", 27, service="CI (Woodpecker)"),
@@ -149,6 +154,17 @@ def test_hostile_text_is_shown_as_text(built: Path) -> None:
     # The page's own structure survived: every section heading is still there.
     for heading in ("Timeline (UTC)", "Root cause analysis", "Action items", "Lessons learned"):
         assert f">{heading}<" in html
+
+
+def test_no_page_or_sitemap_carries_a_character_xml_forbids(built: Path) -> None:
+    files = [*pages(built), built / "sitemap.xml"]
+    found = {str(f.relative_to(built)): [hex(ord(ch)) for ch in FORBIDDEN if ch in f.read_text(encoding="utf-8")]
+             for f in files}
+    assert {name: chars for name, chars in found.items() if chars} == {}
+    ElementTree.fromstring((built / "sitemap.xml").read_bytes())  # noqa: S314 - our own build output
+    html = (built / "post-mortems" / "2026-11-24-script-alert-title-script-nextcloud-friends"
+            / "index.html").read_text(encoding="utf-8")
+    assert "ESC VT NUL FFFE FFFF surrogate end" in html
 
 
 def test_the_index_lists_newest_first_with_severity_and_duration(built: Path) -> None:

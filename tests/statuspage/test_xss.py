@@ -130,3 +130,55 @@ def test_the_atom_feed_and_its_html_contents_hold_no_script(site: Path) -> None:
         assert not element.tag.endswith(("script", "iframe"))
     links = [link.get("href") or "" for link in feed.iter(f"{ATOM}link")]
     assert all(link.startswith("https://") for link in links)
+
+
+# Characters XML 1.0 forbids: escaping cannot write them, and one of them makes a whole feed unreadable.
+FORBIDDEN = {"ESC": "\x1b", "VT": "\x0b", "NUL": "\x00", "U+FFFE": "\ufffe", "U+FFFF": "\uffff",
+             "lone surrogate": "\ud800"}
+
+
+@pytest.mark.parametrize("char", FORBIDDEN.values(), ids=FORBIDDEN.keys())
+def test_characters_xml_forbids_are_removed_from_every_page_and_the_feed(tmp_path: Path, char: str) -> None:
+    x = f"a{char}b"
+    raw = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+    raw["services"][4]["title"] = f"Nextcloud {x}"
+    raw["services"][4]["description"] = x
+    raw["statuspage"] = {"url": "https://status.acme-homelab.org", "title": f"Status {x}", "description": x}
+    config = tmp_path / "responder.yml"
+    config.write_text(yaml.safe_dump(raw))
+    state = IssueState(severity="SEV2", journal=(JournalEntry("2026-11-23T14:06:00Z", "finding", x),))
+    export = {
+        "issues": [
+            rest_issue(42, title=f"Nextcloud {x} down", author="alice", association="OWNER",
+                       labels=("user-report", "incident", "sev2"), body=outage_body(f"Nextcloud {x}", x, x, x),
+                       created_at="2026-11-23T14:05:00Z"),
+            rest_issue(44, title=f"Report {x}", author="erin", association="COLLABORATOR", labels=("user-report",),
+                       body=outage_body(f"Nextcloud {x}")),
+            rest_issue(45, title=f"Window {x}", author="vbarzin", association="OWNER", labels=("maintenance",),
+                       body=maintenance_body(f"Nextcloud {x}", "2026-11-23 14:00", "2026-11-23 16:00", x, x)),
+        ],
+        "comments": {"42": [bot_comment(42, state),
+                            comment(42, f"/status identified: {x}\n\n- {x}\n\n```\n{x}\n```", "vbarzin", "OWNER",
+                                    "2026-11-23T14:30:00Z")]},
+    }
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))  # ensure_ascii: a lone surrogate survives as \ud800
+    err = io.StringIO()
+    code = main(["build", "--config", str(config), "--out", str(tmp_path / "public"), "--issues-file", str(path),
+                 "--no-probe", "--previous", "none", "--now", "2026-11-23T15:00:00Z"],
+                env={}, stdout=io.StringIO(), stderr=err)
+    assert code == 0, err.getvalue()
+    site = tmp_path / "public"
+    feed = ElementTree.fromstring((site / "feed.atom").read_bytes())  # noqa: S314 - our own build output
+    [entry] = feed.findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "[Identified] SEV2 Nextcloud ab down"
+    assert entry.find(f"{ATOM}category").get("label") == "Nextcloud ab"  # type: ignore[union-attr]
+    assert feed.findtext(f"{ATOM}title") == "Status ab: incidents"
+    content = entry.findtext(f"{ATOM}content") or ""
+    assert "<p>ab</p>" in content and "<li>ab</li>" in content
+    ElementTree.fromstring(f"<div>{content}</div>")  # noqa: S314 - the entry's HTML is well-formed XML too
+    pages = {name: (site / name).read_bytes().decode("utf-8") for name in ("index.html", "404.html")}
+    assert not [name for name, html in pages.items() if char in html]
+    assert all(f"{shown} ab" in pages["index.html"] for shown in ("Nextcloud", "Window", "Report", "Status"))
+    for name in ("status.json", "data/github-cache.json"):
+        json.loads((site / name).read_bytes().decode("utf-8"))
