@@ -30,7 +30,11 @@ DEFAULT_PROTECTED_RESOURCE_TYPES = (
     "kubernetes_secret", "kubernetes_secret_v1", "kubernetes_namespace", "kubernetes_namespace_v1",
     "helm_release:*postgres*", "helm_release:cloudnative-pg", "helm_release:*mysql*", "helm_release:*mariadb*",
     "helm_release:*mongodb*", "helm_release:*redis*", "helm_release:*minio*", "helm_release:vault",
-    "helm_release:*sealed-secrets*", "helm_release:*external-secrets*",
+    "helm_release:*sealed-secrets*", "helm_release:*external-secrets*", "helm_release:*cockroach*",
+    "helm_release:*cassandra*", "helm_release:*scylla*", "helm_release:*clickhouse*", "helm_release:*couchdb*",
+    "helm_release:*elasticsearch*", "helm_release:*opensearch*", "helm_release:*etcd*", "helm_release:*influxdb*",
+    "helm_release:*neo4j*", "helm_release:*percona*", "helm_release:*timescale*", "helm_release:*valkey*",
+    "helm_release:*keydb*", "helm_release:*mssql*",
     "aws_db_*", "aws_rds_*", "aws_dynamodb_table", "aws_docdb_*", "aws_neptune_*", "aws_redshift_cluster",
     "aws_elasticache_*", "aws_s3_bucket", "aws_s3_bucket_*", "aws_ebs_volume", "aws_efs_file_system",
     "aws_secretsmanager_secret", "aws_secretsmanager_secret_version", "aws_ssm_parameter", "aws_kms_key",
@@ -43,8 +47,14 @@ DEFAULT_PROTECTED_RESOURCE_TYPES = (
     "azurerm_managed_disk", "azurerm_key_vault", "azurerm_key_vault_secret", "azurerm_key_vault_key",
     "azurerm_resource_group",
 )
+# Kinds a kubernetes_manifest must not create, change or delete (globs, case-insensitive): the
+# kubernetes provider's one resource type for any object.
+DEFAULT_PROTECTED_MANIFEST_KINDS = ("Secret", "PersistentVolumeClaim", "Namespace")
 DEFAULT_MAX_CHANGES = 5
-COUNTED = ("create", "update", "delete", "replace", "no_op", "read", "forget")
+# Counted by action; "import" and "move" count imports and moved blocks besides their action.
+COUNTED = ("create", "update", "delete", "replace", "no_op", "read", "forget", "import", "move")
+# A chart reference's version and archive suffix: postgresql-12.1.0.tgz -> postgresql.
+_CHART_VERSION = re.compile(r"(-v?[0-9]+\.[0-9]+\.[0-9]+[^/]*)?(\.tgz|\.tar\.gz)?$")
 ADDRESSES_IN_A_REASON = 5
 
 
@@ -52,6 +62,7 @@ ADDRESSES_IN_A_REASON = 5
 class Policy:
     protected_stacks: tuple[str, ...] = DEFAULT_PROTECTED_STACKS
     protected_resource_types: tuple[str, ...] = DEFAULT_PROTECTED_RESOURCE_TYPES
+    protected_manifest_kinds: tuple[str, ...] = DEFAULT_PROTECTED_MANIFEST_KINDS
     max_changes: int = DEFAULT_MAX_CHANGES
 
     @classmethod
@@ -61,6 +72,8 @@ class Policy:
             protected_stacks=tuple(section.get("protected_stacks", DEFAULT_PROTECTED_STACKS)),
             protected_resource_types=tuple(section.get("protected_resource_types",
                                                        DEFAULT_PROTECTED_RESOURCE_TYPES)),
+            protected_manifest_kinds=tuple(section.get("protected_manifest_kinds",
+                                                       DEFAULT_PROTECTED_MANIFEST_KINDS)),
             max_changes=int(section.get("max_changes", DEFAULT_MAX_CHANGES)),
         )
 
@@ -79,17 +92,41 @@ class Policy:
         return None
 
     def protected_type(self, change: ResourceChange) -> str | None:
-        """The protected_resource_types entry this change's type (or Helm chart) matches, if any."""
-        key = (change.type, change.charts)
-        if key not in self._type_matches:
-            self._type_matches[key] = self._match_type(change.type, change.charts)
-        return self._type_matches[key]
+        """The protected_resource_types entry this change's type (or Helm chart) matches, if any.
+
+        A moved resource is matched by the type it had before too.
+        """
+        for kind in change.types:
+            key = (kind, change.charts)
+            if key not in self._type_matches:
+                self._type_matches[key] = self._match_type(kind, change.charts)
+            if self._type_matches[key] is not None:
+                return self._type_matches[key]
+        return None
+
+    def protected_kind(self, change: ResourceChange) -> str | None:
+        """The protected_manifest_kinds entry a Kubernetes manifest's kind matches, if any."""
+        for kind in change.manifest_kinds:
+            for pattern in self.protected_manifest_kinds:
+                if fnmatchcase(kind.lower(), pattern.lower()):
+                    return pattern
+        return None
+
+    def unseen(self, change: ResourceChange) -> str | None:
+        """Why the policy cannot judge this change: what it installs is only known after apply."""
+        if "chart" in change.hidden and any(chart is not None and rule.match(kind)
+                                            for kind in change.types for rule, chart, _ in self._type_rules):
+            return "chart"
+        if "manifest.kind" in change.hidden and self.protected_manifest_kinds:
+            return "manifest kind"
+        return None
 
     def _match_type(self, kind: str, charts: tuple[str, ...]) -> str | None:
+        names = {name for chart in charts for name in _chart_names(chart)}
         for type_pattern, chart_pattern, entry in self._type_rules:
             if not type_pattern.match(kind):
                 continue
-            if chart_pattern is None or any(chart_pattern.match(chart.lower()) for chart in charts):
+            if chart_pattern is None or any(chart_pattern.match(name) for name in names):
                 return entry
         return None
 
@@ -105,6 +142,14 @@ class Policy:
     @cached_property
     def _type_matches(self) -> dict[tuple[str, tuple[str, ...]], str | None]:
         return {}  # plans repeat a handful of types thousands of times
+
+
+def _chart_names(chart: str) -> tuple[str, ...]:
+    """Every name a chart reference goes by, lower-cased: "oci://ghcr.io/acme/charts/postgresql",
+    "bitnami/postgresql" and "https://…/postgresql-12.1.0.tgz" are all "postgresql" too."""
+    full = chart.lower().rstrip("/")
+    last = full.rsplit("/", 1)[-1]
+    return tuple(dict.fromkeys((full, last, _CHART_VERSION.sub("", last) or last)))
 
 
 # ---------------------------------------------------------------- the verdict
@@ -150,6 +195,8 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
             unknown.append(resource)
         else:
             counts[resource.action.replace("-", "_")] += 1
+        counts["import"] += resource.importing
+        counts["move"] += resource.moved
         if resource.changes_something:
             changed.append(resource)
 
@@ -159,8 +206,16 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
                        "changes there always need a person")
     if plan.errored:
         blocked.append("terraform reported errors while planning: the plan is incomplete")
-    if not plan.complete:
+    if plan.complete is False:
         blocked.append("the plan is incomplete (terraform deferred some changes to a later plan)")
+    elif plan.complete is None and plan.applyable is not None:
+        # Terraform writes `complete` next to `applyable` (1.8 and newer): one without the other was edited.
+        blocked.append("the plan does not say whether it is complete, though terraform always does next to "
+                       "applyable: it cannot be judged as it is")
+    if plan.deferred:
+        blocked.append(f"terraform deferred {_count(len(plan.deferred), 'change')} to a later plan "
+                       f"({', '.join(sorted(set(plan.deferred_reasons)))}), so this plan is not all that would "
+                       f"happen: {_addresses(plan.deferred)}")
     if changed and plan.applyable is False:
         blocked.append("terraform says this plan cannot be applied")
     by_action = {"delete": "delete", "replace": "replace (destroy and re-create)",
@@ -177,6 +232,14 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
         blocked.append(f"the plan changes {_count(len(protected), 'resource')} of a protected type "
                        f"(guardrails.protected_resource_types): "
                        + _join(f"{r.address} ({p})" for r, p in protected))
+    kinds = [(r, p) for r in changed if (p := policy.protected_kind(r))]
+    if kinds:
+        blocked.append(f"the plan changes {_count(len(kinds), 'Kubernetes manifest')} of a protected kind "
+                       f"(guardrails.protected_manifest_kinds): " + _join(f"{r.address} ({p})" for r, p in kinds))
+    unseen = [(r, what) for r in changed if (what := policy.unseen(r))]
+    if unseen:
+        blocked.append(f"what {_count(len(unseen), 'resource')} would install is only known after apply, so "
+                       "the guardrails cannot check it: " + _join(f"{r.address} (its {what})" for r, what in unseen))
     if len(changed) > policy.max_changes:
         blocked.append(f"the plan changes {len(changed)} resources, more than guardrails.max_changes "
                        f"({policy.max_changes})")
@@ -185,6 +248,13 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
     drift = tuple(r for r in plan.drift if r.action not in ("no-op", "read"))
     untouched = [r for r in drift if r.address not in touched]
     notes = []
+    imported, moved = [r for r in changed if r.importing], [r for r in changed if r.moved]
+    if imported:
+        notes.append(f"the plan imports {_count(len(imported), 'existing object')} into the state: "
+                     f"{_addresses(imported)}")
+    if moved:
+        notes.append(f"the plan moves {_count(len(moved), 'resource')} to a new address: "
+                     + _join(f"{r.previous_address} to {r.address}" for r in moved))
     if untouched:
         notes.append(f"{_count(len(untouched), 'resource')} changed outside Terraform and "
                      f"{'is' if len(untouched) == 1 else 'are'} not part of this change: {_addresses(untouched)}")
@@ -199,6 +269,8 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
             f"{_count(len(changed), 'resource')} would change (at most {policy.max_changes})",
             "no resource of a protected type is touched",
         ]
+        if any(r.manifest_kinds for r in changed):
+            reasons.append("no Kubernetes manifest of a protected kind is touched")
         if stack is not None:
             reasons.append(f"stack {shown} is not protected")
     return Verdict(

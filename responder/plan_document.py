@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +48,11 @@ _WHITESPACE = " \t\n\r"
 # Top-level members read in full; the rest are skipped without keeping anything.
 _KEPT = {"format_version", "terraform_version", "variables", "output_changes", "configuration", "timestamp",
          "applyable", "complete", "errored"}
+# What a resource installs, for the types whose type alone does not say: a Helm release by its chart,
+# a Kubernetes manifest by its kind. The guardrails refuse one whose value is only known after apply.
+_IDENTITY = {"helm_release": ("chart",), "kubernetes_manifest": ("manifest", "kind")}
+# A resource address, step by step: module.db["a.b"].helm_release.this[0] -> module, db, helm_release, this.
+_ADDRESS_STEP = re.compile(r'([^.\[]+)(?:\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\])?')
 
 
 class PlanError(InputError):
@@ -70,14 +76,33 @@ class ResourceChange:
     attributes: tuple[AttributeChange, ...] = ()
     replace_paths: tuple[str, ...] = ()
     charts: tuple[str, ...] = ()  # helm_release only: the chart before and after
+    manifest_kinds: tuple[str, ...] = ()  # kubernetes_manifest only: manifest.kind before and after
+    hidden: tuple[str, ...] = ()  # identifying attributes only known after apply: "chart", "manifest.kind"
+    importing: bool = False  # an import block brings an existing object under Terraform
+    previous_address: str | None = None  # a moved block: where it was in the state before
+    previous_type: str | None = None  # the resource type at previous_address
+
+    @property
+    def moved(self) -> bool:
+        return self.previous_address is not None
 
     @property
     def changes_something(self) -> bool:
-        return self.action not in ("no-op", "read")
+        # An import or a move changes the state even when the object itself is left as it is.
+        return self.action not in ("no-op", "read") or self.importing or self.moved
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """Its type, and the type it had before a move when that differs."""
+        return (self.type,) if self.previous_type in (None, self.type) else (self.type, str(self.previous_type))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"address": self.address, "type": self.type, "action": self.action,
                                "actions": list(self.actions)}
+        if self.importing:
+            out["importing"] = True
+        if self.previous_address is not None:
+            out["previous_address"] = self.previous_address
         if self.attributes:
             out["attributes"] = [{"path": a.path, "before": a.before, "after": a.after} for a in self.attributes]
         if self.replace_paths:
@@ -103,8 +128,10 @@ class PlanDocument:
     drift: tuple[ResourceChange, ...] = ()
     outputs: tuple[OutputChange, ...] = ()
     errored: bool = False
-    complete: bool = True
+    complete: bool | None = None  # None: the plan does not say (terraform before 1.8, OpenTofu)
     applyable: bool | None = None
+    deferred: tuple[ResourceChange, ...] = ()  # changes terraform put off to a later plan
+    deferred_reasons: tuple[str, ...] = ()
     # Values Terraform marks sensitive, for the redactor; never rendered.
     sensitive_values: frozenset[str] = field(default_factory=frozenset, repr=False)
 
@@ -142,7 +169,16 @@ class _Reader:
         self.secrets: set[str] = set()
         self.resources: list[ResourceChange] = []
         self.drift: list[ResourceChange] = []
+        self.deferred: list[ResourceChange] = []
+        self.deferred_reasons: list[str] = []
         self.state_outputs: dict[str, Any] = {}
+
+    def deferred_change(self, entry: Any, where: str) -> None:
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource_change"), dict):
+            raise PlanError(f"{where} lacks its resource_change")
+        reason = entry.get("reason")
+        self.deferred_reasons.append(reason if isinstance(reason, str) and reason else "no reason given")
+        self.resource(entry["resource_change"], f"{where}.resource_change", self.deferred)
 
     def resource(self, entry: Any, where: str, into: list[ResourceChange]) -> None:
         if not isinstance(entry, dict):
@@ -169,12 +205,20 @@ class _Reader:
                                       ATTRIBUTES_PER_CHANGE))
         replace_paths = tuple(".".join(str(p) for p in path) if isinstance(path, list) else str(path)
                               for path in change.get("replace_paths") or ())
-        charts: tuple[str, ...] = ()
-        if kind == "helm_release":
-            charts = tuple(sorted({side["chart"] for side in (before, after)
-                                   if isinstance(side, dict) and isinstance(side.get("chart"), str)}))
-        into.append(ResourceChange(address, kind, str(entry.get("mode") or "managed"), tuple(actions), action,
-                                   attributes, replace_paths, charts))
+        identity, hidden = _identity(kind, before, after, change.get("after_unknown", False), action)
+        importing = change.get("importing")
+        if importing is not None and not isinstance(importing, dict):
+            raise PlanError(f"{where}.change.importing is not an object")
+        previous = entry.get("previous_address")
+        if previous is not None and not isinstance(previous, str):
+            raise PlanError(f"{where}.previous_address is not an address")
+        moved_from = previous if previous and previous != address else None
+        into.append(ResourceChange(
+            address, kind, str(entry.get("mode") or "managed"), tuple(actions), action, attributes, replace_paths,
+            charts=identity if kind == "helm_release" else (),
+            manifest_kinds=identity if kind == "kubernetes_manifest" else (),
+            hidden=hidden, importing=importing is not None, previous_address=moved_from,
+            previous_type=_address_type(moved_from) if moved_from else None))
 
     def document(self, members: Mapping[str, Any]) -> PlanDocument:
         version = members.get("format_version")
@@ -187,6 +231,8 @@ class _Reader:
         for key in ("errored", "complete", "applyable"):
             if key in members and not isinstance(members[key], bool):
                 raise PlanError(f"the plan's {key} is not true or false")
+        if members.get("deferred_changes") is False:
+            raise PlanError("the plan's deferred_changes is not a list")
         output_changes = members.get("output_changes") or {}
         if not isinstance(output_changes, dict):
             raise PlanError("the plan's output_changes is not an object")
@@ -209,8 +255,10 @@ class _Reader:
             drift=tuple(self.drift),
             outputs=tuple(outputs),
             errored=members.get("errored", False),
-            complete=members.get("complete", True),
+            complete=members.get("complete"),
             applyable=members.get("applyable"),
+            deferred=tuple(self.deferred),
+            deferred_reasons=tuple(self.deferred_reasons),
             sensitive_values=frozenset(self.secrets),
         )
 
@@ -231,9 +279,11 @@ class _Reader:
 
 
 def _read_object(text: str, reader: _Reader) -> dict[str, Any]:
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(object_pairs_hook=_unique)
+    # planned_values and the like are skipped unread: nothing in them reaches the verdict, and checking
+    # them for repeated keys would cost a third of the time a large plan takes.
     skipper = json.JSONDecoder(object_hook=_drop)
-    state_reader = json.JSONDecoder(object_hook=_drop_state_resources)
+    state_reader = json.JSONDecoder(object_pairs_hook=_drop_state_resources)
     members: dict[str, Any] = {}
     index = _skip(text, 0)
     if not text[index:index + 1] == "{":
@@ -260,6 +310,9 @@ def _read_object(text: str, reader: _Reader) -> dict[str, Any]:
         elif key == "resource_drift":
             members[key], index = True, _read_array(text, index, lambda e, w: reader.resource(e, w, reader.drift),
                                                     key)
+        elif key == "deferred_changes":
+            index = _read_array(text, index, reader.deferred_change, key)
+            members[key] = True
         elif key == "prior_state":
             state, index = _decode(state_reader, text, index)
             values = state.get("values") if isinstance(state, dict) else None
@@ -285,13 +338,13 @@ def _read_array(text: str, index: int, each: Callable[[Any, str], None], key: st
         return index + 4
     if text[index:index + 1] != "[":
         raise PlanError(f"the plan's {key} is not a list")
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(object_pairs_hook=_unique)
     index = _skip(text, index + 1)
     if text[index:index + 1] == "]":
         return index + 1
     position = 0
     while True:
-        entry, index = _decode(decoder, text, index)
+        entry, index = _decode(decoder, text, index, f"{key}[{position}]")
         each(entry, f"{key}[{position}]")
         position += 1
         index = _skip(text, index)
@@ -303,9 +356,15 @@ def _read_array(text: str, index: int, each: Callable[[Any, str], None], key: st
         raise _broken(text, index, f"expected ',' or ']' in {key}")
 
 
-def _decode(decoder: json.JSONDecoder, text: str, index: int) -> tuple[Any, int]:
+def _decode(decoder: json.JSONDecoder, text: str, index: int, where: str = "") -> tuple[Any, int]:
     try:
         return decoder.raw_decode(text, index)
+    except _DuplicateKey as exc:
+        # JSON readers disagree on which of two values counts: one the guardrails judged and another
+        # that a different reader would act on. Terraform never writes a key twice.
+        inside = f" in {where}" if where else ""
+        raise PlanError(f"the plan JSON has the key {exc.key!r} twice in one object{inside}: terraform never "
+                        "writes that, so the plan was edited (tampered?)") from None
     except ValueError as exc:
         raise PlanError(f"the plan is not valid JSON (corrupt or truncated?): {exc}") from None
 
@@ -327,13 +386,68 @@ def _skip(text: str, index: int) -> int:
     return index
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique(pairs: list[tuple[str, Any]], _dict: type[dict[str, Any]] = dict, _len: Any = len) -> dict[str, Any]:
+    # Called for every object read (a million in a large plan): builtins bound as defaults, for speed.
+    value = _dict(pairs)
+    if _len(value) != _len(pairs):
+        raise _DuplicateKey(_first_repeated(pairs))
+    return value
+
+
+def _first_repeated(pairs: list[tuple[str, Any]]) -> str:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            return key
+        seen.add(key)
+    return ""
+
+
 def _drop(_: dict[str, Any]) -> None:
     return None
 
 
-def _drop_state_resources(value: dict[str, Any]) -> dict[str, Any] | None:
+def _drop_state_resources(pairs: list[tuple[str, Any]]) -> dict[str, Any] | None:
     # Resources of the prior state (address + values): the guardrails need only its outputs.
+    value = _unique(pairs)
     return None if "address" in value and "values" in value else value
+
+
+def _identity(kind: str, before: Any, after: Any, unknown: Any, action: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a helm_release or kubernetes_manifest installs (its chart or kind, before and after), and
+    whether that is only known after apply."""
+    path = _IDENTITY.get(kind)
+    if path is None:
+        return (), ()
+    seen = {value for side in (before, after) if isinstance(value := _at(side, path), str)}
+    pending = unknown is True or any(_at(unknown, path[:depth]) is True for depth in range(1, len(path) + 1))
+    if action not in ("delete", "forget", "read") and not isinstance(_at(after, path), str):
+        pending = True  # creating or changing something the plan does not name
+    return tuple(sorted(seen)), ((".".join(path),) if pending else ())
+
+
+def _at(value: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _address_type(address: str) -> str | None:
+    """The resource type in an address: module.db["a"].helm_release.this[0] -> helm_release."""
+    steps = [match.group(1) for match in _ADDRESS_STEP.finditer(address)]
+    while len(steps) >= 2 and steps[0] == "module":
+        steps = steps[2:]
+    if steps[:1] == ["data"]:
+        steps = steps[1:]
+    return steps[0] if len(steps) >= 2 else None
 
 
 # ---------------------------------------------------------------- values, masked

@@ -72,6 +72,60 @@ def test_a_stack_linked_into_a_protected_stack_is_judged_where_it_leads(plan_fil
                                      "(guardrails.protected_stacks: vault): changes there always need a person")
 
 
+def _import_of_a_claim(raw: dict[str, Any]) -> None:
+    change = raw["resource_changes"][0]
+    change["type"] = "kubernetes_persistent_volume_claim_v1"
+    change["change"].update(actions=["no-op"], importing={"id": "app/data"})
+    change["change"]["before"] = change["change"]["after"] = {"metadata": [{"name": "data"}]}
+
+
+def _secret_manifest(raw: dict[str, Any]) -> None:
+    change = raw["resource_changes"][0]
+    change["type"] = "kubernetes_manifest"
+    change["change"]["before"] = change["change"]["after"] = {"manifest": {"kind": "Secret"}}
+
+
+def _database_chart_known_after_apply(raw: dict[str, Any]) -> None:
+    change = raw["resource_changes"][0]
+    change["type"] = "helm_release"
+    change["change"].update(actions=["create"], before=None, after={"name": "db"}, after_unknown={"chart": True})
+
+
+def _deferred(raw: dict[str, Any]) -> None:
+    raw["deferred_changes"] = [{"reason": "provider_config_unknown", "resource_change": raw["resource_changes"][0]}]
+
+
+@pytest.mark.parametrize(("edit", "reason"), [
+    (_import_of_a_claim, "of a protected type (guardrails.protected_resource_types)"),
+    (_secret_manifest, "of a protected kind (guardrails.protected_manifest_kinds)"),
+    (_database_chart_known_after_apply, "only known after apply"),
+    (_deferred, "terraform deferred 1 change to a later plan"),
+])
+def test_what_the_guard_cannot_see_fully_exits_3(plan_files: Mapping[str, Path], tmp_path: Path, edit: Any,
+                                                  reason: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no responder.yml: the default policy
+    raw = json.loads(plan_files["update"].read_text())
+    edit(raw)
+    (tmp_path / "plan.json").write_text(json.dumps(raw))
+    code, verdict, _ = guard("--plan-json", str(tmp_path / "plan.json"), "--stack", "stacks/app")
+    assert code == 3
+    assert any(reason in line for line in verdict["reasons"]), verdict["reasons"]
+
+
+def test_a_key_given_twice_is_bad_input(plan_files: Mapping[str, Path], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = plan_files["update"].read_text()
+    twice = text.replace('"actions":["update"]', '"actions":["delete"],"actions":["update"]', 1)
+    (tmp_path / "plan.json").write_text(twice)
+    code, verdict, err = guard("--plan-json", str(tmp_path / "plan.json"))
+    assert code == 2
+    assert verdict["outcome"] == "bad-input"
+    assert err.splitlines()[1] == ("responder: error: the plan JSON has the key 'actions' twice in one object in "
+                                   "resource_changes[0]: terraform never writes that, so the plan was edited "
+                                   "(tampered?)")
+
+
 def test_a_truncated_plan_is_bad_input(plan_files: Mapping[str, Path], infra: Infra) -> None:
     code, verdict, err = guard("--plan-json", str(plan_files["truncated"]), "--config", str(infra.config_path))
     assert code == 2

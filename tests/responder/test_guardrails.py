@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from responder.guardrails import DEFAULT_PROTECTED_RESOURCE_TYPES, DEFAULT_PROTECTED_STACKS, Policy, evaluate
+from responder.guardrails import (
+    DEFAULT_PROTECTED_MANIFEST_KINDS,
+    DEFAULT_PROTECTED_RESOURCE_TYPES,
+    DEFAULT_PROTECTED_STACKS,
+    Policy,
+    evaluate,
+)
 from responder.plan_document import PlanError, parse_plan
 from tests.support.infra import Infra, copy_of, plan_json
 
@@ -48,7 +54,7 @@ def test_an_in_place_update_is_allowed(plans: Mapping[str, str]) -> None:
         "stack stacks/app is not protected",
     ]
     assert result["counts"] == {"create": 0, "update": 1, "delete": 0, "replace": 0, "no_op": 0, "read": 0,
-                                "forget": 0}
+                                "forget": 0, "import": 0, "move": 0}
     [change] = result["changes"]
     assert (change["address"], change["type"], change["action"]) == ("terraform_data.deployment", "terraform_data",
                                                                      "update")
@@ -177,6 +183,192 @@ def test_plans_terraform_itself_distrusts_are_blocked(plans: Mapping[str, str], 
     assert verdict(rewritten(plans["update"], edit))["reasons"] == [reason]
 
 
+# ---------------------------------------------------------------- what the guard cannot see fully is refused
+
+
+@pytest.fixture(scope="module")
+def state_plans(tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, str]:
+    """Real plans with an import block and a moved block, from a scratch terraform_data stack."""
+    from tests.support.infra import terraform
+
+    stack = tmp_path_factory.mktemp("state-plans")
+    (stack / "main.tf").write_text('resource "terraform_data" "old" {\n  input = "x"\n}\n')
+    terraform(stack, "init", "-input=false", "-no-color")
+    terraform(stack, "apply", "-input=false", "-no-color", "-auto-approve")
+    out = {}
+    for name, config in (
+        ("import", 'resource "terraform_data" "old" {\n  input = "x"\n}\nresource "terraform_data" "adopted" {}\n'
+                   'import {\n  to = terraform_data.adopted\n  id = "pvc-0b7e"\n}\n'),
+        ("move", 'resource "terraform_data" "new" {\n  input = "x"\n}\n'
+                 'moved {\n  from = terraform_data.old\n  to   = terraform_data.new\n}\n'),
+    ):
+        (stack / "main.tf").write_text(config)
+        terraform(stack, "plan", "-input=false", "-no-color", "-out=test.tfplan")
+        out[name] = terraform(stack, "show", "-json", "test.tfplan").stdout
+    return out
+
+
+def test_imports_and_moves_are_changes_even_when_nothing_else_changes(state_plans: Mapping[str, str]) -> None:
+    imported = verdict(state_plans["import"])
+    [adopted] = [c for c in imported["changes"] if c["address"] == "terraform_data.adopted"]
+    assert (adopted["action"], adopted["importing"]) == ("no-op", True)
+    assert imported["counts"]["import"] == 1
+    assert imported["notes"] == ["the plan imports 1 existing object into the state: terraform_data.adopted"]
+    moved = verdict(state_plans["move"])
+    assert [(c["address"], c["previous_address"]) for c in moved["changes"]] == [
+        ("terraform_data.new", "terraform_data.old")]
+    assert moved["counts"]["move"] == 1
+    assert moved["notes"] == ["the plan moves 1 resource to a new address: terraform_data.old to terraform_data.new"]
+    assert (imported["outcome"], moved["outcome"]) == ("ready", "ready")
+
+
+@pytest.mark.parametrize("which", ["import", "move"])
+def test_an_import_or_move_of_a_protected_type_is_blocked(state_plans: Mapping[str, str], which: str) -> None:
+    # Before, a no-op import or move was not a change: not judged, not counted.
+    def retype(raw: dict[str, Any]) -> None:
+        for change in raw["resource_changes"]:
+            if change["change"].get("importing") or change.get("previous_address"):
+                change["type"] = "kubernetes_persistent_volume_claim_v1"
+
+    result = verdict(rewritten(state_plans[which], retype))
+    address = "terraform_data.adopted" if which == "import" else "terraform_data.new"
+    assert result["outcome"] == "blocked"
+    assert result["reasons"] == ["the plan changes 1 resource of a protected type (guardrails.protected_resource_types)"
+                                 f": {address} (kubernetes_persistent_volume_claim_v1)"]
+
+
+def test_a_move_out_of_a_protected_type_is_blocked(state_plans: Mapping[str, str]) -> None:
+    def from_a_secret(raw: dict[str, Any]) -> None:
+        raw["resource_changes"][0]["previous_address"] = 'module.app.kubernetes_secret_v1.db["main"]'
+
+    result = verdict(rewritten(state_plans["move"], from_a_secret))
+    assert result["reasons"] == ["the plan changes 1 resource of a protected type (guardrails.protected_resource_types)"
+                                 ": terraform_data.new (kubernetes_secret_v1)"]
+
+
+def test_imports_and_moves_count_toward_max_changes(state_plans: Mapping[str, str]) -> None:
+    assert verdict(state_plans["import"], policy=Policy(max_changes=1))["allowed"] is True
+
+    def both(raw: dict[str, Any]) -> None:
+        [old] = [c for c in raw["resource_changes"] if c["address"] == "terraform_data.old"]
+        old["previous_address"] = "terraform_data.before"
+
+    result = verdict(rewritten(state_plans["import"], both), policy=Policy(max_changes=1))
+    assert result["reasons"] == ["the plan changes 2 resources, more than guardrails.max_changes (1)"]
+
+
+def manifest(kind: str | None, unknown: bool = False) -> Any:
+    def edit(raw: dict[str, Any]) -> None:
+        change = raw["resource_changes"][0]
+        change["type"] = "kubernetes_manifest"
+        body = {"apiVersion": "v1", "kind": kind, "metadata": {"name": "db", "namespace": "app"}}
+        change["change"]["before"] = {"manifest": {**body, "kind": "ConfigMap"}, "object": None}
+        change["change"]["after"] = {"manifest": None if unknown else body, "object": None}
+        change["change"]["after_unknown"] = {"manifest": True} if unknown else {"object": True}
+        change["change"]["before_sensitive"] = change["change"]["after_sensitive"] = {}
+    return edit
+
+
+@pytest.mark.parametrize("kind", ["Secret", "PersistentVolumeClaim", "Namespace", "secret"])
+def test_a_kubernetes_manifest_of_a_protected_kind_is_blocked(plans: Mapping[str, str], kind: str) -> None:
+    result = verdict(rewritten(plans["update"], manifest(kind)))
+    assert result["outcome"] == "blocked"
+    assert result["reasons"] == ["the plan changes 1 Kubernetes manifest of a protected kind "
+                                 "(guardrails.protected_manifest_kinds): terraform_data.deployment "
+                                 f"({kind.title() if kind == 'secret' else kind})"]
+
+
+def test_protected_manifest_kinds_come_from_the_config(plans: Mapping[str, str]) -> None:
+    policy = Policy.from_section({"protected_manifest_kinds": ["Certificate"]})
+    assert verdict(rewritten(plans["update"], manifest("Secret")), policy=policy)["allowed"] is True
+    allowed = verdict(rewritten(plans["update"], manifest("ConfigMap")))
+    assert allowed["allowed"] is True
+    assert "no Kubernetes manifest of a protected kind is touched" in allowed["reasons"]
+
+
+def test_a_manifest_whose_kind_is_known_only_after_apply_is_blocked(plans: Mapping[str, str]) -> None:
+    result = verdict(rewritten(plans["update"], manifest(None, unknown=True)))
+    assert result["reasons"] == ["what 1 resource would install is only known after apply, so the guardrails cannot "
+                                 "check it: terraform_data.deployment (its manifest kind)"]
+
+
+def helm_create(chart: str | None) -> Any:
+    def edit(raw: dict[str, Any]) -> None:
+        change = raw["resource_changes"][0]
+        change["type"] = "helm_release"
+        change["change"].update(actions=["create"], before=None, before_sensitive=False, after_sensitive={},
+                                after={"name": "db", "namespace": "app", "repository": None, "version": "16.4.1",
+                                       **({"chart": chart} if chart else {})},
+                                after_unknown={"chart": True} if chart is None else {"status": True})
+    return edit
+
+
+@pytest.mark.parametrize(("chart", "entry"), [
+    ("postgresql", "helm_release:*postgres*"),
+    ("oci://registry-1.docker.io/bitnamicharts/postgresql", "helm_release:*postgres*"),
+    ("hashicorp/vault", "helm_release:vault"),
+    ("https://helm.releases.hashicorp.com/vault-0.29.1.tgz", "helm_release:vault"),
+    ("oci://ghcr.io/cloudnative-pg/charts/cloudnative-pg", "helm_release:cloudnative-pg"),
+    ("cockroachdb/cockroachdb", "helm_release:*cockroach*"),
+])
+def test_a_helm_release_of_a_database_chart_is_blocked_however_the_chart_is_named(
+        plans: Mapping[str, str], chart: str, entry: str) -> None:
+    result = verdict(rewritten(plans["update"], helm_create(chart)))
+    assert result["reasons"] == ["the plan changes 1 resource of a protected type (guardrails.protected_resource_types)"
+                                 f": terraform_data.deployment ({entry})"]
+
+
+def test_a_helm_release_whose_chart_is_known_only_after_apply_is_blocked(plans: Mapping[str, str]) -> None:
+    result = verdict(rewritten(plans["update"], helm_create(None)))
+    assert result["reasons"] == ["what 1 resource would install is only known after apply, so the guardrails cannot "
+                                 "check it: terraform_data.deployment (its chart)"]
+    assert verdict(rewritten(plans["update"], helm_create("nextcloud")))["allowed"] is True
+    # With no chart rule left, there is nothing to check the chart against.
+    assert verdict(rewritten(plans["update"], helm_create(None)),
+                   policy=Policy(protected_resource_types=("kubernetes_secret",)))["allowed"] is True
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda text: text.replace('"actions":["update"]', '"actions":["delete"],"actions":["update"]', 1),
+     "the plan JSON has the key 'actions' twice in one object in resource_changes[0]: terraform never writes that"),
+    (lambda text: text.replace('"after":{', '"after":{"input":null,', 1),
+     "the plan JSON has the key 'input' twice in one object in resource_changes[0]"),
+    (lambda text: text.replace('"output_changes":{', '"output_changes":{"admin_password":{},', 1),
+     "the plan JSON has the key 'admin_password' twice in one object"),
+])
+def test_a_key_given_twice_is_refused_not_read_as_the_last_one(plans: Mapping[str, str], damage: Any,
+                                                               message: str) -> None:
+    with pytest.raises(PlanError) as caught:
+        parse_plan(damage(plans["update"]))
+    assert message in caught.value.message
+
+
+def test_deferred_changes_are_refused_even_when_the_plan_says_it_is_complete(plans: Mapping[str, str]) -> None:
+    def deferred(raw: dict[str, Any]) -> None:
+        later = json.loads(json.dumps(raw["resource_changes"][0]))
+        later["address"] = "helm_release.database"
+        raw["deferred_changes"] = [{"reason": "resource_config_unknown", "resource_change": later}]
+
+    result = verdict(rewritten(plans["update"], deferred))
+    assert result["outcome"] == "blocked"
+    assert result["reasons"] == ["terraform deferred 1 change to a later plan (resource_config_unknown), so this "
+                                 "plan is not all that would happen: helm_release.database"]
+
+
+def test_a_plan_that_does_not_say_it_is_complete_is_refused(plans: Mapping[str, str]) -> None:
+    def silent(raw: dict[str, Any]) -> None:
+        del raw["complete"]
+
+    assert verdict(rewritten(plans["update"], silent))["reasons"] == [
+        "the plan does not say whether it is complete, though terraform always does next to applyable: it cannot "
+        "be judged as it is"]
+
+    def older(raw: dict[str, Any]) -> None:  # terraform before 1.8 and OpenTofu write neither
+        del raw["complete"], raw["applyable"]
+
+    assert verdict(rewritten(plans["update"], older))["allowed"] is True
+
+
 def test_sensitive_values_never_reach_the_verdict(plans: Mapping[str, str]) -> None:
     plan = parse_plan(plans["sensitive"])
     assert "correct-horse-battery-staple" in plans["sensitive"]  # terraform writes it in clear
@@ -230,6 +422,7 @@ def test_the_schema_defaults_are_the_policy_defaults() -> None:
     section = schema()["properties"]["guardrails"]["properties"]
     assert tuple(section["protected_stacks"]["default"]) == DEFAULT_PROTECTED_STACKS
     assert tuple(section["protected_resource_types"]["default"]) == DEFAULT_PROTECTED_RESOURCE_TYPES
+    assert tuple(section["protected_manifest_kinds"]["default"]) == DEFAULT_PROTECTED_MANIFEST_KINDS
     assert section["max_changes"]["default"] == Policy().max_changes
 
 
