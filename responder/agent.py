@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from responder.errors import ResponderError
 from responder.findings import Finding
+from responder.inputs import loads_or_none
 from responder.redaction import process_redactor
 
 if TYPE_CHECKING:
@@ -231,10 +232,7 @@ def _parse_result(result: Any) -> Mapping[str, Any] | None:
     start, end = text.find("{"), text.rfind("}")
     if start < 0 or end <= start:
         return None
-    try:
-        parsed = json.loads(text[start:end + 1])
-    except ValueError:
-        return None
+    parsed = loads_or_none(text[start:end + 1])
     return parsed if isinstance(parsed, Mapping) else None
 
 

@@ -87,6 +87,9 @@ class IssueEvent:
 def parse_event(payload: Any, event_name: str | None = None) -> IssueEvent:
     if not isinstance(payload, Mapping):
         return IssueEvent(event_name or "unknown", "", None, None, None, problem="the payload is not a JSON object")
+    malformed = _malformed(payload)
+    if malformed:
+        return IssueEvent(event_name or _infer_name(payload), "", None, None, None, problem=malformed)
     name = event_name or _infer_name(payload)
     action = payload.get("action")
     action = action if isinstance(action, str) else ""
@@ -102,6 +105,26 @@ def parse_event(payload: Any, event_name: str | None = None) -> IssueEvent:
     elif name == "issue_comment" and action == "created" and comment is None:
         problem = "the payload has no usable comment"
     return IssueEvent(name, action, repository, sender, issue, comment, label, problem)
+
+
+def _malformed(payload: Mapping[str, Any]) -> str | None:
+    """What makes a payload unlike any GitHub sends: lists that are not lists, text that is not Unicode."""
+    import json
+
+    for part in ("issue", "comment"):
+        raw = payload.get(part)
+        if not isinstance(raw, Mapping):
+            continue
+        for key in ("labels", "assignees"):
+            if key in raw and raw[key] is not None and not isinstance(raw[key], list):
+                return f"{part}.{key} is {type(raw[key]).__name__}, not a list"
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "the payload holds text that is not valid Unicode (a lone surrogate)"
+    except (ValueError, RecursionError):
+        return "the payload is nested too deeply"
+    return None
 
 
 def _infer_name(payload: Mapping[str, Any]) -> str:

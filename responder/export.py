@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from responder.errors import InputError
+from responder.inputs import read_json_file
 
 
 class IssueReader(Protocol):
@@ -57,15 +58,8 @@ def write_export(export: IncidentExport, path: Path) -> None:
 def read_export(path: Path | str) -> IncidentExport:
     """Load and check an export file; every problem is named, none raises past InputError."""
     where = Path(path)
-    try:
-        raw = json.loads(where.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{where}: no such file",
-                         hint="`responder export --issue N` writes one, or see README \"Post-mortems\".") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{where}: cannot be read: {exc}") from None
-    except ValueError as exc:
-        raise InputError(f"{where}: not valid JSON: {exc}") from None
+    raw = read_json_file(where, str(where), hint="`responder export --issue N` writes one (see the docs' "
+                                                   "Post-mortems page).")
     return parse_export(raw, str(where))
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from responder.errors import GitHubError
+from responder.inputs import loads_or_none
 from responder.redaction import process_redactor
 from responder.state import IssueState, StateSeal
 
@@ -440,14 +441,7 @@ def is_bot(author: Any, bot_login: str) -> bool:
 
 
 def _json(text: str | None) -> Any:
-    import json
-
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
+    return loads_or_none(text)
 
 
 def _message(data: Any) -> str:

@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 from responder.cluster import ClusterView, as_list, event_time, parse_list, parse_time
 from responder.config import KubernetesTarget
-from responder.errors import InputError, ResponderError
+from responder.errors import ResponderError
 from responder.investigation_settings import InvestigationSettings
 from responder.redaction import process_redactor
 
@@ -71,14 +71,9 @@ class SnapshotCluster:
         self.path = Path(path)
         self.source = f"snapshot {self.path.name}"
         self.requests = 0
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"cluster snapshot {self.path}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cluster snapshot {self.path}: cannot be read: {exc}") from None
-        except ValueError as exc:
-            raise InputError(f"cluster snapshot {self.path}: not valid JSON: {exc}") from None
+        from responder.inputs import read_json_file
+
+        data = read_json_file(self.path, f"cluster snapshot {self.path}")
         view = parse_list(data, self.source)
         # A snapshot is judged at the moment it was taken, not at replay time.
         self._view = replace(view, observed_at=latest_timestamp(view))

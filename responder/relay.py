@@ -91,9 +91,13 @@ def relayed_payload(relay: Relay, issue: Mapping[str, Any], repository: str, con
     issue (comment_belongs_to). Both have the same shape as in a webhook.
     """
     if relay.event == APPROVE_EVENT:
+        if comment is None:
+            # The approval was deleted before the pipeline read it: what GitHub itself would send now.
+            return ({"action": "deleted", "issue": dict(issue), "comment": None,
+                     "repository": {"full_name": repository}}, "issue_comment")
         # GitHub's issue_comment payload: the commenter is the sender, and the one whose trust counts.
-        return ({"action": "created", "issue": dict(issue), "comment": dict(comment) if comment else None,
-                 "repository": {"full_name": repository}, "sender": comment.get("user") if comment else None},
+        return ({"action": "created", "issue": dict(issue), "comment": dict(comment),
+                 "repository": {"full_name": repository}, "sender": comment.get("user")},
                 "issue_comment")
     # Who acted is not relayed: the Actions side already skipped the responder's own events, and the
     # issue's author would be the wrong sender for the incidents the responder opened itself.

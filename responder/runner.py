@@ -57,6 +57,10 @@ EngineFactory = Callable[[Config, Options], ChangeEngine]
 def handle(payload: Any, config: Config, options: Options, github_factory: GitHubFactory | None,
            tools: IncidentTools | None = None, engine_factory: EngineFactory | None = None) -> Result:
     event = parse_event(payload, options.event_name)
+    if event.problem and event.name in ("issues", "issue_comment", "unknown"):
+        # Nothing GitHub sends for these events looks like this: bad input, not an event to ignore.
+        raise InputError(f"the event cannot be used: {event.problem}",
+                         hint="Pass a GitHub `issues` or `issue_comment` webhook payload.")
     early = screen(event, config)
     if early is not None:
         log.info("ignored %s: %s", event.key, early.reasons[0])

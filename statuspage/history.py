@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from responder.errors import InputError
+from responder.inputs import parse_json
 from responder.timestamps import iso_utc as _iso
 from statuspage.settings import SLOT_MINUTES
 
@@ -318,11 +319,7 @@ def from_json(raw: Any, origin: str) -> History:
 
 
 def loads(text: str, origin: str) -> History:
-    try:
-        raw = json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"{origin}: not valid JSON: {exc}") from None
-    return from_json(raw, origin)
+    return from_json(parse_json(text, origin), origin)
 
 
 def _last_from_json(raw: Any) -> LastCheck | None:

@@ -98,18 +98,9 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
 
 def read_event(path: str) -> Any:
-    from pathlib import Path
+    from responder.inputs import read_json_file
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"event file {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"event file {path}: cannot be read: {exc}") from None
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"event file {path}: not valid JSON: {exc}") from None
+    return read_json_file(path, f"event file {path}")
 
 
 def _issue_number(text: str) -> int:

@@ -64,3 +64,17 @@ def test_a_missing_issue_is_a_clear_error(github: FakeGitHub) -> None:
     code, _, err = run("--issue", "404", "--out", "-")
     assert code == 1
     assert "GitHub GET /repos/acme-homelab/infra/issues/404 failed: 404 Not Found" in err
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"issue":' + "[" * 60_000 + "]" * 60_000 + "}", "not usable JSON: nested too deeply"),
+    ("{not json", "not valid JSON"),
+    (b"\xff\xfe\x00", "not UTF-8 text"),
+])
+def test_a_broken_export_is_one_line_of_bad_input(tmp_path: Path, content: str | bytes, message: str) -> None:
+    from responder.errors import InputError
+
+    path = tmp_path / "export.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(InputError, match=message):
+        read_export(path)

@@ -103,14 +103,35 @@ def test_each_example_with_a_form_body_gets_a_real_answer(tmp_path: Path, config
         assert decision["outcome"] == "ignored"
 
 
-def test_garbage_payloads_are_ignored_with_a_reason(tmp_path: Path, config: Path) -> None:
-    for index, garbage in enumerate([[], "text", 7, None, {}, {"issue": "x"}, {"issue": {"number": "1"}},
-                                     {"action": "opened", "issue": {"number": 5, "user": None}},
-                                     {"action": "created", "issue": {"number": 5, "user": {"login": "a"}},
-                                      "comment": {"id": "x"}}]):
-        event = tmp_path / f"garbage{index}.json"
-        event.write_text(json.dumps(garbage))
-        code, decision, err = run(config, event, "", "--dry-run", "--offline")
-        assert code == 0, err
-        assert decision is not None and decision["outcome"] == "ignored"
-        assert decision["reasons"][0]
+GARBAGE = [[], "text", 7, None, {}, {"issue": "x"}, {"issue": {"number": "1"}},
+           {"action": "opened", "issue": {"number": 5, "user": None}},
+           {"action": "created", "issue": {"number": 5, "user": {"login": "a"}}, "comment": {"id": "x"}},
+           {"action": "opened", "issue": {"number": 5, "user": {"login": "a"}, "labels": 5}},
+           {"action": "opened", "issue": {"number": 5, "user": {"login": "a"}, "assignees": 5}},
+           {"action": "opened", "issue": {"number": 5, "user": {"login": "mal\ud800lory"}}}]
+
+
+@pytest.mark.parametrize("garbage", GARBAGE, ids=range(len(GARBAGE)))
+def test_garbage_payloads_are_bad_input_in_one_line(tmp_path: Path, config: Path, garbage: Any) -> None:
+    event = tmp_path / "garbage.json"
+    event.write_text(json.dumps(garbage))
+    code, decision, err = run(config, event, "", "--dry-run", "--offline")
+    assert code == 2 and decision is None
+    assert err.startswith("responder: error: the event cannot be used: ")
+    assert "internal error" not in err and "Traceback" not in err
+
+
+def test_json_nested_too_deeply_is_bad_input(tmp_path: Path, config: Path) -> None:
+    event = tmp_path / "deep.json"
+    event.write_text('{"issue":' + "[" * 60_000 + "]" * 60_000 + "}")
+    code, decision, err = run(config, event, "issues", "--dry-run", "--offline")
+    assert (code, decision) == (2, None)
+    assert err == f"responder: error: event file {event}: not usable JSON: nested too deeply\n"
+
+
+def test_other_event_types_are_ignored_not_refused(tmp_path: Path, config: Path) -> None:
+    event = tmp_path / "ping.json"
+    event.write_text(json.dumps({"zen": "Design for failure.", "hook_id": 1}))
+    code, decision, err = run(config, event, "ping", "--dry-run", "--offline")
+    assert code == 0, err
+    assert decision is not None and decision["outcome"] == "ignored"
