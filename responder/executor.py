@@ -25,6 +25,7 @@ class IssueWriter(Protocol):
 
     def create_comment(self, number: int, body: str) -> BotComment: ...
     def edit_comment(self, comment_id: int, body: str, number: int) -> None: ...
+    def delete_comment(self, comment_id: int) -> None: ...
     def add_labels(self, number: int, labels: tuple[str, ...]) -> None: ...
     def remove_label(self, number: int, label: str) -> None: ...
     def add_assignees(self, number: int, assignees: tuple[str, ...]) -> None: ...
@@ -95,6 +96,11 @@ def _comment(action: Comment, context: ExecutionContext, report: Report) -> None
     else:
         report.comment_url = existing.html_url
         report.skipped.append("comment unchanged")
+    if existing is not None and existing.duplicates:
+        # Two runs raced and both posted: their records are merged into this one comment.
+        for duplicate in existing.duplicates:
+            _github(context).delete_comment(duplicate)
+        report.done.append(f"merged {len(existing.duplicates)} duplicate responder comment(s) into one")
 
 
 @handles(AddLabels)

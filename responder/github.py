@@ -37,6 +37,9 @@ class BotComment:
     body: str
     html_url: str
     state: IssueState | None
+    # Further comments of the responder's own on the same issue (two runs raced and both posted):
+    # their state is merged into `state`, and the next write deletes them.
+    duplicates: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,10 @@ class GitHubClient:
         return BotComment(int(data.get("id", 0)), body, str(data.get("html_url", "")),
                           self.state_seal.open(body, self.repository, number))
 
+    def delete_comment(self, comment_id: int) -> None:
+        # 404: already gone (another run deleted it), which is what we wanted.
+        self.request("DELETE", f"/repos/{self.repository}/issues/comments/{comment_id}", allow=(404,))
+
     def edit_comment(self, comment_id: int, body: str, number: int) -> None:
         """Replace a comment of issue `number` (the number its state marker is sealed for)."""
         body = self.state_seal.seal(body, self.repository, number)
@@ -387,13 +394,36 @@ def bot_comment_in(comments: Iterable[Mapping[str, Any]], bot_login: str, seal: 
                    repository: str = "", number: int = 0) -> BotComment | None:
     """The first comment written by the bot account whose state marker the seal accepts as the responder's."""
     seal = seal or StateSeal()
-    for comment in comments:
-        user = comment.get("user") or {}
-        body = comment.get("body") or ""
-        if user.get("login") == bot_login and seal.owns(body, repository, number):
-            return BotComment(int(comment["id"]), body, str(comment.get("html_url", "")),
-                              seal.open(body, repository, number))
-    return None
+    own = [comment for comment in comments
+           if (comment.get("user") or {}).get("login") == bot_login
+           and seal.owns(comment.get("body") or "", repository, number)]
+    if not own:
+        return None
+    first, rest = own[0], own[1:]
+    body = first.get("body") or ""
+    state = seal.open(body, repository, number)
+    if rest:
+        state = merged_state(state, [seal.open(c.get("body") or "", repository, number) for c in rest])
+    return BotComment(int(first["id"]), body, str(first.get("html_url", "")), state,
+                      tuple(int(c["id"]) for c in rest))
+
+
+def merged_state(primary: IssueState | None, others: Iterable[IssueState | None]) -> IssueState:
+    """One state from the responder's comments on one issue, the oldest first.
+
+    The journal keeps what every run recorded; sections the oldest lacks come from the others.
+    An approval is never taken from a duplicate. The digest is dropped, so the next run writes
+    the merged comment (and deletes the duplicates) even when nothing else changed.
+    """
+    from dataclasses import replace
+
+    state = primary or IssueState()
+    for other in others:
+        if other is None:
+            continue
+        state = state.with_entries(other.journal)
+        state = replace(state, sections={**other.sections, **state.sections})
+    return replace(state, digest=None)
 
 
 def next_link(headers: Mapping[str, str]) -> str | None:

@@ -453,3 +453,24 @@ def test_with_a_state_key_the_responders_own_state_carries_its_approval(tmp_path
     again["issue"]["labels"] = [events.label(n) for n in github.labels(42)]
     run = handle(tmp_path, again, "--dry-run", extra_env=extra)
     assert run.decision["trusted"] is True and run.decision["outcome"] != "queued"
+
+
+def test_two_racing_runs_leave_two_comments_and_the_next_run_merges_them(tmp_path: Path, github: FakeGitHub) -> None:
+    """`opened` and `labeled` ran at once (Woodpecker, or the CLI): each posted a comment of its own."""
+    payload = report()
+    github.add_issue(payload["issue"])
+    handle(tmp_path, payload)
+    first = github.bot_comments(42)[0]
+    # The racing run did not see the first comment yet, so it posted its own.
+    github.issues[42].comments.append({**first, "id": 999_001, "body": first["body"].replace(
+        '"kind":"triaged"', '"kind":"triaged-again"')})
+    assert len(github.bot_comments(42)) == 2
+    again = report(updated_at="2026-11-23T16:00:00Z")
+    again["action"] = "edited"
+    again["issue"]["labels"] = [events.label(n) for n in github.labels(42)]
+    run = handle(tmp_path, again)
+    assert run.code == 0, run.stderr
+    assert [c["id"] for c in github.bot_comments(42)] == [first["id"]]
+    assert ("DELETE", "/repos/acme-homelab/infra/issues/comments/999001") in github.log
+    state = read_marker(github.bot_comment(42))
+    assert state is not None and {e.kind for e in state.journal} >= {"triaged", "triaged-again"}

@@ -63,6 +63,7 @@ class FakeGitHub:
             ("POST", rf"{base}/issues/(?P<number>\d+)/comments$", self._create_comment),
             ("GET", rf"{base}/issues/comments/(?P<comment_id>\d+)$", self._get_comment),
             ("PATCH", rf"{base}/issues/comments/(?P<comment_id>\d+)$", self._edit_comment),
+            ("DELETE", rf"{base}/issues/comments/(?P<comment_id>\d+)$", self._delete_comment),
             ("POST", rf"{base}/issues/(?P<number>\d+)/labels$", self._add_labels),
             ("DELETE", rf"{base}/issues/(?P<number>\d+)/labels/(?P<name>[^/?]+)$", self._remove_label),
             ("POST", rf"{base}/issues/(?P<number>\d+)/assignees$", self._add_assignees),
@@ -149,7 +150,7 @@ class FakeGitHub:
             match = regex.match(request.url)
             assert match is not None
             status, headers, body = handler(request, **match.groupdict())
-            text = json.dumps(body)
+            text = "" if status == 204 else json.dumps(body)
             if request.method == "GET" and status == 200:
                 # GitHub sends a weak ETag with every list and answers If-None-Match with an empty 304.
                 etag = 'W/"' + hashlib.sha256(text.encode()).hexdigest() + '"'
@@ -331,6 +332,15 @@ class FakeGitHub:
                     comment["body"] = json.loads(request.body)["body"]
                     comment["updated_at"] = "2026-11-23T14:30:00Z"
                     return 200, {}, comment
+        return self._not_found()
+
+    def _delete_comment(self, request: Any, comment_id: str) -> Any:
+        """DELETE /repos/{o}/{r}/issues/comments/{id}: 204 with no body."""
+        for issue in self.issues.values():
+            for comment in issue.comments:
+                if comment["id"] == int(comment_id):
+                    issue.comments.remove(comment)
+                    return 204, {}, None
         return self._not_found()
 
     def _add_labels(self, request: Any, number: str) -> Any:
