@@ -3,7 +3,8 @@
 1. intake: every event in examples/events/ handled with `responder handle
    --dry-run --offline --no-probe --no-plan`, as a maintainer replays a report;
 2. guarded Terraform (demo_terraform.py), 3. investigation (demo_investigation.py),
-4. post-mortems (demo_postmortem.py), 5. the status page (demo_statuspage.py).
+4. post-mortems (demo_postmortem.py), 5. the status page (demo_statuspage.py),
+6. adopting it in a new repository with `responder init` (demo_init.py).
 
 Nothing talks to GitHub or a real cluster; the parts that change
 infrastructure do it in a scratch copy with the machine's terraform.
@@ -86,9 +87,15 @@ def _statuspage_demo() -> None:
     statuspage_demo(rule)
 
 
+def _init_demo() -> None:
+    from demo_init import init_demo
+
+    init_demo(rule)
+
+
 # Each stage of the product adds its own part here (a function taking no arguments).
 PARTS: list[Callable[[], None]] = [intake_demo, terraform_demo, demo_investigation.investigation_demo,
-                                   postmortem_demo, _statuspage_demo]
+                                   postmortem_demo, _statuspage_demo, _init_demo]
 
 
 def main_demo() -> int:

@@ -79,9 +79,16 @@ def run(args: argparse.Namespace, io: IO) -> int:
         stale = counts.get(FileState.CREATED, 0) + counts.get(FileState.DIFFERS, 0)
         return EXIT_FAILED if stale else EXIT_OK
     if counts.get(FileState.CREATED):
-        print("next: edit responder.yml, then `responder check-config` and `responder templates`; "
-              "set the secrets and Pages source as the Getting started guide says", file=io.stdout)
+        print(NEXT_STEPS, file=io.stdout)
     return EXIT_OK
+
+
+NEXT_STEPS = """next steps (the documentation's Getting started page has each one in detail):
+  1. list your services in responder.yml, then run `responder check-config` and `responder templates`
+  2. `statuspage templates` writes the maintenance-window form; `responder labels sync` creates the labels
+  3. add the secret RESPONDER_STATE_KEY (e.g. `openssl rand -hex 32`): it signs the responder's memory
+  4. Settings > Pages > Source: GitHub Actions (on a private repository Pages needs a paid plan)
+  5. if main is protected, let the responder's identity push to it, or its commits are refused"""
 
 
 def _read(path: Path) -> str | None:
