@@ -3,8 +3,8 @@
 Anything that came from an issue, a comment, a log or even the config is
 treated as text, never as markup: it cannot ping people (@name), link
 issues (#123, GH-123, owner/repo#123), close them ("fixes #123" in a
-commit), open HTML or break out of the block it sits in. Secrets are
-redacted on the way.
+commit), become a link (bare addresses are shown as code), open HTML or
+break out of the block it sits in. Secrets are redacted on the way.
 
 `Markdown` marks text that is already safe. The comment templates pass every
 other value through `escape_text` automatically, so forgetting a filter
@@ -27,6 +27,9 @@ _GH_REFERENCE = re.compile(r"\b(GH-)(?=\d)", re.IGNORECASE)
 # "closes: owner/repo#2", "resolves GH-3", "fixed https://github.com/o/r/issues/4".
 _CLOSING_KEYWORD = re.compile(
     r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b(?=\s*:?\s*(?:#|GH-\d|[\w.-]+/[\w.-]+#|https?://))", re.IGNORECASE)
+# What GitHub turns into a link with no markup at all: http(s)://, ftp:// and www. addresses (autolinks).
+# Wherever one starts, even inside a word: a code span too many costs nothing, a link too many can phish.
+_BARE_LINK = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>]+", re.IGNORECASE)
 _CONTROL = {ch: None for ch in range(32) if ch not in (9, 10)} | {0x7F: None}
 
 
@@ -63,12 +66,34 @@ def commit_text(value: object, limit: int = 200) -> str:
 
 
 def escape_text(value: object) -> Markdown:
-    """Plain text for an inline Markdown context: one line, no markup, no pings."""
+    """Plain text for an inline Markdown context: one line, no markup, no pings, no links.
+
+    Bare addresses (https://…, www.…) would be made into links by GitHub even
+    with every character escaped, so they are shown as code spans instead.
+    """
     text = " ".join(_clean(value).split())
+    parts = []
+    position = 0
+    for match in _BARE_LINK.finditer(text):
+        address = _trim_link(match.group(0))
+        parts.append(_escape_plain(text[position:match.start()]))
+        parts.append(_span(address))
+        position = match.start() + len(address)
+    parts.append(_escape_plain(text[position:]))
+    return Markdown(_LINE_START.sub(r"\\\1", "".join(parts)))
+
+
+def _escape_plain(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
-    text = _LINE_START.sub(r"\\\1", text)
-    return Markdown(neutralise_mentions(text))
+    return neutralise_mentions(_MARKDOWN_PUNCTUATION.sub(r"\\\1", text))
+
+
+def _trim_link(address: str) -> str:
+    # What GitHub leaves out of an autolink stays outside the code span, so a sentence reads normally.
+    trimmed = address.rstrip(".,:;!?'\"")
+    while trimmed.endswith(")") and trimmed.count(")") > trimmed.count("("):
+        trimmed = trimmed[:-1].rstrip(".,:;!?'\"")
+    return trimmed or address
 
 
 def code(value: object, limit: int = 200) -> Markdown:
@@ -76,6 +101,10 @@ def code(value: object, limit: int = 200) -> Markdown:
     text = " ".join(_clean(value).split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
+    return _span(text)
+
+
+def _span(text: str) -> Markdown:
     if not text:
         return Markdown("` `")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,20 @@ def test_a_retitled_incident_cannot_close_issues_through_the_post_mortem_commit(
     assert subject.startswith("docs: post-mortem for 2026-11-23 Nextcloud 502.")
     assert CLOSING.findall(subject) == [] and REFERENCE.findall(subject) == []
     assert subject.replace(ZWSP, "").endswith("Fixes #1, closes #3, resolves other/repo#4, GH-5 @admins")
+
+
+def test_an_address_in_the_title_is_never_a_link_in_the_responders_comment(
+        tmp_path: Path, github: FakeGitHub, repo: GitRepo) -> None:
+    export = load_export()
+    export["issue"]["title"] = "Nextcloud 502: re-login at https://evil.example/login or www.evil.example"
+    github.add_export(export)
+    code, _, err = handle(tmp_path, repo, closed_event(export))
+    assert code == 0, err
+    [comment] = github.bot_comments(42)
+    part = comment["body"].split("<!-- postmortem:begin -->")[1].split("<!-- postmortem:end -->")[0]
+    assert "re-login at `https://evil.example/login` or `www.evil.example`" in part
+    outside_code = re.sub(r"(`+).*?\1", "", part)
+    assert "evil.example" not in outside_code
 
 
 def test_rerunning_the_closed_event_writes_nothing_anywhere(tmp_path: Path, github: FakeGitHub,

@@ -84,3 +84,18 @@ def test_a_feature_commit_closes_only_its_own_issue() -> None:
         reasons=(), plan_sha256="ab" * 32, summary="raise app replicas from 2 to 3")
     message = commit_message(prepared, 12, "acme-homelab/infra")
     assert CLOSING.findall(message) == ["fixes #12"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("log in again at https://evil.example/login now", "log in again at `https://evil.example/login` now"),
+    ("see www.evil.example.", "see `www.evil.example`."),
+    ("HTTP://EVIL.EXAMPLE/x?a=1&b=2, ok", "`HTTP://EVIL.EXAMPLE/x?a=1&b=2`, ok"),
+    ("mirror: ftp://evil.example/f", "mirror: `ftp://evil.example/f`"),
+    ("(https://en.wikipedia.org/wiki/Foo_(bar))", "(`https://en.wikipedia.org/wiki/Foo_(bar)`)"),
+    ("<https://evil.example>", "&lt;`https://evil.example`&gt;"),
+    ("https://evil.example/`x`|y", "`` https://evil.example/`x`\\|y ``"),
+    ("# https://evil.example", "\\# `https://evil.example`"),
+    ("inside words: 1https://evil.example download.www.x", "inside words: 1`https://evil.example` download.`www.x`"),
+])
+def test_bare_addresses_are_shown_as_code_never_as_links(text: str, expected: str) -> None:
+    assert escape_text(text) == expected
