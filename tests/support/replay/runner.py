@@ -198,6 +198,10 @@ class LocalAction(Protocol):
     def run(self, step: StepContext, inputs: Mapping[str, str]) -> dict[str, str]: ...
 
 
+#: In Runner.composite_roots: `uses: ./...` is read from the job's checkout, as GitHub does.
+WORKSPACE = Path("<the job's workspace>")
+
+
 class StepFailed(Exception):
     """A local action failed, as the real one would; the message goes to the step's log."""
 
@@ -873,7 +877,7 @@ class Runner:
         given = {k: self._render_text(v, ev, f"{where}.with.{k}")
                  for k, v in _as_mapping(step.get("with"), f"{where}.with").items()}
         command = f"uses: {uses}" + "".join(f"\n  {k}: {state.masked(v)}" for k, v in given.items())
-        root = self._composite_root(uses, where)
+        root = self._composite_root(uses, where, state)
         if root is not None:
             return self._run_composite(state, root, uses, given, scope, step_env, title, deadline, command)
         name = _action_name(uses, where)
@@ -899,12 +903,12 @@ class Runner:
         return StepResult(title, None, "success", "", outputs=outputs, command=command,
                           log="\n".join(state.masked(x) for x in log))
 
-    def _composite_root(self, uses: str, where: str) -> Path | None:
+    def _composite_root(self, uses: str, where: str, state: JobState) -> Path | None:
         if uses.startswith("./"):
             root = self.composite_roots.get("./" + uses[2:].strip("/")) or self.composite_roots.get(uses)
             if root is None:
                 raise ReplayError(f"{where}: uses {uses!r}: the replay knows no local action at that path")
-            return root
+            return state.workspace / uses[2:] if root == WORKSPACE else root
         name = _action_name(uses, where)
         return self.composite_roots.get(name)
 
@@ -1120,6 +1124,11 @@ def _matrix(matrix: Any) -> list[dict[str, Any]]:
 
 def _check_filters(name: str, spec: Any, event: Event, source: Path | None) -> None:
     """The trigger's filters (types, branches, paths) must let this event through, or GitHub would not run."""
+    if event.name == "schedule":
+        crons = [entry.get("cron") for entry in spec or []]
+        if event.payload.get("schedule") not in crons:
+            raise ReplayError(f"{name}: on.schedule {crons} has no {event.payload.get('schedule')!r}")
+        return
     spec = spec or {}
     if not isinstance(spec, dict):
         raise ReplayError(f"{name}: on.{event.name}: expected a mapping")
