@@ -22,6 +22,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.support.replay import expressions as ex
+from tests.support.replay import woodpecker
 from tests.support.replay.actions import Pages, table
 from tests.support.replay.model import ReplayError
 from tests.support.replay.runner import Event, Host, Repository, Runner, parse_command_file
@@ -442,3 +443,45 @@ def test_hash_files_ignores_files_outside_the_workspace(tmp_path: Path, remote: 
                   test -z "${{{{ hashFiles('{outside}') }}}}"
     """})
     runner.run_workflow(workflows / "w.yml", push(remote[1])).assert_succeeded()
+
+
+# ---------------------------------------------------------------- Woodpecker
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    ('responder handle --issue "$${ISSUE_NUMBER}"', 'responder handle --issue "${ISSUE_NUMBER}"'),
+    ("echo ${CI_REPO} $CI_COMMIT_SHA $$HOME", "echo acme-homelab/infra abc123 $HOME"),
+    ("echo ${UNSET}.", "echo ."),
+])
+def test_woodpecker_substitutes_its_variables_and_leaves_double_dollars_to_the_shell(command: str,
+                                                                                     expected: str) -> None:
+    assert woodpecker.substitute(command, {"CI_REPO": "acme-homelab/infra", "CI_COMMIT_SHA": "abc123"}) == expected
+
+
+@pytest.mark.parametrize(("expression", "variables", "expected"), [
+    ('ISSUE_NUMBER != "" && ISSUE_REPOSITORY != ""', {"ISSUE_NUMBER": "4", "ISSUE_REPOSITORY": "a/b"}, True),
+    ('ISSUE_NUMBER != "" && ISSUE_REPOSITORY != ""', {"ISSUE_NUMBER": "4"}, False),
+    ('POSTMORTEM_TODOS == "true" || (A == "x" && !(B == "y"))', {"A": "x", "B": "z"}, True),
+])
+def test_woodpecker_evaluate_conditions(expression: str, variables: dict[str, str], expected: bool) -> None:
+    assert woodpecker.evaluate(expression, variables) is expected
+
+
+def test_a_pipeline_runs_only_when_its_when_lets_the_event_through() -> None:
+    pipeline = {"when": [{"event": "push", "branch": "${CI_REPO_DEFAULT_BRANCH}",
+                          "path": {"include": ["site/docs/post-mortems/**"]}},
+                         {"event": "manual", "evaluate": 'POSTMORTEM_TODOS == "true"'}]}
+    variables = {"CI_REPO_DEFAULT_BRANCH": "main"}
+    push = woodpecker.PipelineEvent("push", "abc", changed_files=("site/docs/post-mortems/x.md",))
+    assert woodpecker.runs_for(pipeline, push, variables) is None
+    elsewhere = woodpecker.PipelineEvent("push", "abc", changed_files=("README.md",))
+    assert "no changed file matches" in str(woodpecker.runs_for(pipeline, elsewhere, variables))
+    manual = woodpecker.PipelineEvent("manual", "abc")
+    assert "is false" in str(woodpecker.runs_for(pipeline, manual, variables))
+    assert woodpecker.runs_for(pipeline, manual, {**variables, "POSTMORTEM_TODOS": "true"}) is None
+
+
+def test_woodpecker_runs_a_steps_commands_as_one_script_with_set_e() -> None:
+    text = woodpecker.script(["cd sub", "echo 'it''s' here"])
+    assert text.startswith("set -e\n")
+    assert "echo + 'cd sub'\ncd sub\n" in text
