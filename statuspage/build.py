@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from responder.config import Config
 from responder.errors import ConfigError, GitHubError, InputError
+from responder.state import StateSeal
 from responder.timestamps import parse_utc
 from statuspage import history, kuma
 from statuspage.github_source import CACHE_VERSION, ExportFile, GitHubIssues, IssueSource, Snapshot, cached_authors
@@ -41,6 +42,8 @@ class BuildOptions:
     probe: bool = True
     postmortems: Path | None = None
     now: datetime | None = None
+    # Verifies the responder's state markers (secrets.state_key); without a key they are read unverified.
+    seal: StateSeal = field(default_factory=StateSeal)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ GitHubFactory = Callable[[str], Any]
 def build(config: Config, options: BuildOptions, github: GitHubFactory | None = None,
           prober: Any = None) -> BuildResult:
     settings = settings_from(config)
-    reading = Reading.of(config, settings)
+    reading = Reading.of(config, settings, seal=options.seal)
     now = (options.now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     notes: list[str] = []
 

@@ -39,7 +39,7 @@ from responder.answers import parse_body
 from responder.config import Config
 from responder.forms import FormSpec
 from responder.severity_levels import Severity
-from responder.state import IssueState, read_marker, render_marker
+from responder.state import IssueState, StateSeal, render_marker
 from responder.timestamps import parse_utc as parse_time
 from responder.trust import from_association
 from statuspage import maintenance
@@ -102,13 +102,22 @@ class Reading:
     maintenance: FormSpec
     by_title: Mapping[str, str]  # normalised service title -> service name
     authors: AuthorTrust
+    seal: StateSeal = StateSeal()  # verifies the responder's markers (they are signed with secrets.state_key)
 
     @classmethod
-    def of(cls, config: Config, settings: StatusPageSettings, authors: AuthorTrust | None = None) -> Reading:
+    def of(cls, config: Config, settings: StatusPageSettings, authors: AuthorTrust | None = None,
+           seal: StateSeal | None = None) -> Reading:
         by_title = {forms.normalise_label(s.title): s.name for s in config.services}
         return cls(config, settings, forms.outage_form(config),
                    maintenance.maintenance_form(config, settings.maintenance.form), by_title,
-                   authors if authors is not None else ByAssociation(config.min_permission))
+                   authors if authors is not None else ByAssociation(config.min_permission),
+                   seal or StateSeal())
+
+    def state_in(self, comment: Mapping[str, Any], number: int) -> IssueState | None:
+        """The responder's state in this comment: its own account's, and verified when there is a key."""
+        if (comment.get("user") or {}).get("login") != self.config.bot_login:
+            return None
+        return self.seal.open(str(comment.get("body") or ""), self.config.repository or "", number)
 
     def service_named(self, title: str) -> str | None:
         return self.by_title.get(forms.normalise_label(title))
@@ -247,7 +256,7 @@ def _incident(issue: Mapping[str, Any], comments: Sequence[Mapping[str, Any]],
     closed = issue.get("state") == "closed"
     if closed and issue.get("state_reason") == "not_planned":
         return None  # closed as "not planned": it turned out not to be an incident
-    state = bot_state(comments, reading.config.bot_login)
+    state = bot_state(comments, reading, int(issue["number"]))
     updates = _updates(comments, state, reading, started)
     severity = _severity(issue, state, reading)
     parsed = parse_body(issue.get("body"), reading.outage)
@@ -265,13 +274,12 @@ def _incident(issue: Mapping[str, Any], comments: Sequence[Mapping[str, Any]],
     )
 
 
-def bot_state(comments: Sequence[Mapping[str, Any]], bot_login: str) -> IssueState | None:
-    """The responder's state, read only from a comment its own account wrote."""
+def bot_state(comments: Sequence[Mapping[str, Any]], reading: Reading, number: int) -> IssueState | None:
+    """The responder's state, read only from a comment its own account wrote (and sealed, with a key)."""
     for comment in comments:
-        if (comment.get("user") or {}).get("login") == bot_login:
-            state = read_marker(str(comment.get("body") or ""))
-            if state is not None:
-                return state
+        state = reading.state_in(comment, number)
+        if state is not None:
+            return state
     return None
 
 
@@ -419,7 +427,14 @@ def _maintenance(issue: Mapping[str, Any], reading: Reading) -> MaintenanceWindo
 
 _ISSUE_KEYS = ("number", "title", "state", "state_reason", "author_association", "created_at", "updated_at",
                "closed_at", "html_url", "comments")
-_COMMENT_KEYS = ("id", "author_association", "created_at", "updated_at", "html_url")
+_COMMENT_KEYS = ("id", "author_association", "created_at", "updated_at", "html_url", "issue_url")
+
+
+def _issue_number_of(comment: Mapping[str, Any]) -> int:
+    """The issue a REST comment belongs to, from its issue_url (0 when it cannot be told)."""
+    url = str(comment.get("issue_url") or "")
+    tail = url.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
 
 
 def slim_issue(issue: Mapping[str, Any], reading: Reading) -> dict[str, Any] | None:
@@ -468,10 +483,13 @@ def slim_comment(comment: Mapping[str, Any], reading: Reading) -> dict[str, Any]
     slim: dict[str, Any] = {key: comment.get(key) for key in _COMMENT_KEYS if key in comment}
     slim["user"] = {"login": user.get("login"), "type": user.get("type")}
     if user.get("login") == reading.config.bot_login:
-        state = read_marker(body)
+        number = _issue_number_of(comment)
+        state = reading.state_in(comment, number) if number else None
         if state is None:
             return None
-        slim["body"] = render_marker(public_state(state))
+        # The cache is read back by the next build: it keeps the public part, sealed again for this issue.
+        slim["body"] = reading.seal.seal(render_marker(public_state(state)), reading.config.repository or "",
+                                         number)
         return slim
     if parse_status_comment(body, reading.settings.status_comment_prefix) is not None and reading.trusted(comment):
         slim["body"] = body[:MAX_UPDATE_CHARS + 200]

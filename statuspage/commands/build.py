@@ -55,8 +55,14 @@ def run(args: argparse.Namespace, io: IO) -> int:
         now = parse_time(args.now)
         if now is None:
             raise InputError(f"--now {args.now!r} is not an ISO 8601 time")
+    from responder.secrets import resolver_for
+    from responder.state import StateSeal
+
+    seal = StateSeal.for_bot(resolver_for(config, io.env, mask_stream=io.stdout).optional("state_key"),
+                             config.bot_login)
     options = BuildOptions(out=Path(args.out), issues_file=args.issues_file, history_file=args.history_file,
-                           previous=args.previous, probe=args.probe, postmortems=args.postmortems, now=now)
+                           previous=args.previous, probe=args.probe, postmortems=args.postmortems, now=now,
+                           seal=seal)
     github = None if args.issues_file else github_factory(io.env, config, mask_stream=io.stdout)
     result = build(config, options, github)
     log = logging.getLogger("statuspage")

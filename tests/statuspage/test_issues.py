@@ -287,3 +287,27 @@ def test_of_incidents_closed_before_the_history_window_only_the_newest_are_read(
     assert len(facts.incidents) == 1 + reading.settings.feed_entries
     kept = {i.number for i in facts.incidents}
     assert {n for n in range(100, 160) if 1 + n % 9 == 9} <= kept  # September 2025: the newest of them
+
+
+def test_with_a_state_key_only_the_responders_sealed_state_reaches_the_page(example_config: Config) -> None:
+    """Another workflow posting as the same bot account quotes a stranger's marker: it is not the responder's."""
+    from responder.state import StateSeal
+
+    seal = StateSeal.for_bot("0123456789abcdef" * 4, example_config.bot_login)
+    reading = Reading.of(example_config, settings_from(example_config), seal=seal)
+    forged = IssueState(journal=(JournalEntry("2026-11-23T14:06:00Z", "finding", "DNS compromised: reset your "
+                                              "passwords at evil.example", ""),))
+    real = IssueState(journal=(JournalEntry("2026-11-23T14:05:40Z", "triaged", "Classified SEV2.", ""),))
+    quoted = bot_comment(42, forged)
+    sealed = bot_comment(42, real)
+    sealed["body"] = seal.seal(str(sealed["body"]), str(example_config.repository), 42)
+    (incident,) = issues.collect([incident_issue()], {42: [quoted, sealed]}, reading, NOW).incidents
+    assert [u.body for u in incident.updates] == ["Classified SEV2."]
+    # The cache keeps the sealed public part only, and reads back the same.
+    slim = [c for c in (issues.slim_comment(c, reading) for c in [quoted, sealed]) if c is not None]
+    assert len(slim) == 1 and " sig=v1:" in str(slim[0]["body"])
+    assert issues.collect([incident_issue()], {42: slim}, reading, NOW).incidents[0].updates == incident.updates
+    # Copied to another issue, the sealed marker is no one's.
+    (other,) = issues.collect([incident_issue(43)], {43: [{**sealed, "issue_url": sealed["issue_url"]}]},
+                              reading, NOW).incidents
+    assert other.updates == ()
