@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -102,7 +102,7 @@ class Reading:
     maintenance: FormSpec
     by_title: Mapping[str, str]  # normalised service title -> service name
     authors: AuthorTrust
-    seal: StateSeal = StateSeal()  # verifies the responder's markers (they are signed with secrets.state_key)
+    seal: StateSeal = field(default_factory=StateSeal)  # verifies the markers signed with secrets.state_key
 
     @classmethod
     def of(cls, config: Config, settings: StatusPageSettings, authors: AuthorTrust | None = None,
