@@ -30,10 +30,10 @@ from responder.changes import CHANGE_KINDS, AppliedChange, ChangeRequest, Prepar
 from responder.config import Config
 from responder.git import GitError, GitRepo
 from responder.guardrails import Policy, Verdict, evaluate, stack_verdict
-from responder.plan_document import PlanDocument, PlanError, parse_plan
+from responder.plan_document import SHORT_SENSITIVE_CHARS, PlanDocument, PlanError, parse_plan
 from responder.quantities import QuantityError, parse_cpu, parse_memory
 from responder.quoting import neutralise_mentions
-from responder.redaction import process_redactor
+from responder.redaction import REDACTED, process_redactor, redact
 from responder.repository_paths import RepositoryPath, locate
 from responder.stacklock import StackBusy, StackLock
 from responder.terraform import StateLocked, Terraform, TerraformError
@@ -146,6 +146,10 @@ class TerraformChangeEngine:
         self._workdir: Path | None = None
         self._pending: dict[str, _Pending] = {}
         self._versions_checked: set[str] = set()
+        # Every value the plans so far marked sensitive, however short: the process redactor masks only
+        # values of 8 characters or more (shorter ones would hide ordinary words in every comment), so
+        # terraform's own output and errors are masked with these as well.
+        self._sensitive: set[str] = set()
 
     # ------------------------------------------------------------ ChangeEngine
 
@@ -303,14 +307,15 @@ class TerraformChangeEngine:
             raise PlanError(f"the plan file {plan_file.name} changed while it was being read")
         for secret in document.sensitive_values:
             process_redactor.add(secret)
-        _log_output(run.output)
+        self._sensitive.update(secret for secret in document.sensitive_values if secret)
+        self._log_output(run.output)
         return evaluate(document, self.policy, stack), before, run.summary
 
     def _give_up(self, base: PreparedChange, vars_path: Path, original: bytes, edited: bytes | None,
                  blocked_by: str, message: str) -> PreparedChange:
         if edited is not None:
             vars_path.write_bytes(original)
-        return replace(base, blocked_by=blocked_by, reasons=(process_redactor(message),))
+        return replace(base, blocked_by=blocked_by, reasons=(self._mask(process_redactor(message)),))
 
     def _uncommittable(self, vars_name: str) -> tuple[str, str] | None:
         """Why git would not commit an edit of the vars file (blocked_by, reason); checked before any plan."""
@@ -383,8 +388,8 @@ class TerraformChangeEngine:
             run = pending.terraform.apply(pending.plan_file)
         except TerraformError as exc:
             self._revert(pending)
-            return AppliedChange(prepared, ok=False, error=process_redactor(exc.message))
-        _log_output(run.output)
+            return AppliedChange(prepared, ok=False, error=self._mask(process_redactor(exc.message)))
+        self._log_output(run.output)
         message = commit_message(prepared, issue, self.config.repository, self.settings.server_url)
         try:
             sha = self.repo.commit(message, [pending.vars_name])
@@ -407,6 +412,18 @@ class TerraformChangeEngine:
 
     def _revert(self, pending: _Pending) -> None:
         pending.vars_path.write_bytes(pending.original)
+
+    def _mask(self, text: str) -> str:
+        return redact(text, self._sensitive) if self._sensitive else text
+
+    def _log_output(self, output: str) -> None:
+        short = any(len(secret) < SHORT_SENSITIVE_CHARS for secret in self._sensitive)
+        if short and output.strip():
+            log.info("  (values were masked: terraform's output below has every occurrence of a sensitive value, "
+                     "however short, replaced by %s, so some ordinary text may read %s too)", REDACTED, REDACTED)
+        for line in output.splitlines():
+            if line.strip():
+                log.info("  %s", self._mask(line.rstrip()))
 
 
 # ---------------------------------------------------------------- pure helpers
@@ -508,10 +525,3 @@ def _counts_text(verdict: Verdict) -> str:
              (("create", "add"), ("update", "change"), ("replace", "replace"), ("delete", "destroy"))
              if verdict.counts.get(key)]
     return ", ".join(parts) or "changes"
-
-
-def _log_output(output: str) -> None:
-    for line in output.splitlines():
-        if line.strip():
-            log.info("  %s", line.rstrip())
-

@@ -255,6 +255,9 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
     if moved:
         notes.append(f"the plan moves {_count(len(moved), 'resource')} to a new address: "
                      + _join(f"{r.previous_address} to {r.address}" for r in moved))
+    if plan.masked_short_values:
+        notes.append("values were masked: the plan has very short sensitive values, and every value that contains "
+                     "one reads (sensitive), so some ordinary values read (sensitive) too")
     if untouched:
         notes.append(f"{_count(len(untouched), 'resource')} changed outside Terraform and "
                      f"{'is' if len(untouched) == 1 else 'are'} not part of this change: {_addresses(untouched)}")

@@ -32,7 +32,10 @@ SENSITIVE = "(sensitive)"
 UNKNOWN = "(known after apply)"
 ATTRIBUTES_PER_CHANGE = 12  # attributes listed per resource change
 VALUE_CHARS = 80  # characters of a value shown
-MASK_MIN_CHARS = 8  # as the redactor: shorter values would hide ordinary numbers and words
+# A sensitive value hides every shown value that contains it, whatever its length; one shorter than
+# this hides ordinary numbers and words too, and the verdict says so.
+SHORT_SENSITIVE_CHARS = 8
+_SEARCHED_ONE_BY_ONE = 32  # sensitive values of one length searched for one by one, not window by window
 # What an `actions` list means. Anything else is "unknown", and the guardrails refuse unknown.
 ACTIONS = {
     ("no-op",): "no-op",
@@ -134,6 +137,8 @@ class PlanDocument:
     deferred_reasons: tuple[str, ...] = ()
     # Values Terraform marks sensitive, for the redactor; never rendered.
     sensitive_values: frozenset[str] = field(default_factory=frozenset, repr=False)
+    # A sensitive value shorter than SHORT_SENSITIVE_CHARS masked some value that is not marked sensitive.
+    masked_short_values: bool = False
 
 
 def parse_plan(data: bytes | str) -> PlanDocument:
@@ -162,14 +167,18 @@ def _collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+_Read = tuple[tuple["AttributeChange", ...], dict[str, Any]]  # attributes, whole; the other fields
+
+
 class _Reader:
     """Summarises resource changes as they are read, collecting sensitive values on the way."""
 
     def __init__(self) -> None:
         self.secrets: set[str] = set()
-        self.resources: list[ResourceChange] = []
-        self.drift: list[ResourceChange] = []
-        self.deferred: list[ResourceChange] = []
+        # Each change as read, its values whole; made into a ResourceChange once every value is masked.
+        self.resources: list[_Read] = []
+        self.drift: list[_Read] = []
+        self.deferred: list[_Read] = []
         self.deferred_reasons: list[str] = []
         self.state_outputs: dict[str, Any] = {}
 
@@ -180,7 +189,7 @@ class _Reader:
         self.deferred_reasons.append(reason if isinstance(reason, str) and reason else "no reason given")
         self.resource(entry["resource_change"], f"{where}.resource_change", self.deferred)
 
-    def resource(self, entry: Any, where: str, into: list[ResourceChange]) -> None:
+    def resource(self, entry: Any, where: str, into: list[_Read]) -> None:
         if not isinstance(entry, dict):
             raise PlanError(f"{where} is not an object")
         address, kind, change = entry.get("address"), entry.get("type"), entry.get("change")
@@ -191,16 +200,16 @@ class _Reader:
             raise PlanError(f"{where}.change.actions is not a list of actions")
         before, after = change.get("before"), change.get("after")
         before_mask, after_mask = change.get("before_sensitive", False), change.get("after_sensitive", False)
-        # This resource's own sensitive values first: some providers copy a marked input into an
-        # unmarked attribute (terraform_data's output does), so masks alone are not enough.
+        # Some providers copy a marked input into an unmarked attribute (terraform_data's output
+        # does), so the marks alone are not enough: every value they hold is masked wherever it is.
         _collect_sensitive(before, before_mask, self.secrets)
         _collect_sensitive(after, after_mask, self.secrets)
         action = ACTIONS.get(tuple(actions), "unknown")
         attributes: tuple[AttributeChange, ...] = ()
         # What a delete removes is the whole resource; its attributes say nothing more.
+        # Values are kept whole until every sensitive value of the plan is known (see _Masker).
         if action not in ("no-op", "read", "delete", "forget"):
-            render = _Renderer(self.secrets)
-            attributes = tuple(islice(_attribute_changes(render, before, after, before_mask, after_mask,
+            attributes = tuple(islice(_attribute_changes(before, after, before_mask, after_mask,
                                                          change.get("after_unknown", False)),
                                       ATTRIBUTES_PER_CHANGE))
         replace_paths = tuple(".".join(str(p) for p in path) if isinstance(path, list) else str(path)
@@ -213,12 +222,13 @@ class _Reader:
         if previous is not None and not isinstance(previous, str):
             raise PlanError(f"{where}.previous_address is not an address")
         moved_from = previous if previous and previous != address else None
-        into.append(ResourceChange(
-            address, kind, str(entry.get("mode") or "managed"), tuple(actions), action, attributes, replace_paths,
-            charts=identity if kind == "helm_release" else (),
-            manifest_kinds=identity if kind == "kubernetes_manifest" else (),
-            hidden=hidden, importing=importing is not None, previous_address=moved_from,
-            previous_type=_address_type(moved_from) if moved_from else None))
+        into.append((attributes, {
+            "address": address, "type": kind, "mode": str(entry.get("mode") or "managed"),
+            "actions": tuple(actions), "action": action, "replace_paths": replace_paths,
+            "charts": identity if kind == "helm_release" else (),
+            "manifest_kinds": identity if kind == "kubernetes_manifest" else (),
+            "hidden": hidden, "importing": importing is not None, "previous_address": moved_from,
+            "previous_type": _address_type(moved_from) if moved_from else None}))
 
     def document(self, members: Mapping[str, Any]) -> PlanDocument:
         version = members.get("format_version")
@@ -248,18 +258,22 @@ class _Reader:
         for entry in self.state_outputs.values():
             if isinstance(entry, dict) and entry.get("sensitive"):
                 _collect_sensitive(entry.get("value"), True, self.secrets)
+        masker = _Masker(self.secrets)
+        resources, drift, deferred = (tuple(masker.resource(r) for r in found)
+                                      for found in (self.resources, self.drift, self.deferred))
         return PlanDocument(
             format_version=version,
             terraform_version=str(members.get("terraform_version") or "unknown"),
-            resources=tuple(self.resources),
-            drift=tuple(self.drift),
+            resources=resources,
+            drift=drift,
             outputs=tuple(outputs),
             errored=members.get("errored", False),
             complete=members.get("complete"),
             applyable=members.get("applyable"),
-            deferred=tuple(self.deferred),
+            deferred=deferred,
             deferred_reasons=tuple(self.deferred_reasons),
             sensitive_values=frozenset(self.secrets),
+            masked_short_values=masker.masked_short,
         )
 
     def _sensitive_variables(self, members: Mapping[str, Any]) -> None:
@@ -280,10 +294,11 @@ class _Reader:
 
 def _read_object(text: str, reader: _Reader) -> dict[str, Any]:
     decoder = json.JSONDecoder(object_pairs_hook=_unique)
-    # planned_values and the like are skipped unread: nothing in them reaches the verdict, and checking
-    # them for repeated keys would cost a third of the time a large plan takes.
+    # planned_values and the prior state are not checked for repeated keys: nothing in them reaches
+    # the verdict (the prior state gives only which outputs are sensitive, for masking), and checking
+    # them would cost a quarter of the time a large plan takes.
     skipper = json.JSONDecoder(object_hook=_drop)
-    state_reader = json.JSONDecoder(object_pairs_hook=_drop_state_resources)
+    state_reader = json.JSONDecoder(object_hook=_drop_state_resources)
     members: dict[str, Any] = {}
     index = _skip(text, 0)
     if not text[index:index + 1] == "{":
@@ -413,9 +428,8 @@ def _drop(_: dict[str, Any]) -> None:
     return None
 
 
-def _drop_state_resources(pairs: list[tuple[str, Any]]) -> dict[str, Any] | None:
+def _drop_state_resources(value: dict[str, Any]) -> dict[str, Any] | None:
     # Resources of the prior state (address + values): the guardrails need only its outputs.
-    value = _unique(pairs)
     return None if "address" in value and "values" in value else value
 
 
@@ -453,31 +467,65 @@ def _address_type(address: str) -> str | None:
 # ---------------------------------------------------------------- values, masked
 
 
-class _Renderer:
-    """A value as short JSON text, or "(sensitive)" when any part of it is a sensitive value.
+class _Masker:
+    """Masks every shown value that contains a sensitive value of the plan, however short.
 
-    Every leaf is looked up among the sensitive values seen so far (this resource's included)
-    before the text is cut short. Values shorter than the redactor's minimum are left alone, or
-    every "2" in a plan would vanish.
+    Run once every sensitive value is known (those of variables and outputs come last), on the
+    whole value before it is cut short: a value shows as its first VALUE_CHARS characters, and
+    any sensitive value that would show in them, even in part, makes it "(sensitive)".
     """
 
     def __init__(self, secrets: set[str]) -> None:
-        self.secrets = secrets
+        forms: set[str] = set()
+        for secret in secrets:
+            if secret:
+                forms.update((secret, json.dumps(secret, ensure_ascii=False)[1:-1]))  # as written in JSON text
+        self._by_length: dict[int, set[str]] = {}
+        for form in forms:
+            self._by_length.setdefault(len(form), set()).add(form)
+        self.masked_short = False
 
-    def __call__(self, value: Any) -> str:
-        if value is None:
-            return "null"
-        if any(len(leaf) >= MASK_MIN_CHARS and leaf in self.secrets for leaf in _leaves(value)):
+    def resource(self, read: _Read) -> ResourceChange:
+        attributes, fields = read
+        return ResourceChange(**fields, attributes=tuple(
+            AttributeChange(a.path, self.value(a.before), self.value(a.after)) for a in attributes))
+
+    def value(self, text: str) -> str:
+        if text in (SENSITIVE, UNKNOWN):
+            return text
+        shown = len(text) if len(text) <= VALUE_CHARS else VALUE_CHARS - 1
+        if self._hides(text, shown):
             return SENSITIVE
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
+        return text if shown == len(text) else text[:shown] + "…"
+
+    def _hides(self, text: str, shown: int) -> bool:
+        for length, values in self._by_length.items():
+            if length > len(text):
+                continue
+            # Every occurrence that starts inside the shown part: a substring search for a few values,
+            # a look-up of each window for many (a plan can hold thousands of generated passwords).
+            window = text[:shown + length - 1]
+            if len(values) <= _SEARCHED_ONE_BY_ONE:
+                found = any(value in window for value in values)
+            else:
+                found = not values.isdisjoint([window[start:start + length]
+                                               for start in range(len(window) - length + 1)])
+            if found:
+                self.masked_short = self.masked_short or length < SHORT_SENSITIVE_CHARS
+                return True
+        return False
 
 
-def _attribute_changes(render: _Renderer, before: Any, after: Any, before_mask: Any, after_mask: Any,
+def _text(value: Any) -> str:
+    """A value as JSON text, whole: the masker cuts it short after masking."""
+    return "null" if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _attribute_changes(before: Any, after: Any, before_mask: Any, after_mask: Any,
                        unknown: Any, path: str = "") -> Iterator[AttributeChange]:
     if unknown is True:
         hidden = _any_true(before_mask) or _any_true(after_mask)
-        yield AttributeChange(path or "(resource)", SENSITIVE if hidden else render(before), UNKNOWN)
+        yield AttributeChange(path or "(resource)", SENSITIVE if hidden else _text(before), UNKNOWN)
         return
     objects = isinstance(before, dict | None) and isinstance(after, dict | None) and (before, after) != (None, None)
     if objects and before_mask is not True and after_mask is not True:
@@ -486,7 +534,7 @@ def _attribute_changes(render: _Renderer, before: Any, after: Any, before_mask: 
             old, new, pending = before.get(key), after.get(key), _sub(unknown, key)
             if old == new and (pending is False or not _any_true(pending)):
                 continue  # the common case, decided by one comparison in C
-            yield from _attribute_changes(render, old, new, _sub(before_mask, key), _sub(after_mask, key), pending,
+            yield from _attribute_changes(old, new, _sub(before_mask, key), _sub(after_mask, key), pending,
                                           f"{path}.{key}" if path else key)
         return
     if before == after and not _any_true(unknown):
@@ -494,7 +542,7 @@ def _attribute_changes(render: _Renderer, before: Any, after: Any, before_mask: 
     if _any_true(before_mask) or _any_true(after_mask):
         yield AttributeChange(path or "(resource)", SENSITIVE, SENSITIVE)
     else:
-        yield AttributeChange(path or "(resource)", render(before), UNKNOWN if _any_true(unknown) else render(after))
+        yield AttributeChange(path or "(resource)", _text(before), UNKNOWN if _any_true(unknown) else _text(after))
 
 
 def _keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
@@ -537,5 +585,7 @@ def _leaves(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for sub in value:
             yield from _leaves(sub)
-    elif value is not None and not isinstance(value, bool):
+    elif isinstance(value, bool):
+        yield "true" if value else "false"  # as JSON writes it: a sensitive flag is masked too
+    elif value is not None:
         yield value if isinstance(value, str) else str(value)

@@ -494,6 +494,26 @@ def test_sensitive_values_never_reach_the_verdict_or_the_log(infra: Infra, engin
     assert "correct-horse-battery-staple" not in process_redactor(caplog.text)
 
 
+def test_a_short_sensitive_value_never_reaches_a_dry_run_or_the_log(infra: Infra,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    # A 7-character admin password, applied and committed; terraform_data copies it into its unmarked output.
+    vars_path = infra.stack("app") / "app.auto.tfvars.json"
+    vars_path.write_text(infra.vars_text("app").replace('"cpu_limit": "1"', '"cpu_limit": "1",\n  '
+                                                                              '"admin_password": "hunter2"'))
+    infra.commit_all("short password")
+    terraform(infra.stack("app"), "apply", "-input=false", "-auto-approve")
+    caplog.set_level(logging.INFO)
+    with TerraformChangeEngine(infra.config(), dry_run=True) as dry:
+        prepared = dry.prepare(request("app", "image_tag", "2.5.0"), issue=7)
+        assert prepared.outcome == "ready", prepared.reasons
+        dry.discard(prepared)
+    decision = json.dumps({"verdict": prepared.verdict, "reasons": prepared.reasons, "summary": prepared.summary})
+    assert "hunter2" not in decision
+    assert "values were masked: " in prepared.verdict["notes"][0]
+    assert "hunter2" not in caplog.text  # terraform printed it in the plan; the log masks it however short
+    assert "(values were masked: terraform's output below has every occurrence of a sensitive value" in caplog.text
+
+
 @pytest.mark.parametrize(("kind", "before", "after", "text"), [
     ("replicas", "2", "3", "raise app replicas from 2 to 3"),
     ("replicas", "3", "1", "lower app replicas from 3 to 1"),

@@ -126,6 +126,17 @@ def test_a_key_given_twice_is_bad_input(plan_files: Mapping[str, Path], tmp_path
                                    "(tampered?)")
 
 
+def test_a_short_sensitive_value_never_reaches_the_output(infra: Infra, tmp_path: Path) -> None:
+    from tests.support.infra import terraform
+
+    terraform(infra.stack("app"), "apply", "-input=false", "-auto-approve", "-var=admin_password=hunter2")
+    (tmp_path / "plan.json").write_text(plan_json(infra, "app", admin_password="hunter2", image_tag="2.5.0"))
+    code, verdict, _ = guard("--plan-json", str(tmp_path / "plan.json"), "--config", str(infra.config_path))
+    assert code == 0
+    assert "hunter2" not in json.dumps(verdict)
+    assert verdict["notes"][0].startswith("values were masked: ")
+
+
 def test_a_truncated_plan_is_bad_input(plan_files: Mapping[str, Path], infra: Infra) -> None:
     code, verdict, err = guard("--plan-json", str(plan_files["truncated"]), "--config", str(infra.config_path))
     assert code == 2

@@ -385,6 +385,40 @@ def test_sensitive_values_never_reach_the_verdict(plans: Mapping[str, str]) -> N
         {"name": "admin_password", "action": "no-op", "sensitive": True}]
 
 
+@pytest.mark.parametrize("password", ["hunter2", "7"])
+def test_a_short_sensitive_value_is_masked_wherever_it_appears(infra: Infra, password: str) -> None:
+    # The app runs with a short admin password; terraform_data copies it into its unmarked output.
+    from tests.support.infra import terraform
+
+    terraform(infra.stack("app"), "apply", "-input=false", "-auto-approve", f"-var=admin_password={password}")
+    text = plan_json(infra, "app", admin_password=password, image_tag="2.5.0")
+    assert f'"ADMIN_PASSWORD":"{password}"' in text  # terraform writes it in clear, unmarked in the output
+    plan = parse_plan(text)
+    result = evaluate(plan, Policy(), "stacks/app").to_json()
+    attributes = {a["path"]: a for a in result["changes"][0]["attributes"]}
+    assert attributes["output"]["before"] == "(sensitive)"
+    shown = [a[side] for a in attributes.values() for side in ("before", "after")]
+    assert not any(password in value for value in shown)
+    assert result["notes"] == ["values were masked: the plan has very short sensitive values, and every value that "
+                               "contains one reads (sensitive), so some ordinary values read (sensitive) too"]
+    if password == "7":  # so short that ordinary values go too: the note says why
+        assert attributes["input.image"] == {"path": "input.image", "before": '"registry.example.org/app:2.4.1"',
+                                             "after": '"registry.example.org/app:2.5.0"'}
+    assert result["allowed"] is True
+
+
+def test_a_value_cut_short_never_shows_part_of_a_sensitive_value(plans: Mapping[str, str]) -> None:
+    # The shown value is cut at 80 characters; a sensitive value straddling the cut is masked too.
+    def long_value(raw: dict[str, Any]) -> None:
+        change = raw["resource_changes"][0]["change"]
+        change["before"]["input"]["image"] = "x" * 70 + "correct-horse-battery-staple"
+
+    result = verdict(rewritten(plans["sensitive"], long_value))
+    attributes = {a["path"]: a for a in result["changes"][0]["attributes"]}
+    assert attributes["input.image"]["before"] == "(sensitive)"
+    assert "correct-" not in json.dumps(result)
+
+
 @pytest.mark.parametrize(("damage", "message"), [
     (lambda text: text[: len(text) // 2], "the plan is not valid JSON (corrupt or truncated?)"),
     (lambda text: text.rstrip()[:-1],
