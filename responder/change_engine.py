@@ -171,6 +171,11 @@ class TerraformChangeEngine:
         if refusal is not None:
             return replace(base, blocked_by=refusal.blocked_by, reasons=(refusal.reason,),
                            verdict=refusal.verdict.to_json() if refusal.verdict else {})
+        namespaces = (service.kubernetes.namespace,) if service and service.kubernetes else ()
+        why = self.policy.protected_service(request.service, namespaces)
+        if why is not None:
+            return replace(base, blocked_by="protected-stack", reasons=(
+                f"service {request.service} is protected ({why}): changes to it always need a person",))
         if not stack_path.real.is_dir() or not vars_path.real.is_file():
             return replace(base, blocked_by="not-configured", reasons=(
                 f"{vars_file} does not exist in {self.config.root}: check services[].terraform in responder.yml",))

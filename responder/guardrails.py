@@ -63,6 +63,7 @@ class Policy:
     protected_stacks: tuple[str, ...] = DEFAULT_PROTECTED_STACKS
     protected_resource_types: tuple[str, ...] = DEFAULT_PROTECTED_RESOURCE_TYPES
     protected_manifest_kinds: tuple[str, ...] = DEFAULT_PROTECTED_MANIFEST_KINDS
+    protected_services: tuple[str, ...] = ()
     max_changes: int = DEFAULT_MAX_CHANGES
 
     @classmethod
@@ -74,6 +75,7 @@ class Policy:
                                                        DEFAULT_PROTECTED_RESOURCE_TYPES)),
             protected_manifest_kinds=tuple(section.get("protected_manifest_kinds",
                                                        DEFAULT_PROTECTED_MANIFEST_KINDS)),
+            protected_services=tuple(section.get("protected_services", ())),
             max_changes=int(section.get("max_changes", DEFAULT_MAX_CHANGES)),
         )
 
@@ -89,6 +91,24 @@ class Policy:
                 for pattern in self.protected_stacks:
                     if fnmatchcase(part.lower(), pattern.lower()):
                         return pattern
+        return None
+
+    def protected_service(self, name: str, namespaces: Iterable[str | None] = ()) -> str | None:
+        """Why a service is protected by itself, whatever its stack, in words; None when it is not.
+
+        Listed in protected_services, or named like a protected stack, or running in a namespace
+        named like one: the vault service in namespace vault is vault, whichever stack deploys it.
+        """
+        for pattern in self.protected_services:
+            if fnmatchcase(name.lower(), pattern.lower()):
+                return f"guardrails.protected_services: {pattern}"
+        for pattern in self.protected_stacks:
+            if fnmatchcase(name.lower(), pattern.lower()):
+                return f"its name matches guardrails.protected_stacks: {pattern}"
+        for namespace in dict.fromkeys(ns for ns in namespaces if ns):
+            for pattern in self.protected_stacks:
+                if fnmatchcase(namespace.lower(), pattern.lower()):
+                    return f"its namespace {namespace} matches guardrails.protected_stacks: {pattern}"
         return None
 
     def protected_type(self, change: ResourceChange) -> str | None:

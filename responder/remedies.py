@@ -87,7 +87,8 @@ def choose(diagnosis: dx.Diagnosis, service: Service, settings: InvestigationSet
     """The remedy for a diagnosis, or why a person is needed.
 
     A rollout restart honours the same protected stacks (`guardrails.protected_stacks`)
-    as Terraform applies: losing those takes everything else down.
+    as Terraform applies, and protects services by themselves too (`protected_by`): losing
+    those takes everything else down.
     """
     failing = diagnosis.failing
     if not failing:
@@ -185,9 +186,12 @@ def _rollout_restart(diagnosis: dx.Diagnosis, problem: dx.Problem, service: Serv
     if not settings.rollout_restart:
         return RemedyChoice(None, (f"{what}; a rollout restart would be the remedy, but rollout restarts are "
                                    "switched off (investigation.rollout_restart: false)",))
-    protected = service.terraform is not None and guardrails.protected_stack(service.terraform.stack) is not None
-    if service.name in settings.rollout_restart_exclude or protected:
-        return RemedyChoice(None, (f"{what}, but {service.name} is protected: it is never restarted "
+    if service.name in settings.rollout_restart_exclude:
+        return RemedyChoice(None, (f"{what}, but {service.name} is protected (investigation.rollout_restart_exclude)"
+                                   ": it is never restarted automatically",))
+    why = protected_by(service, diagnosis.namespace, guardrails)
+    if why is not None:
+        return RemedyChoice(None, (f"{what}, but {service.name} is protected ({why}): it is never restarted "
                                    "automatically",))
     if not diagnosis.found_deployment:
         return RemedyChoice(None, (f"{what}, but there is no Deployment to restart",))
@@ -199,6 +203,18 @@ def _rollout_restart(diagnosis: dx.Diagnosis, problem: dx.Problem, service: Serv
         Remedy(ROLLOUT_RESTART, problem.code, summary, namespace=diagnosis.namespace, deployment=diagnosis.deployment),
         (f"{what} with no config error → {ROLLOUT_RESTART}: {summary}",),
     )
+
+
+def protected_by(service: Service, namespace: str | None, guardrails: Policy) -> str | None:
+    """Why a service must never be restarted automatically, in words; None when it may be.
+
+    By its stack, and by the service itself: a service configured with only a `kubernetes`
+    section has no stack to protect it.
+    """
+    if service.terraform is not None and (pattern := guardrails.protected_stack(service.terraform.stack)):
+        return f"its stack {service.terraform.stack} matches guardrails.protected_stacks: {pattern}"
+    namespaces = (service.kubernetes.namespace if service.kubernetes else None, namespace)
+    return guardrails.protected_service(service.name, namespaces)
 
 
 # ---------------------------------------------------------------- memory quantities

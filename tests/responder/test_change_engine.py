@@ -179,6 +179,18 @@ def test_a_protected_stack_is_blocked_before_any_plan(infra: Infra, engine: Terr
     assert_untouched(infra, "vault", '{"replicas": 1}\n')
 
 
+def test_a_protected_service_is_blocked_before_any_plan(infra: Infra, caplog: pytest.LogCaptureFixture) -> None:
+    infra.config_path.write_text(infra.config_path.read_text().replace(
+        "guardrails:\n", "guardrails:\n  protected_services: [app]\n"))
+    caplog.set_level(logging.INFO)
+    with TerraformChangeEngine(infra.config()) as engine:
+        prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert (prepared.outcome, prepared.blocked_by) == ("blocked", "protected-stack")
+    assert prepared.reasons == ("service app is protected (guardrails.protected_services: app): changes to it always "
+                                "need a person",)
+    assert "terraform" not in caplog.text
+
+
 def test_an_out_of_bounds_value_is_blocked_before_any_plan(infra: Infra, engine: TerraformChangeEngine) -> None:
     prepared = engine.prepare(request("app", "replicas", "9"), issue=7)
     assert (prepared.blocked_by, prepared.reasons) == (

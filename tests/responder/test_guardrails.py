@@ -457,6 +457,7 @@ def test_the_schema_defaults_are_the_policy_defaults() -> None:
     assert tuple(section["protected_stacks"]["default"]) == DEFAULT_PROTECTED_STACKS
     assert tuple(section["protected_resource_types"]["default"]) == DEFAULT_PROTECTED_RESOURCE_TYPES
     assert tuple(section["protected_manifest_kinds"]["default"]) == DEFAULT_PROTECTED_MANIFEST_KINDS
+    assert tuple(section["protected_services"]["default"]) == Policy().protected_services
     assert section["max_changes"]["default"] == Policy().max_changes
 
 

@@ -10,6 +10,7 @@ import pytest
 from responder.cluster import parse_list
 from responder.config import Config, Service, TerraformTarget
 from responder.diagnosis import diagnose
+from responder.guardrails import Policy
 from responder.investigation_settings import InvestigationSettings
 from responder.remedies import RemedyChoice, choose, format_memory, parse_memory
 from tests.support.cluster_objects import NOW, SCENARIOS, SNAPSHOTS
@@ -18,12 +19,13 @@ SERVICE_OF = {s.name: s.service for s in SCENARIOS}
 
 
 def choice(config: Config, snapshot: str, *, service: Service | None = None, writable: bool = True,
-           settings: InvestigationSettings | None = None) -> RemedyChoice:
+           settings: InvestigationSettings | None = None, guardrails: Policy | None = None) -> RemedyChoice:
     service = service or config.service(SERVICE_OF[snapshot])
     assert service is not None and service.kubernetes is not None
     view = parse_list(json.loads((SNAPSHOTS / f"{snapshot}.json").read_text()), snapshot)
     found = diagnose(view, service.kubernetes, NOW)
-    return choose(found, service, settings or InvestigationSettings(), cluster_writable=writable)
+    return choose(found, service, settings or InvestigationSettings(), cluster_writable=writable,
+                  guardrails=guardrails or Policy())
 
 
 # snapshot -> the remedy's reason code, or the words of why a person is needed
@@ -115,7 +117,8 @@ def test_replicas_are_restored_within_the_configured_bounds(example_config: Conf
 @pytest.mark.parametrize(("settings", "writable", "words"), [
     (InvestigationSettings(rollout_restart=False), True, "rollout restarts are switched off "
                                                          "(investigation.rollout_restart: false)"),
-    (InvestigationSettings(rollout_restart_exclude=("grafana",)), True, "grafana is protected"),
+    (InvestigationSettings(rollout_restart_exclude=("grafana",)), True,
+     "grafana is protected (investigation.rollout_restart_exclude)"),
     (InvestigationSettings(), False, "the cluster was read from a snapshot, which cannot be changed"),
 ])
 def test_a_rollout_restart_only_where_allowed(example_config: Config, settings: InvestigationSettings,
@@ -130,7 +133,37 @@ def test_protected_stacks_are_never_restarted(example_config: Config) -> None:
     assert service is not None and service.terraform is not None
     as_traefik = replace(service, terraform=replace(service.terraform, stack="stacks/traefik"))
     result = choice(example_config, "not-ready", service=as_traefik)
-    assert result.remedy is None and "is protected" in result.reasons[0]
+    assert result.remedy is None
+    assert result.reasons == ("pods are running but not ready, but grafana is protected (its stack stacks/traefik "
+                              "matches guardrails.protected_stacks: traefik): it is never restarted automatically",)
+
+
+def kubernetes_only(config: Config, name: str) -> Service:
+    """grafana's pods, under another name and with no Terraform stack to protect it."""
+    service = config.service("grafana")
+    assert service is not None
+    return replace(service, name=name, terraform=None)
+
+
+@pytest.mark.parametrize(("name", "guardrails", "why"), [
+    ("vault", Policy(), "its name matches guardrails.protected_stacks: vault"),
+    ("Authentik", Policy(), "its name matches guardrails.protected_stacks: authentik"),
+    ("grafana", Policy(protected_stacks=("vault", "monitoring")),
+     "its namespace monitoring matches guardrails.protected_stacks: monitoring"),
+    ("grafana", Policy.from_section({"protected_services": ["graf*"]}), "guardrails.protected_services: graf*"),
+])
+def test_a_protected_service_without_a_stack_is_never_restarted(example_config: Config, name: str,
+                                                                guardrails: Policy, why: str) -> None:
+    # Before, only the Terraform stack protected a service: one with a kubernetes section alone was restarted.
+    result = choice(example_config, "not-ready", service=kubernetes_only(example_config, name), guardrails=guardrails)
+    assert result.remedy is None
+    assert result.reasons == (f"pods are running but not ready, but {name} is protected ({why}): it is never "
+                              "restarted automatically",)
+
+
+def test_an_unprotected_service_without_a_stack_is_restarted(example_config: Config) -> None:
+    result = choice(example_config, "not-ready", service=kubernetes_only(example_config, "dashboards"))
+    assert result.remedy is not None and result.remedy.code == "rollout-restart"
 
 
 @pytest.mark.parametrize(("text", "size"), [
