@@ -35,7 +35,7 @@ from responder.quantities import QuantityError, parse_cpu, parse_memory
 from responder.quoting import neutralise_mentions
 from responder.redaction import REDACTED, process_redactor, redact
 from responder.repository_paths import RepositoryPath, locate
-from responder.stacklock import StackBusy, StackLock
+from responder.stacklock import StackBusy, StackLock, UnsafeLockPath, default_lock_dir
 from responder.terraform import StateLocked, Terraform, TerraformError
 
 log = logging.getLogger("responder.changes")
@@ -180,12 +180,14 @@ class TerraformChangeEngine:
             return replace(base, blocked_by="not-configured", reasons=(
                 f"{vars_file} does not exist in {self.config.root}: check services[].terraform in responder.yml",))
         assert stack_path.relative is not None and vars_path.relative is not None  # path_refusal saw to that
-        lock = StackLock(self.settings.lock_dir or Path(tempfile.gettempdir()) / "issueops-responder-locks",
+        lock = StackLock(self.settings.lock_dir or default_lock_dir(self.env),
                          self.config.repository or str(self.config.root.resolve()), stack_path.relative)
         try:
             lock.acquire(seconds(self.settings.lock_timeout), issue=issue)
         except StackBusy as exc:
             return replace(base, blocked_by="stack-busy", reasons=(exc.message,))
+        except UnsafeLockPath as exc:
+            return replace(base, blocked_by="lock-unsafe", reasons=(exc.message,))
         pending: _Pending | None = None
         try:
             prepared, pending = self._prepare_locked(base, request, check.value, stack_path, vars_path, lock)

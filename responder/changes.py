@@ -89,6 +89,7 @@ BLOCKED_BY = (
     "guardrails",  # the plan's verdict
     "pending-changes",  # the stack had changes to apply before this one was made
     "stack-busy",  # another run holds the stack
+    "lock-unsafe",  # the stack lock's directory or file could be changed by another user
     "state-locked",  # terraform's state lock is held
     "checkout",  # the repository is not a clean, current git checkout
     "terraform-error",  # terraform failed to init or plan

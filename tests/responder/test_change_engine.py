@@ -456,6 +456,20 @@ def test_a_second_run_on_the_same_stack_is_refused_while_the_first_holds_it(infr
                                       "feat: raise app replicas from 2 to 3 (fixes #7)"]
 
 
+def test_a_lock_directory_others_can_write_is_refused_before_any_plan(infra: Infra,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    shared = infra.root / ".responder-locks"
+    shared.mkdir(exist_ok=True)
+    shared.chmod(0o777)
+    caplog.set_level(logging.INFO)
+    with TerraformChangeEngine(infra.config()) as engine:
+        prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert (prepared.outcome, prepared.blocked_by) == ("blocked", "lock-unsafe")
+    assert prepared.reasons == (f"the lock directory {shared} can be written by other users (mode 0777): another "
+                                "user could replace the lock files, so the stack lock is not used",)
+    assert "terraform" not in caplog.text
+
+
 def test_a_rejected_push_leaves_the_change_applied_but_unrecorded(infra: Infra, engine: TerraformChangeEngine,
                                                                   tmp_path: Path) -> None:
     prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
