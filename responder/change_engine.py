@@ -43,9 +43,9 @@ log = logging.getLogger("responder.changes")
 DEFAULT_LOCK_TIMEOUT = "60s"
 DEFAULT_TIMEOUT = "15m"
 _DURATION = re.compile(r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?")
-# Files terraform itself writes next to a stack; they never make a checkout "dirty".
 _INVISIBLE_EDIT = ("git does not see edits to {vars_file} (it is marked assume-unchanged or skip-worktree, or a "
                    "filter hides the change): a change to it could never be committed, so none is made")
+# Files terraform itself writes next to a stack; they never make a checkout "dirty".
 _TERRAFORM_OWN = re.compile(r"(^|/)(\.terraform/|[^/]*\.tfstate(\.[^/]*)?$|[^/]*\.tfplan$|\.terraform\.lock\.hcl$|"
                             r"\.terraform\.tfstate\.lock\.info$)")
 

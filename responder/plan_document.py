@@ -7,10 +7,11 @@ summarised (address, type, actions, the attributes that change) and its
 values dropped at once, and the planned values and the prior state's
 resources are never kept. Memory stays near the size of the text itself.
 
-Anything that is not a readable plan (corrupt, truncated, a state file, an
-unknown format version) raises PlanError: bad input, never "allowed".
-Values Terraform marks sensitive never leave this module: they read
-"(sensitive)" and are collected for the redactor.
+Anything that is not a readable plan (corrupt, truncated, a key given twice,
+a state file, an unknown format version) raises PlanError: bad input, never
+"allowed". Values Terraform marks sensitive never leave this module: every
+shown value that contains one, however short, reads "(sensitive)", and they
+are collected for the redactor.
 """
 
 from __future__ import annotations
@@ -241,8 +242,6 @@ class _Reader:
         for key in ("errored", "complete", "applyable"):
             if key in members and not isinstance(members[key], bool):
                 raise PlanError(f"the plan's {key} is not true or false")
-        if members.get("deferred_changes") is False:
-            raise PlanError("the plan's deferred_changes is not a list")
         output_changes = members.get("output_changes") or {}
         if not isinstance(output_changes, dict):
             raise PlanError("the plan's output_changes is not an object")
