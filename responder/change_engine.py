@@ -32,7 +32,7 @@ from responder.git import GitError, GitRepo
 from responder.guardrails import Policy, Verdict, evaluate, stack_verdict
 from responder.plan_document import SHORT_SENSITIVE_CHARS, PlanDocument, PlanError, parse_plan
 from responder.quantities import QuantityError, parse_cpu, parse_memory
-from responder.quoting import neutralise_mentions
+from responder.quoting import commit_text
 from responder.redaction import REDACTED, process_redactor, redact
 from responder.repository_paths import RepositoryPath, locate
 from responder.stacklock import StackBusy, StackLock, UnsafeLockPath, default_lock_dir
@@ -458,19 +458,12 @@ def commit_message(prepared: PreparedChange, issue: int, repository: str | None,
              f"Applied the checked plan sha256:{prepared.plan_sha256} to {prepared.stack}."]
     if prepared.plan_summary:
         lines.append(prepared.plan_summary)
-    reason = _one_line(request.reason)
+    reason = commit_text(request.reason)
     if reason:
         lines += ["", f"Reason: {reason}"]
     if repository:
         lines += ["", f"Issue: {server_url}/{repository}/issues/{issue}"]
     return "\n".join(lines)
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    """Untrusted text made harmless for a commit message: one line, no pings, no secrets."""
-    flat = " ".join(process_redactor(text or "").split())
-    flat = neutralise_mentions(flat)
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _order(kind: str, before: str | None, after: str) -> int | None:

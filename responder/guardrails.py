@@ -49,7 +49,7 @@ DEFAULT_PROTECTED_RESOURCE_TYPES = (
 )
 # Kinds a kubernetes_manifest must not create, change or delete (globs, case-insensitive): the
 # kubernetes provider's one resource type for any object.
-DEFAULT_PROTECTED_MANIFEST_KINDS = ("Secret", "PersistentVolumeClaim", "Namespace")
+DEFAULT_PROTECTED_MANIFEST_KINDS = ("Secret", "PersistentVolumeClaim", "PersistentVolume", "Namespace")
 DEFAULT_MAX_CHANGES = 5
 # Counted by action; "import" and "move" count imports and moved blocks besides their action.
 COUNTED = ("create", "update", "delete", "replace", "no_op", "read", "forget", "import", "move")
