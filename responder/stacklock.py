@@ -85,19 +85,22 @@ def lock_file_problem(path: Path, status: os.stat_result, uid: int) -> str | Non
 class StackBusy(ResponderError):
     """Another run held the stack for longer than we were willing to wait."""
 
-    def __init__(self, stack: str, holder: dict[str, object], waited: float) -> None:
+    def __init__(self, stack: str, holder: dict[str, object], waited: float, what: str = "changing stack") -> None:
         who = ", ".join(f"{key} {'#' if key == 'issue' else ''}{value}" for key, value in holder.items()
                         if value not in (None, ""))
-        super().__init__(f"another run is changing stack {stack}{' (' + who + ')' if who else ''}; "
+        super().__init__(f"another run is {what} {stack}{' (' + who + ')' if who else ''}; "
                          f"waited {waited:g} s",
-                         hint="Runs on the same stack take turns; this one can be re-run once the other is done.")
+                         hint="Runs take turns; this one can be re-run once the other is done.")
         self.stack = stack
         self.holder = holder
 
 
 class StackLock:
-    def __init__(self, lock_dir: Path, key: str, stack: str) -> None:
+    """An exclusive lock on one name (a Terraform stack, or an issue), shared by every run on this machine."""
+
+    def __init__(self, lock_dir: Path, key: str, stack: str, what: str = "changing stack") -> None:
         self.stack = stack
+        self.what = what
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", stack).strip("-")[:60] or "stack"
         digest = hashlib.sha256(f"{key}\0{stack}".encode()).hexdigest()[:12]
         self.path = Path(lock_dir) / f"{slug}-{digest}.lock"
@@ -121,7 +124,7 @@ class StackLock:
                 if time.monotonic() >= deadline:
                     holder = _read_holder(handle)
                     handle.close()
-                    raise StackBusy(self.stack, holder, timeout) from None
+                    raise StackBusy(self.stack, holder, timeout, self.what) from None
                 time.sleep(POLL_SECONDS)
         handle.seek(0)
         handle.truncate()

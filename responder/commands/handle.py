@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from responder.cli import add_config_argument
@@ -82,7 +84,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     # The guarded-Terraform engine serves feature requests and remedies alike; --no-plan turns both off.
     changes = LazyEngine(lambda: default_engine(config, options)) if options.plan else None
     tools = IncidentTools.for_run(config, io.env, args.cluster_snapshot, changes=changes)
-    result = handle(payload, config, options, factory, tools)
+    with issue_lock(payload, config, io.env, writes=not (args.dry_run or args.offline)):
+        result = handle(payload, config, options, factory, tools)
     decision = result.decision
     if args.dry_run or args.offline:
         json.dump(decision.to_json(), io.stdout, indent=2, ensure_ascii=False)
@@ -101,6 +104,32 @@ def read_event(path: str) -> Any:
     from responder.inputs import read_json_file
 
     return read_json_file(path, f"event file {path}")
+
+
+ISSUE_LOCK_SECONDS = 300.0
+
+
+@contextlib.contextmanager
+def issue_lock(payload: Any, config: Any, env: Any, writes: bool) -> Iterator[None]:
+    """One run at a time per issue on this machine (Woodpecker and the CLI have no concurrency group).
+
+    The next run then reads the state the previous one wrote; runs on different machines that
+    still race are merged on the following run (responder.github.merged_state).
+    """
+    issue = payload.get("issue") if isinstance(payload, dict) else None
+    number = issue.get("number") if isinstance(issue, dict) else None
+    if not writes or not isinstance(number, int) or isinstance(number, bool):
+        yield
+        return
+    from responder.stacklock import StackLock, default_lock_dir
+
+    lock = StackLock(default_lock_dir(env), config.repository or str(config.root.resolve()), f"#{number}",
+                     what="handling issue")
+    lock.acquire(ISSUE_LOCK_SECONDS, issue=number)  # StackBusy (exit 1, safe to retry) after that long
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _issue_number(text: str) -> int:

@@ -474,3 +474,35 @@ def test_two_racing_runs_leave_two_comments_and_the_next_run_merges_them(tmp_pat
     assert ("DELETE", "/repos/acme-homelab/infra/issues/comments/999001") in github.log
     state = read_marker(github.bot_comment(42))
     assert state is not None and {e.kind for e in state.journal} >= {"triaged", "triaged-again"}
+
+
+def test_runs_for_one_issue_on_one_machine_take_turns(tmp_path: Path, github: FakeGitHub) -> None:
+    """Woodpecker and the CLI have no concurrency group: the second run waits, then sees the first one's comment."""
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from tests.conftest import ROOT
+
+    runner_temp = tmp_path / "runner"
+    runner_temp.mkdir(mode=0o700)
+    locks = runner_temp / "issueops-responder-locks"
+    locks.mkdir(mode=0o700)
+    payload = report()
+    github.add_issue(payload["issue"])
+    holder = subprocess.Popen([sys.executable, "-m", "tests.support.holder", "lock", str(locks),
+                               "acme-homelab/infra", "#42", "42"], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        threading.Timer(1.0, lambda: holder.stdin.close() if holder.stdin else None).start()
+        started = time.monotonic()
+        run = handle(tmp_path, payload, extra_env={"RUNNER_TEMP": str(runner_temp)})
+        waited = time.monotonic() - started
+    finally:
+        holder.kill() if holder.poll() is None else None
+        holder.wait()
+    assert run.code == 0, run.stderr
+    assert waited >= 0.9  # it waited for the other run to let go
+    assert len(github.bot_comments(42)) == 1
