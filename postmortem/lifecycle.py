@@ -227,8 +227,8 @@ def handle_closed(payload: Any, event: IssueEvent, config: Config, options: Opti
                                                   "were not read, so nothing is written (replay a saved export "
                                                   "with `postmortem write --issue-file`)"))
         return Result(decision, None, requests)
-    context = ExecutionContext(issue=issue.number, github=github, bot_comment=bot_comment,
-                               adapters={"git": GitRepo(settings.root)})
+    git = GitRepo(settings.root, push_token=github.push_token if github else None)
+    context = ExecutionContext(issue=issue.number, github=github, bot_comment=bot_comment, adapters={"git": git})
     report = execute(decision, context)
     log.info("post-mortem %s: %s", decision.extra["postmortem"]["path"], "; ".join(report.done) or "no change")
     return Result(decision, report, github.requests if github else 0)

@@ -142,7 +142,7 @@ class TerraformChangeEngine:
         self.policy = Policy.from_section(section)
         self.settings = EngineSettings.from_section(section, config.root, self.env)
         self.dry_run = dry_run
-        self.repo = repo or GitRepo(config.root)
+        self.repo = repo or GitRepo(config.root, push_token=lambda: github_token(config, self.env))
         self._workdir: Path | None = None
         self._pending: dict[str, _Pending] = {}
         self._versions_checked: set[str] = set()
@@ -525,3 +525,10 @@ def _counts_text(verdict: Verdict) -> str:
              (("create", "add"), ("update", "change"), ("replace", "replace"), ("delete", "destroy"))
              if verdict.counts.get(key)]
     return ", ".join(parts) or "changes"
+
+
+def github_token(config: Config, env: Mapping[str, str]) -> str | None:
+    """The token the responder's commits are pushed with (responder.yml's secrets, Vault included)."""
+    from responder.secrets import resolver_for
+
+    return resolver_for(config, env).optional("github_token")

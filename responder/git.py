@@ -8,14 +8,16 @@ subprocess wrapper with an argument list.
 
 from __future__ import annotations
 
+import base64
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from responder.errors import ResponderError
 from responder.process import Completed, ProcessFailed, run
+from responder.redaction import process_redactor
 
 BOT_NAME = "issueops-responder"
 BOT_EMAIL = "issueops-responder@users.noreply.github.com"
@@ -34,11 +36,29 @@ class Commit:
     files: tuple[str, ...] = ()
 
 
+def push_auth_env(token: str | None, remote_url: str | None, env: Mapping[str, str]) -> dict[str, str]:
+    """Environment that lets one `git push` authenticate with the GitHub token, nothing written to disk.
+
+    Empty when there is no token, the remote is not https, or git already has credentials from its
+    environment (the GitHub Action's step sets them the same way). Woodpecker gives its clone
+    credentials to the clone step only, so without this a pipeline could not push the responder's commits.
+    """
+    if not token or not remote_url or not remote_url.startswith("https://") or env.get("GIT_CONFIG_COUNT"):
+        return {}
+    host = remote_url.split("/", 3)[2].rsplit("@", 1)[-1]
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    process_redactor.add(basic)
+    return {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"http.https://{host}/.extraheader",
+            "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}"}
+
+
 class GitRepo:
     def __init__(self, root: Path | str, *, author_name: str = BOT_NAME, author_email: str = BOT_EMAIL,
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 120.0, push_token: Callable[[], str | None] | None = None) -> None:
         self.root = Path(root)
         self._timeout = timeout
+        # Asked only when pushing: the GitHub token (from responder.yml's secrets) for an https remote.
+        self._push_token = push_token
         # Commits are attributed to the responder, whatever the machine's git config says.
         self._env = {
             **os.environ,
@@ -80,7 +100,12 @@ class GitRepo:
 
     def push(self, remote: str = "origin", branch: str | None = None) -> None:
         target = branch or self.current_branch()
-        self.git("push", "--quiet", remote, f"HEAD:refs/heads/{target}")
+        self.git("push", "--quiet", remote, f"HEAD:refs/heads/{target}", env=self._push_env(remote))
+
+    def _push_env(self, remote: str) -> dict[str, str]:
+        if self._push_token is None:
+            return {}
+        return push_auth_env(self._push_token(), self.remote_url(remote), self._env)
 
     def log(self, paths: Sequence[str] = (), since: str | None = None, limit: int = 50) -> tuple[Commit, ...]:
         """Recent commits touching these paths, newest first."""
@@ -156,4 +181,5 @@ class GitRepo:
         the branch meanwhile, nothing changes and the push fails.
         """
         lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
-        self.git("push", "--quiet", "--porcelain", lease, remote, f"{commit}:refs/heads/{branch}")
+        self.git("push", "--quiet", "--porcelain", lease, remote, f"{commit}:refs/heads/{branch}",
+                 env=self._push_env(remote))

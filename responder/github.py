@@ -101,6 +101,10 @@ class GitHubClient:
         # Signs the state markers this client writes, and reads back only those it can verify.
         self.state_seal = state_seal or StateSeal()
 
+    def push_token(self) -> str:
+        """The token, for git pushes of the responder's own commits to this repository."""
+        return self._token
+
     # ------------------------------------------------------------ transport
 
     def _client(self) -> Any:

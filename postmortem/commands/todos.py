@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
         if numbers and not args.dry_run and write_text(path, record_issues(document, numbers, config.templates_dir)):
             changed.append(path)
     if changed and args.commit:
-        _commit(changed, settings, io)
+        _commit(changed, settings, config, io)
     return EXIT_BAD_INPUT if broken else EXIT_OK
 
 
@@ -121,10 +121,11 @@ def _github(config: Config, io: IO) -> Any:
     return github_factory(io.env, config, mask_stream=io.stdout)(config.repository)
 
 
-def _commit(paths: list[Path], settings: Settings, io: IO) -> None:
+def _commit(paths: list[Path], settings: Settings, config: Config, io: IO) -> None:
+    from responder.change_engine import github_token
     from responder.git import GitRepo
 
-    repo = GitRepo(settings.root)
+    repo = GitRepo(settings.root, push_token=lambda: github_token(config, io.env))
     relative = [str(p.resolve().relative_to(repo.root.resolve())) for p in paths]
     sha = repo.commit(f"docs: record follow-up issues of {len(paths)} post-mortem(s)", relative)
     if sha and settings.push:

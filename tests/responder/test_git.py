@@ -71,3 +71,22 @@ def test_a_rejected_push_is_a_clear_error(repo: GitRepo, tmp_path: Path) -> None
 
 def test_not_a_repository(tmp_path: Path) -> None:
     assert not GitRepo(tmp_path).is_repository()
+
+
+def test_a_push_to_an_https_remote_carries_the_token_in_its_environment_only() -> None:
+    from responder.git import push_auth_env
+    from responder.redaction import process_redactor
+
+    env = push_auth_env("ghs_secret", "https://github.com/acme/infra.git", {})
+    assert env["GIT_CONFIG_KEY_0"] == "http.https://github.com/.extraheader"
+    assert env["GIT_CONFIG_VALUE_0"].startswith("AUTHORIZATION: basic ")
+    assert "ghs_secret" not in str(env)  # base64, and that form is registered with the redactor too
+    basic = env["GIT_CONFIG_VALUE_0"].split()[-1]
+    assert process_redactor(f"header {basic}") == "header [REDACTED]"
+    # Credentials git already has (the action's step), an ssh or local remote, or no token: nothing added.
+    assert push_auth_env("t", "https://github.com/acme/infra.git", {"GIT_CONFIG_COUNT": "1"}) == {}
+    assert push_auth_env("t", "git@github.com:acme/infra.git", {}) == {}
+    assert push_auth_env("t", "/srv/git/infra.git", {}) == {}
+    assert push_auth_env(None, "https://github.com/acme/infra.git", {}) == {}
+    assert push_auth_env("t", "https://x-access-token:old@ghe.example/acme/infra", {})["GIT_CONFIG_KEY_0"] == \
+        "http.https://ghe.example/.extraheader"
