@@ -74,7 +74,8 @@ class Timings:
     def record(self, scenario: str, job: JobResult) -> None:
         self.jobs[f"{scenario}: {job.workflow} / {job.job_id}"] = {
             "job": job.name, "result": job.result, "seconds": round(job.seconds, 1),
-            "github_requests": job.github_requests}
+            "github_requests": job.github_requests,
+            "steps": {step.name: round(step.seconds, 1) for step in job.steps if step.outcome != "skipped"}}
 
 
 @pytest.fixture(scope="session")
@@ -133,7 +134,9 @@ class Desk:
         return self.template.work / ".github" / "workflows"
 
     def replay(self, workflow: str, event: Event, **kwargs: Any) -> WorkflowRun:
-        self.runner.on_job = lambda job: self.timings.record(self.scenario, job)
+        action = event.payload.get("action")
+        scenario = f"{self.scenario} [{event.name}{'.' + action if action else ''}]"
+        self.runner.on_job = lambda job: self.timings.record(scenario, job)
         run = self.runner.run_workflow(self.workflows / workflow, event, **kwargs)
         run.assert_succeeded()
         assert not self.github.refused, f"GitHub refused requests: {self.github.refused}"
@@ -312,7 +315,8 @@ def test_ci_replays_every_job_but_the_test_suite_itself(tmp_path: Path, runner_h
     with serving(PROJECT_ACTION) as github:
         runner = Runner(runner_host, Repository(PROJECT_ACTION, api_url=github.url), table(project, Pages()), github,
                         composite_roots={"./": WORKSPACE}, source=project,
-                        on_job=lambda job: timings.record("ci", job))
+                        on_job=lambda job: timings.record("test_ci_replays_every_job_but_the_test_suite_itself [push]",
+                                                          job))
         payload = {"ref": "refs/heads/main", "before": head, "after": head, "sender": events.user("maintainer")}
         run = runner.run_workflow(ROOT / ".github" / "workflows" / "ci.yml", Event("push", payload, sha=head),
                                   skip=skip)
