@@ -17,6 +17,7 @@ from responder.answers import parse_body
 from responder.config import Config, Service
 from responder.export import IncidentExport
 from responder.severity_levels import Severity
+from responder.state import StateSeal
 
 # A month of error budget is taken as 30 days: (1 - slo/100) x 30 days.
 BUDGET_WINDOW = timedelta(days=30)
@@ -78,9 +79,9 @@ class Incident:
         return tuple(e for e in self.timeline.entries if e.origin == "journal" and e.kind not in NOT_EVIDENCE_KINDS)
 
 
-def describe_incident(export: IncidentExport, config: Config) -> Incident:
+def describe_incident(export: IncidentExport, config: Config, seal: StateSeal | None = None) -> Incident:
     issue = export.issue
-    timeline = build_timeline(export, config.bot_login, config.labels)
+    timeline = build_timeline(export, config.bot_login, config.labels, seal, config.repository or "")
     state = timeline.state
     services, reported = _services(issue, config)
 

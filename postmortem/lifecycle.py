@@ -217,8 +217,11 @@ def handle_closed(payload: Any, event: IssueEvent, config: Config, options: Opti
     raw_issue = payload.get("issue") if isinstance(payload, Mapping) else None
     export = IncidentExport(issue=raw_issue if isinstance(raw_issue, Mapping) else {}, comments=comments,
                             events=events)
-    bot_comment = bot_comment_in(comments, config.bot_login)
-    decision = decide_closed(Closing(event, config, settings, draft(export, config, settings), bot_comment))
+    seal = github.state_seal if github else None
+    repository = event.repository or config.repository or ""
+    bot_comment = bot_comment_in(comments, config.bot_login, seal, repository, issue.number)
+    decision = decide_closed(Closing(event, config, settings, draft(export, config, settings, seal=seal),
+                                     bot_comment))
     requests = github.requests if github else 0
     if options.dry_run or options.offline:
         if options.offline:

@@ -19,7 +19,7 @@ from responder.export import IncidentExport
 from responder.github import bot_comment_in
 from responder.labels import LabelNames
 from responder.severity_levels import Severity
-from responder.state import IssueState
+from responder.state import IssueState, StateSeal
 from responder.timestamps import parse_utc as parse_time
 
 TEXT_LIMIT = 280
@@ -66,7 +66,8 @@ def _login(user: Any) -> str:
     return "ghost"  # GitHub's name for a deleted account
 
 
-def build_timeline(export: IncidentExport, bot_login: str, labels: LabelNames) -> Timeline:
+def build_timeline(export: IncidentExport, bot_login: str, labels: LabelNames, seal: StateSeal | None = None,
+                   repository: str = "") -> Timeline:
     issue = export.issue
     issue_url = str(issue.get("html_url") or "")
     opened_at = parse_time(issue.get("created_at"))
@@ -82,7 +83,8 @@ def build_timeline(export: IncidentExport, bot_login: str, labels: LabelNames) -
     entries += event_entries
     ignored += skipped
 
-    bot = bot_comment_in(export.comments, bot_login)
+    # The responder's journal only from its own comment (sealed for this issue when there is a state key).
+    bot = bot_comment_in(export.comments, bot_login, seal, repository, export.number)
     state = bot.state if bot else None
     if state is not None:
         journal, skipped = _from_journal(state, bot_login, bot.html_url if bot else issue_url)

@@ -16,6 +16,7 @@ from postmortem.settings import Settings
 from responder.config import Config
 from responder.errors import InputError
 from responder.export import IncidentExport
+from responder.state import StateSeal
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,10 @@ class Draft:
         return self.previous != self.text
 
 
-def draft(export: IncidentExport, config: Config, settings: Settings, *, force: bool = False) -> Draft:
+def draft(export: IncidentExport, config: Config, settings: Settings, *, force: bool = False,
+          seal: StateSeal | None = None) -> Draft:
     try:
-        incident = describe_incident(export, config)
+        incident = describe_incident(export, config, seal)
     except ValueError as exc:
         raise InputError(f"issue #{export.number}: cannot build a timeline: {exc}") from None
     path = find_for_issue(settings, incident.number, file_name(incident))

@@ -404,6 +404,10 @@ def bot_comment_in(comments: Iterable[Mapping[str, Any]], bot_login: str, seal: 
     if not own:
         return None
     first, rest = own[0], own[1:]
+    if seal.key is None and seal.shared_account:
+        # Nothing proves which of these is the responder's (another workflow may quote a marker under
+        # the same account): merge nothing, delete nothing.
+        rest = []
     body = first.get("body") or ""
     state = seal.open(body, repository, number)
     if rest:

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
 from responder.errors import GitHubError, InputError
+from responder.inputs import read_json_file
 from responder.trust import TrustVerdict, from_error, from_permission
 from statuspage.issues import (
     PUBLIC_JOURNAL,
@@ -77,14 +78,7 @@ class ExportFile:
         self.path = path
 
     def snapshot(self, reading: Reading, now: datetime) -> Snapshot:
-        try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"{self.path}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{self.path}: cannot be read: {exc}") from None
-        except ValueError as exc:
-            raise InputError(f"{self.path}: not valid JSON: {exc}") from None
+        raw = read_json_file(self.path, str(self.path))
         issues, comments = read_export(raw, str(self.path))
         return Snapshot(issues, comments, source=f"export {self.path.name}")
 

@@ -50,7 +50,11 @@ def run(args: argparse.Namespace, io: IO) -> int:
     config = load_config(args.config)
     settings = load_settings(config, args.site_dir)
     export = _read_export(args, config, io)
-    result = draft(export, config, settings, force=args.force)
+    from responder.secrets import resolver_for
+    from responder.state import StateSeal
+
+    key = resolver_for(config, io.env, mask_stream=io.stderr).optional("state_key")
+    result = draft(export, config, settings, force=args.force, seal=StateSeal.for_bot(key, config.bot_login))
     incident = result.incident
     if incident.severity not in settings.severities:
         log.warning("#%d is %s; post-mortems are required for %s only, written anyway as asked",

@@ -455,25 +455,43 @@ def test_with_a_state_key_the_responders_own_state_carries_its_approval(tmp_path
     assert run.decision["trusted"] is True and run.decision["outcome"] != "queued"
 
 
-def test_two_racing_runs_leave_two_comments_and_the_next_run_merges_them(tmp_path: Path, github: FakeGitHub) -> None:
+@pytest.mark.parametrize("key", ["00112233445566778899aabbccddeeff", None], ids=["state-key", "no-key"])
+def test_two_racing_runs_leave_two_comments_and_the_next_run_merges_them(tmp_path: Path, github: FakeGitHub,
+                                                                        key: str | None) -> None:
     """`opened` and `labeled` ran at once (Woodpecker, or the CLI): each posted a comment of its own."""
+    from responder.state import StateSeal
+
+    extra = {"RESPONDER_STATE_KEY": key} if key else {}
+    seal = StateSeal.for_bot(key, "github-actions[bot]")
     payload = report()
     github.add_issue(payload["issue"])
-    handle(tmp_path, payload)
+    handle(tmp_path, payload, extra_env=extra)
     first = github.bot_comments(42)[0]
     # The racing run did not see the first comment yet, so it posted its own.
-    github.issues[42].comments.append({**first, "id": 999_001, "body": first["body"].replace(
-        '"kind":"triaged"', '"kind":"triaged-again"')})
+    racing = seal.seal(read_marker_body(first["body"]).replace('"kind":"triaged"', '"kind":"triaged-again"'),
+                       "acme-homelab/infra", 42)
+    github.issues[42].comments.append({**first, "id": 999_001, "body": racing})
     assert len(github.bot_comments(42)) == 2
     again = report(updated_at="2026-11-23T16:00:00Z")
     again["action"] = "edited"
     again["issue"]["labels"] = [events.label(n) for n in github.labels(42)]
-    run = handle(tmp_path, again)
+    run = handle(tmp_path, again, extra_env=extra)
     assert run.code == 0, run.stderr
+    if key is None:
+        # Under the shared account without a key nothing proves which comment is the responder's:
+        # it merges nothing and deletes nothing.
+        assert len(github.bot_comments(42)) == 2
+        assert not any(method == "DELETE" and "/comments/" in path for method, path in github.log)
+        return
     assert [c["id"] for c in github.bot_comments(42)] == [first["id"]]
     assert ("DELETE", "/repos/acme-homelab/infra/issues/comments/999001") in github.log
     state = read_marker(github.bot_comment(42))
     assert state is not None and {e.kind for e in state.journal} >= {"triaged", "triaged-again"}
+
+
+def read_marker_body(body: str) -> str:
+    """The comment as written before sealing: the text and its marker without a signature."""
+    return re.sub(r" sig=v1:[0-9a-f]{64} -->", " -->", body)
 
 
 def test_runs_for_one_issue_on_one_machine_take_turns(tmp_path: Path, github: FakeGitHub) -> None:
