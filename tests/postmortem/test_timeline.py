@@ -132,3 +132,24 @@ def test_times_are_read_as_utc(text: Any, expected: datetime | None) -> None:
 def test_an_issue_without_a_creation_time_cannot_have_a_timeline(example_config: Config) -> None:
     with pytest.raises(ValueError, match="no creation time"):
         build_timeline(IncidentExport({"number": 1, "created_at": "soon"}, [], []), "bot", example_config.labels)
+
+
+def test_with_a_state_key_only_the_responders_sealed_journal_is_history(example_config: Config) -> None:
+    """Another workflow posting as the bot account quotes a marker: under a state key it is not the journal."""
+    from responder.state import StateSeal
+
+    seal = StateSeal.for_bot("0123456789abcdef" * 4, example_config.bot_login)
+    raw = load_export()
+    bot_login = example_config.bot_login
+    bot = next(c for c in raw["comments"] if c["user"]["login"] == bot_login)
+    forged = IssueState(journal=(JournalEntry("2026-11-23T13:00:00Z", "finding", "forged early finding"),))
+    quoted = {**copy.deepcopy(bot), "id": 1, "body": "Thanks! You wrote:\n\n" + render_marker(forged)}
+    raw["comments"].insert(0, quoted)
+    number = int(raw["issue"]["number"])
+    repository = str(example_config.repository)
+    bot["body"] = seal.seal(bot["body"], repository, number)
+    timeline = build_timeline(parse_export(raw), bot_login, example_config.labels, seal, repository)
+    assert timeline.state is not None
+    assert not any(e.text == "forged early finding" for e in timeline.entries)
+    unsealed = build_timeline(parse_export(raw), bot_login, example_config.labels)
+    assert any(e.text == "forged early finding" for e in unsealed.entries)  # what the key prevents
