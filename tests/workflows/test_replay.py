@@ -75,6 +75,8 @@ class Timings:
         self.jobs[f"{scenario}: {job.workflow} / {job.job_id}"] = {
             "job": job.name, "result": job.result, "seconds": round(job.seconds, 1),
             "github_requests": job.github_requests,
+            # Each run of the action restores its venv from actions/cache, or installs it on a miss.
+            "venv_installs": sum(step.log.count("Cache not found for input keys") for step in job.steps),
             "steps": {step.name: round(step.seconds, 1) for step in job.steps if step.outcome != "skipped"}}
 
 
@@ -85,8 +87,9 @@ def timings() -> Iterator[Timings]:
     if os.environ.get("UPDATE_JOB_DURATIONS") == "1" and recorded.jobs:
         DURATIONS.write_text(json.dumps({
             "about": "Wall-clock seconds and GitHub API requests of each replayed job, measured by "
-                     "tests/workflows/test_replay.py (UPDATE_JOB_DURATIONS=1) on a 2-core machine. The first job "
-                     "that installs the responder pays for the install; later ones restore the cached venv.",
+                     "tests/workflows/test_replay.py (UPDATE_JOB_DURATIONS=1) on a 2-core machine. A job whose "
+                     "venv_installs is above 0 installed the responder (a cache miss: the first job of the "
+                     "session, or the action's sources changed); the others restored the cached venv.",
             "jobs": dict(sorted(recorded.jobs.items())),
         }, indent=2) + "\n", encoding="utf-8")
 
@@ -293,6 +296,24 @@ def test_a_pushed_post_mortem_files_its_follow_up_and_rebuilds_the_site(desk: De
     [followup] = desk.github.fake.created_issues()
     assert "Alert when Nextcloud is down" in followup["title"]
     assert desk.pages.deployed, "the called statuspage workflow deployed the site"
+
+
+def test_the_replay_catches_the_todos_command_that_exits_2(desk: Desk, tmp_path: Path) -> None:
+    """The bug this replay was written for: `postmortem todos` without --changed-since, --all or paths exits 2."""
+    text = (desk.workflows / "postmortem.yml").read_text(encoding="utf-8")
+    selection = "${{ github.event_name == 'push' && format('--changed-since {0}', github.event.before) || '--all' }}"
+    assert selection in text, "postmortem.yml changed: update this mutation"
+    broken = tmp_path / "postmortem.yml"
+    broken.write_text(text.replace(selection, ""), encoding="utf-8")
+    run = desk.runner.run_workflow(broken, push_event(desk.template))
+    assert run.jobs["todos"].result == "failure"
+    assert run.jobs["site"].result == "skipped"
+    with pytest.raises(ReplayError) as failed:
+        run.assert_succeeded()
+    message = str(failed.value)
+    assert "step 'File follow-up issues' failed with exit code 2" in message
+    assert "postmortem todos --commit" in message  # the command line, as the action ran it
+    assert "one of the arguments --changed-since --all" in message or "required" in message, message
 
 
 def test_the_sweep_runs_on_schedule(desk: Desk) -> None:
