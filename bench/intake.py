@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 import responses  # noqa: E402
 
-from responder.cli import main  # noqa: E402
-from responder.config import load_config  # noqa: E402
-from responder.runner import Options, handle  # noqa: E402
+from responder.cli.main import main  # noqa: E402
+from responder.config.loader import load_config  # noqa: E402
+from responder.flows.handle import Options, handle  # noqa: E402
 from tests.support import events  # noqa: E402
 from tests.support.github_api import FakeGitHub  # noqa: E402
 

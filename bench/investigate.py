@@ -26,14 +26,14 @@ sys.path.insert(0, str(ROOT))
 import responses  # noqa: E402
 import yaml  # noqa: E402
 
-from responder.config import load_config  # noqa: E402
-from responder.github import GitHubClient  # noqa: E402
-from responder.incident_flow import IncidentTools  # noqa: E402
-from responder.investigation_settings import settings_for  # noqa: E402
-from responder.kube import open_cluster  # noqa: E402
-from responder.probes import Prober, ProbeTarget  # noqa: E402
-from responder.runner import Options, handle  # noqa: E402
-from responder.sweep import run as sweep  # noqa: E402
+from responder.adapters.github import GitHubClient  # noqa: E402
+from responder.adapters.kube import open_cluster  # noqa: E402
+from responder.adapters.probes import Prober, ProbeTarget  # noqa: E402
+from responder.config.investigation import settings_for  # noqa: E402
+from responder.config.loader import load_config  # noqa: E402
+from responder.flows.handle import Options, handle  # noqa: E402
+from responder.flows.outage import IncidentTools  # noqa: E402
+from responder.flows.sweep import run as sweep  # noqa: E402
 from tests.conftest import issue_body  # noqa: E402
 from tests.support import events  # noqa: E402
 from tests.support.catalogue import loopback_config  # noqa: E402
@@ -126,7 +126,7 @@ def count_sweep(incidents: int = 20) -> dict[str, Any]:
         rsps.add_passthru("http://127.0.0.1")
         github = FakeGitHub(rsps)
         config = load_config(loopback_config(Path(tmp), services, {"nextcloud": {"status": 502}}))
-        from responder.state import IssueState, render_marker
+        from responder.model.state import IssueState, render_marker
 
         for number in range(1, incidents + 1):
             github.add_issue(events.issue(number, body=issue_body("outage-nextcloud-502.md"),

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import responses  # noqa: E402
 import yaml  # noqa: E402
 
-from responder.state import IssueState, JournalEntry  # noqa: E402
+from responder.model.state import IssueState, JournalEntry  # noqa: E402
 from statuspage import history  # noqa: E402
 from statuspage.cli import main  # noqa: E402
 from tests.support.github_api import FakeGitHub  # noqa: E402

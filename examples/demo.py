@@ -23,7 +23,7 @@ import demo_investigation  # type: ignore[import-not-found]  # a sibling module 
 from demo_postmortem import postmortem_demo
 from demo_terraform import terraform_demo
 
-from responder.cli import main
+from responder.cli.main import main
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "responder.yml"

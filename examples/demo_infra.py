@@ -11,8 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from responder.git import GitRepo
-from responder.terraform import Terraform
+from responder.adapters.git import GitRepo
+from responder.adapters.terraform import Terraform
 
 HERE = Path(__file__).resolve().parent
 

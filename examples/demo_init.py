@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from postmortem.cli import main as postmortem_main
-from responder.cli import main
+from responder.cli.main import main
 
 # What a team passes when the responder was not installed from a commit of its repository.
 ACTION_REF = "acme-homelab/issueops-responder@0123456789abcdef0123456789abcdef01234567"

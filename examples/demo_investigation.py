@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from responder.cli import main
+from responder.cli.main import main
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "responder.yml"
@@ -90,8 +90,8 @@ def infrastructure_checkout(scratch: Path, base: str) -> Path:
     (for change correlation) that was applied too. Returns the responder.yml of the checkout."""
     from demo_infra import apply_stack, scratch_infrastructure
 
-    from responder.git import GitRepo
-    from responder.tfvars import set_value
+    from responder.adapters.git import GitRepo
+    from responder.changes.tfvars import set_value
 
     root = scratch_infrastructure(scratch, stacks=("nextcloud",), config_text=local_catalogue(base), quiet=True)
     vars_file = root / "stacks" / "nextcloud" / "nextcloud.auto.tfvars.json"
@@ -178,7 +178,7 @@ def investigation_demo() -> None:
         down.add("nextcloud")
         oom = handle(config, report(root, 101, "Nextcloud", "502 Bad Gateway", "Everyone"), "oomkilled")
         show("#101 Nextcloud answers 502 · snapshot oomkilled.json", oom)
-        from responder.git import GitRepo
+        from responder.adapters.git import GitRepo
 
         latest = GitRepo(config.parent).log(limit=1)[0]
         print(f"  commit {latest.sha[:12]} by {latest.author}: {latest.subject}")

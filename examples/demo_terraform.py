@@ -25,13 +25,13 @@ from typing import Any
 
 from demo_infra import scratch_infrastructure, terraform_binary
 
-from responder.change_engine import TerraformChangeEngine
-from responder.changes import ChangeRequest
-from responder.cli import main
-from responder.config import load_config
-from responder.git import GitRepo
-from responder.quantities import doubled_within, format_memory, parse_memory
-from responder.tfvars import read_value
+from responder.adapters.git import GitRepo
+from responder.changes.tfvars import read_value
+from responder.cli.main import main
+from responder.config.loader import load_config
+from responder.flows.change_engine import TerraformChangeEngine
+from responder.model.changes import ChangeRequest
+from responder.model.quantities import doubled_within, format_memory, parse_memory
 
 HERE = Path(__file__).resolve().parent
 WIDTH = 100

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from responder.cli import run_cli
+from responder.cli.app import run_cli
 
 
 def main(

@@ -27,7 +27,7 @@ from postmortem.action_items import ActionItem, parse_action_items
 from postmortem.incident import Incident, format_duration
 from postmortem.rendering import render_template
 from responder.errors import InputError
-from responder.quoting import Markdown
+from responder.render.quoting import Markdown
 
 GENERATOR = "issueops-responder"
 TEMPLATE = "postmortem.md.j2"

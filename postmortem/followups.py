@@ -19,7 +19,7 @@ from typing import Any
 from postmortem.action_items import ActionItem, parse_action_items
 from postmortem.document import Document, dump_document, render_action_items, replace_action_items
 from postmortem.rendering import render_template
-from responder.quoting import commit_text
+from responder.render.quoting import commit_text
 
 MARKER = "issueops-responder:follow-up"
 _MARKER_RE = re.compile(r"<!-- " + re.escape(MARKER) + r" (?P<key>[A-Za-z0-9._/#-]+) -->")

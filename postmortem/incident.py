@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from postmortem.timeline import Timeline, TimelineEntry, build_timeline
-from responder import forms
-from responder.answers import parse_body
-from responder.config import Config, Service
-from responder.export import IncidentExport
-from responder.severity_levels import Severity
-from responder.state import StateSeal
+from responder.adapters.export import IncidentExport
+from responder.config.loader import Config, Service
+from responder.forms import specs as forms
+from responder.forms.answers import parse_body
+from responder.model.severity_levels import Severity
+from responder.model.state import StateSeal
 
 # A month of error budget is taken as 30 days: (1 - slo/100) x 30 days.
 BUDGET_WINDOW = timedelta(days=30)

@@ -1,6 +1,6 @@
 """The closed-incident flow: draft the post-mortem, publish it, link it, swap the labels.
 
-`responder handle` reaches this module through `responder.closing` when a
+`responder handle` reaches this module through `responder.triage.closing` when a
 SEV1/SEV2 incident is closed. The shell reads the issue's comments and
 events (two paged requests; the issue itself comes with the webhook), the
 decision is data like every other, and the executor carries it out: write
@@ -25,16 +25,16 @@ from postmortem.incident import format_duration
 from postmortem.rendering import render_template
 from postmortem.settings import Settings, load_settings
 from postmortem.writer import Draft, draft
-from responder.config import Config
-from responder.decision import Action, AddLabels, Comment, Decision, RemoveLabels, fingerprint, ignored
-from responder.events import IssueEvent
-from responder.executor import ExecutionContext, Report, execute, handles
-from responder.export import IncidentExport
-from responder.git import GitError, GitRepo
-from responder.github import BotComment, bot_comment_in
-from responder.quoting import commit_text
-from responder.runner import GitHubFactory, Options, Result
-from responder.state import IssueState, render_marker
+from responder.adapters.export import IncidentExport
+from responder.adapters.git import GitError, GitRepo
+from responder.adapters.github import BotComment, bot_comment_in
+from responder.config.loader import Config
+from responder.decision.actions import Action, AddLabels, Comment, Decision, RemoveLabels, fingerprint, ignored
+from responder.decision.executor import ExecutionContext, Report, execute, handles
+from responder.flows.handle import GitHubFactory, Options, Result
+from responder.model.events import IssueEvent
+from responder.model.state import IssueState, render_marker
+from responder.render.quoting import commit_text
 
 log = logging.getLogger("responder")
 

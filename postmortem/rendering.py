@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from responder.errors import InputError
-from responder.quoting import Markdown, code, escape_text
-from responder.redaction import process_redactor
-from responder.xml_text import strip_forbidden
+from responder.render.quoting import Markdown, code, escape_text
+from responder.render.redaction import process_redactor
+from responder.render.xml_text import strip_forbidden
 
 if TYPE_CHECKING:
     import jinja2

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from responder.config import Config
+from responder.config.loader import Config
 
 POSTMORTEMS_DIR = "post-mortems"  # under <site>/docs/; also the URL path of the pages
 INDEX_NAME = "index.md"

@@ -13,8 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from responder.adapters.process import ProcessFailed, run
 from responder.errors import InputError, ResponderError
-from responder.process import ProcessFailed, run
 
 
 class SiteBuildFailed(ResponderError):

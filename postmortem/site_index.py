@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from postmortem.document import Document
 from postmortem.rendering import render_template
-from responder.quoting import Markdown
+from responder.render.quoting import Markdown
 
 TEMPLATE = "index.md.j2"
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from responder.export import IncidentExport
-from responder.github import bot_comment_in
-from responder.labels import LabelNames
-from responder.severity_levels import Severity
-from responder.state import IssueState, StateSeal
-from responder.timestamps import parse_utc as parse_time
+from responder.adapters.export import IncidentExport
+from responder.adapters.github import bot_comment_in
+from responder.model.labels import LabelNames
+from responder.model.severity_levels import Severity
+from responder.model.state import IssueState, StateSeal
+from responder.model.timestamps import parse_utc as parse_time
 
 TEXT_LIMIT = 280
 # Issue events that say nothing about the incident itself.

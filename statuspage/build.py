@@ -1,7 +1,7 @@
 """The imperative shell of `statuspage build`: gather, assemble, render, write.
 
 Every outside system sits behind its adapter (GitHub: github_source,
-Uptime Kuma: kuma, HTTP probes: responder.probes, previous deployment:
+Uptime Kuma: kuma, HTTP probes: responder.adapters.probes, previous deployment:
 previous, files: site). What they return is passed to the pure core
 (issues.collect, page.assemble, render.render_site).
 """
@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from responder.config import Config
+from responder.config.loader import Config
 from responder.errors import ConfigError, GitHubError, InputError
-from responder.state import StateSeal
-from responder.timestamps import parse_utc
+from responder.model.state import StateSeal
+from responder.model.timestamps import parse_utc
 from statuspage import history, kuma
 from statuspage.github_source import CACHE_VERSION, ExportFile, GitHubIssues, IssueSource, Snapshot, cached_authors
 from statuspage.history import Check, History
@@ -170,7 +170,7 @@ def _collect(snapshot: Snapshot, reading: Reading, now: datetime) -> Any:
 
 
 def _probe(config: Config, settings: StatusPageSettings, prober: Any, now: datetime) -> tuple[Check, ...]:
-    from responder.probes import Prober, ProbeTarget
+    from responder.adapters.probes import Prober, ProbeTarget
 
     targets = [t for t in (ProbeTarget.for_service(s) for s in config.services) if t is not None]
     # The probes run now: stamp them with the build's clock, so --now replays stay consistent.

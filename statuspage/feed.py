@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 from markupsafe import escape
 
-from responder.xml_text import strip_forbidden
+from responder.render.xml_text import strip_forbidden
 from statuspage import markdown
 from statuspage.model import Incident, Page
 from statuspage.summary import iso, public_url

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
+from responder.adapters.inputs import read_json_file
 from responder.errors import GitHubError, InputError
-from responder.inputs import read_json_file
-from responder.trust import TrustVerdict, from_error, from_permission
+from responder.triage.trust import TrustVerdict, from_error, from_permission
 from statuspage.issues import (
     PUBLIC_JOURNAL,
     AuthorTrust,
@@ -59,7 +59,7 @@ class IssueSource(Protocol):
 
 
 class ConditionalGitHub(Protocol):
-    """The part of responder.github.GitHubClient this module uses."""
+    """The part of responder.adapters.github.GitHubClient this module uses."""
 
     repository: str
 
@@ -181,7 +181,7 @@ class PermissionLookup:
 
 def permission_in(data: Any) -> str:
     """The permission in an answer of GET /repos/{o}/{r}/collaborators/{login}/permission, read as
-    responder.github reads it: the role name when it is a built-in role, else the legacy permission."""
+    responder.adapters.github reads it: the role name when it is a built-in role, else the legacy permission."""
     if not isinstance(data, Mapping):
         return "none"
     role = str(data.get("role_name") or "").lower()
@@ -240,7 +240,7 @@ class GitHubIssues:
 
     def _pages(self, path: str, params: Mapping[str, Any], old_pages: Mapping[str, Any],
                new_pages: dict[str, Any], slim: Any) -> list[Mapping[str, Any]]:
-        from responder.github import next_link
+        from responder.adapters.github import next_link
 
         items: list[Mapping[str, Any]] = []
         url: str | None = path

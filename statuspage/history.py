@@ -20,9 +20,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from responder.adapters.inputs import parse_json
 from responder.errors import InputError
-from responder.inputs import parse_json
-from responder.timestamps import iso_utc as _iso
+from responder.model.timestamps import iso_utc as _iso
 from statuspage.settings import SLOT_MINUTES
 
 FORMAT_VERSION = 1

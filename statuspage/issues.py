@@ -6,7 +6,7 @@ and the request cache of the previous deployment.
 What is believed, and from whom:
 - The post-mortem link, the severity the responder decided and its journal
   come only from the responder's own state marker, in a comment written by
-  `bot.login` (`responder.state.read_marker`). A marker or a "post-mortem"
+  `bot.login` (`responder.model.state.read_marker`). A marker or a "post-mortem"
   link pasted by anyone else is ignored.
 - Updates are the public part of the responder's journal (`PUBLIC_JOURNAL`:
   what it found and did, never its reminders, escalations or queueing) and
@@ -34,14 +34,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from responder import forms
-from responder.answers import parse_body
-from responder.config import Config
-from responder.forms import FormSpec
-from responder.severity_levels import Severity
-from responder.state import IssueState, StateSeal, render_marker
-from responder.timestamps import parse_utc as parse_time
-from responder.trust import from_association
+from responder.config.loader import Config
+from responder.forms import specs as forms
+from responder.forms.answers import parse_body
+from responder.forms.specs import FormSpec
+from responder.model.severity_levels import Severity
+from responder.model.state import IssueState, StateSeal, render_marker
+from responder.model.timestamps import parse_utc as parse_time
+from responder.triage.trust import from_association
 from statuspage import maintenance
 from statuspage.model import (
     INCIDENT_STATUSES,

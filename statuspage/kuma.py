@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from responder.config import Config
-from responder.timestamps import parse_utc
+from responder.config.loader import Config
+from responder.model.timestamps import parse_utc
 from statuspage import history
 from statuspage.history import Check
 from statuspage.settings import KumaSource

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from responder.answers import parse_body
-from responder.forms import Field, FormSpec
-from responder.timestamps import parse_utc
+from responder.forms.answers import parse_body
+from responder.forms.specs import Field, FormSpec
+from responder.model.timestamps import parse_utc
 
 if TYPE_CHECKING:
-    from responder.config import Config
+    from responder.config.loader import Config
 
 IMPACT_NONE = "No interruption expected"
 IMPACT_BRIEF = "Brief interruptions"

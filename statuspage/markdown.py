@@ -22,7 +22,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from responder.xml_text import strip_forbidden
+from responder.render.xml_text import strip_forbidden
 
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from responder.config import Config, Service
-from responder.timestamps import parse_utc
+from responder.config.loader import Config, Service
+from responder.model.timestamps import parse_utc
 from statuspage import history
 from statuspage.history import WINDOWS, Check, History
 from statuspage.model import (

@@ -118,7 +118,7 @@ def _from_url(base: str, timeout: float) -> Previous:
 
 
 def _branch_ref(root: Path, branch: str) -> str | None:
-    from responder.git import GitRepo
+    from responder.adapters.git import GitRepo
 
     repo = GitRepo(root)
     if not repo.is_repository():
@@ -130,7 +130,7 @@ def _branch_ref(root: Path, branch: str) -> str | None:
 
 
 def _from_git(root: Path, ref: str) -> Previous:
-    from responder.git import GitRepo
+    from responder.adapters.git import GitRepo
 
     repo = GitRepo(root)
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from responder.adapters.git import GitRepo
 from responder.errors import InputError
-from responder.git import GitRepo
 
 REQUIRED = ("index.html", "status.json", "404.html")
 DEFAULT_MESSAGE = "Update the status page"

@@ -2,7 +2,7 @@
 
 HTML comes from Jinja2 templates (statuspage/templates/) with autoescape
 on, so every value is escaped unless it went through the safe Markdown
-renderer, and loses the characters XML 1.0 forbids (responder.xml_text)
+renderer, and loses the characters XML 1.0 forbids (responder.render.xml_text)
 on the way. The page needs no JavaScript: the one script only upgrades the
 "last updated" line into a warning when the visitor's clock says the data
 is old.
@@ -20,8 +20,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from responder.timestamps import parse_utc
-from responder.xml_text import strip_forbidden
+from responder.model.timestamps import parse_utc
+from responder.render.xml_text import strip_forbidden
 from statuspage import badges, feed, history, markdown, summary
 from statuspage.history import History, Uptime
 from statuspage.model import DEGRADED, DOWN, MAINTENANCE, OPERATIONAL, UNKNOWN, Page

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from responder.config import Config
+from responder.config.loader import Config
 from responder.errors import ConfigError
 
 SLOT_MINUTES = 5  # resolution of the check history

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from responder.config import Config, load_config
+from responder.config.loader import Config, load_config
 from tests.support.infra import Infra, build_template, copy_of
 
 ROOT = Path(__file__).resolve().parent.parent

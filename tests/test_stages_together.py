@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from responder.cli import main
+from responder.cli.main import main
 from statuspage.cli import main as statuspage_main
 from tests.support import events
 from tests.support.github_api import FakeGitHub

@@ -6,11 +6,11 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from postmortem.commands.write import add_site_argument
-from responder.cli import add_config_argument
+from responder.cli.app import add_config_argument
 from responder.errors import EXIT_OK
 
 if TYPE_CHECKING:
-    from responder.cli import IO
+    from responder.cli.app import IO
 
 
 def register(sub: Any) -> None:
@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, io: IO) -> int:
     from postmortem.collection import index_text, post_mortem_files, write_text
     from postmortem.settings import load_settings
-    from responder.config import load_config
+    from responder.config.loader import load_config
 
     config = load_config(args.config)
     settings = load_settings(config, args.site_dir)

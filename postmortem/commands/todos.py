@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from postmortem.commands.write import add_site_argument
-from responder.cli import add_config_argument
+from responder.cli.app import add_config_argument
 from responder.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
 
 if TYPE_CHECKING:
     from postmortem.settings import Settings
-    from responder.cli import IO
-    from responder.config import Config
+    from responder.cli.app import IO
+    from responder.config.loader import Config
 
 log = logging.getLogger("postmortem")
 
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from postmortem.collection import read_document, write_text
     from postmortem.followups import filed_followups, plan_followups, record_issues
     from postmortem.settings import load_settings
-    from responder.config import load_config
+    from responder.config.loader import load_config
 
     config = load_config(args.config)
     settings = load_settings(config, args.site_dir)
@@ -102,7 +102,7 @@ def _selected(args: argparse.Namespace, settings: Settings, config: Config) -> l
         if missing:
             raise InputError(f"no such post-mortem: {', '.join(missing)}")
         return paths
-    from responder.git import GitRepo
+    from responder.adapters.git import GitRepo
 
     repo = GitRepo(config.root)
     directory = settings.postmortems_dir
@@ -116,14 +116,14 @@ def _selected(args: argparse.Namespace, settings: Settings, config: Config) -> l
 def _github(config: Config, io: IO) -> Any:
     if not config.repository:
         raise InputError("responder.yml sets no repository", hint="Add `repository: owner/name`.")
-    from responder.commands.handle import github_factory
+    from responder.cli.commands.handle import github_factory
 
     return github_factory(io.env, config, mask_stream=io.stdout)(config.repository)
 
 
 def _commit(paths: list[Path], settings: Settings, config: Config, io: IO) -> None:
-    from responder.change_engine import github_token
-    from responder.git import GitRepo
+    from responder.adapters.git import GitRepo
+    from responder.flows.change_engine import github_token
 
     repo = GitRepo(settings.root, push_token=lambda: github_token(config, io.env))
     relative = [str(p.resolve().relative_to(repo.root.resolve())) for p in paths]

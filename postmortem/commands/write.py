@@ -7,11 +7,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from responder.cli import add_config_argument
+from responder.cli.app import add_config_argument
 from responder.errors import EXIT_OK, InputError
 
 if TYPE_CHECKING:
-    from responder.cli import IO
+    from responder.cli.app import IO
 
 log = logging.getLogger("postmortem")
 
@@ -45,13 +45,13 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from postmortem.incident import format_duration
     from postmortem.settings import load_settings
     from postmortem.writer import draft
-    from responder.config import load_config
+    from responder.config.loader import load_config
 
     config = load_config(args.config)
     settings = load_settings(config, args.site_dir)
     export = _read_export(args, config, io)
-    from responder.secrets import resolver_for
-    from responder.state import StateSeal
+    from responder.adapters.secrets import resolver_for
+    from responder.model.state import StateSeal
 
     key = resolver_for(config, io.env, mask_stream=io.stderr).optional("state_key")
     result = draft(export, config, settings, force=args.force, seal=StateSeal.for_bot(key, config.bot_login))
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
 
 def _read_export(args: argparse.Namespace, config: Any, io: IO) -> Any:
-    from responder.export import fetch_export, read_export
+    from responder.adapters.export import fetch_export, read_export
 
     if args.issue_file:
         return read_export(args.issue_file)
@@ -85,7 +85,7 @@ def _read_export(args: argparse.Namespace, config: Any, io: IO) -> Any:
         raise InputError(f"--issue {args.issue}: expected a positive issue number")
     if not config.repository:
         raise InputError("responder.yml sets no repository", hint="Add `repository: owner/name`, or use --issue-file.")
-    from responder.commands.handle import github_factory
+    from responder.cli.commands.handle import github_factory
 
     return fetch_export(github_factory(io.env, config, mask_stream=io.stderr)(config.repository), args.issue)
 

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from responder.cli import add_config_argument
+from responder.cli.app import add_config_argument
 from responder.errors import EXIT_OK, InputError
 
 if TYPE_CHECKING:
-    from responder.cli import IO
+    from responder.cli.app import IO
 
 
 def register(sub: Any) -> None:
@@ -44,9 +44,9 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, io: IO) -> int:
     import logging
 
-    from responder.commands.handle import github_factory
-    from responder.config import load_config
-    from responder.timestamps import parse_utc as parse_time
+    from responder.cli.commands.handle import github_factory
+    from responder.config.loader import load_config
+    from responder.model.timestamps import parse_utc as parse_time
     from statuspage.build import BuildOptions, build
 
     config = load_config(args.config)
@@ -55,8 +55,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
         now = parse_time(args.now)
         if now is None:
             raise InputError(f"--now {args.now!r} is not an ISO 8601 time")
-    from responder.secrets import resolver_for
-    from responder.state import StateSeal
+    from responder.adapters.secrets import resolver_for
+    from responder.model.state import StateSeal
 
     seal = StateSeal.for_bot(resolver_for(config, io.env, mask_stream=io.stdout).optional("state_key"),
                              config.bot_login)

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from responder.cli import add_config_argument
+from responder.cli.app import add_config_argument
 from responder.errors import EXIT_OK
 
 if TYPE_CHECKING:
-    from responder.cli import IO
+    from responder.cli.app import IO
 
 
 def register(sub: Any) -> None:
@@ -37,8 +37,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, io: IO) -> int:
     import logging
 
-    from responder.config import load_config
-    from responder.git import GitRepo
+    from responder.adapters.git import GitRepo
+    from responder.config.loader import load_config
     from statuspage.publish import DEFAULT_MESSAGE, publish
     from statuspage.settings import settings_from
 

@@ -19,9 +19,9 @@ from postmortem.document import (
 )
 from postmortem.incident import describe_incident
 from postmortem.rendering import page_text, safe_url
-from responder.config import Config, load_config
+from responder.adapters.export import parse_export
+from responder.config.loader import Config, load_config
 from responder.errors import InputError
-from responder.export import parse_export
 from tests.conftest import EXAMPLE_CONFIG, FIXTURES
 from tests.support.infra_repo import load_export
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import responses
 
-from responder.cli import main
-from responder.git import GitRepo
-from responder.quoting import ZWSP
-from responder.state import read_marker
+from responder.adapters.git import GitRepo
+from responder.cli.main import main
+from responder.model.state import read_marker
+from responder.render.quoting import ZWSP
 from tests.support import events
 from tests.support.github_api import FakeGitHub
 from tests.support.infra_repo import load_export, make_infra_repo, remote_log

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from postmortem.settings import load_settings
-from responder.config import load_config
+from responder.config.loader import load_config
 from responder.errors import ConfigError
 from tests.conftest import EXAMPLE_CONFIG
 

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 import pytest
 
 from postmortem.cli import main
-from responder.state import IssueState, JournalEntry, render_marker
+from responder.model.state import IssueState, JournalEntry, render_marker
 from tests.conftest import EXAMPLE_CONFIG
 from tests.support.infra_repo import copy_site, load_export
 
@@ -198,7 +198,7 @@ def test_the_projects_own_site_builds_as_committed_and_its_index_is_current(tmp_
     from postmortem.collection import index_text
     from postmortem.settings import load_settings
     from postmortem.site import build_site
-    from responder.config import load_config
+    from responder.config.loader import load_config
     from tests.support.infra_repo import SITE
 
     settings = load_settings(load_config(EXAMPLE_CONFIG), SITE)

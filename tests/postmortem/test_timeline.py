@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from postmortem.timeline import build_timeline, parse_time
-from responder.config import Config
-from responder.export import IncidentExport, parse_export
-from responder.state import IssueState, JournalEntry, render_marker
+from responder.adapters.export import IncidentExport, parse_export
+from responder.config.loader import Config
+from responder.model.state import IssueState, JournalEntry, render_marker
 from tests.support.infra_repo import load_export
 
 
@@ -136,7 +136,7 @@ def test_an_issue_without_a_creation_time_cannot_have_a_timeline(example_config:
 
 def test_with_a_state_key_only_the_responders_sealed_journal_is_history(example_config: Config) -> None:
     """Another workflow posting as the bot account quotes a marker: under a state key it is not the journal."""
-    from responder.state import StateSeal
+    from responder.model.state import StateSeal
 
     seal = StateSeal.for_bot("0123456789abcdef" * 4, example_config.bot_login)
     raw = load_export()

@@ -11,7 +11,7 @@ import responses
 
 from postmortem.cli import main
 from postmortem.document import parse_document
-from responder.git import GitRepo
+from responder.adapters.git import GitRepo
 from tests.support import events
 from tests.support.github_api import FakeGitHub
 from tests.support.infra_repo import SEV2_EXPORT, make_infra_repo, remote_log

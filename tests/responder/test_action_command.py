@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from responder.action_command import CommandLineError, split_command
+from responder.cli.action_command import CommandLineError, split_command
 
 
 @pytest.mark.parametrize(("line", "argv"), [

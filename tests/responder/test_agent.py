@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from responder.agent import ISSUE_BUDGET_CAP_USD, build_request, investigate, settings_from_section
-from responder.config import Config
-from responder.events import parse_event
-from responder.findings import Finding
+from responder.adapters.agent import ISSUE_BUDGET_CAP_USD, build_request, investigate, settings_from_section
+from responder.config.loader import Config
+from responder.model.events import parse_event
+from responder.model.findings import Finding
 from tests.support import events
 from tests.support.agent_service import AgentService, serving_agent
 from tests.support.http_services import closed_port_url

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from responder.answers import parse_body
-from responder.config import Config
-from responder.forms import Field, FormSpec, feature_form, outage_form
+from responder.config.loader import Config
+from responder.forms.answers import parse_body
+from responder.forms.specs import Field, FormSpec, feature_form, outage_form
 from tests.conftest import issue_body
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from responder.blast_radius import assess, dependents
-from responder.config import Config
-from responder.probes import ProbeResult
+from responder.adapters.probes import ProbeResult
+from responder.config.loader import Config
+from responder.investigate.blast_radius import assess, dependents
 
 
 def probes(config: Config, down: tuple[str, ...] = (), degraded: tuple[str, ...] = ()) -> list[ProbeResult]:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from responder.change_engine import TerraformChangeEngine, commit_message, describe, seconds
-from responder.changes import ChangeRequest, PreparedChange
+from responder.flows.change_engine import TerraformChangeEngine, commit_message, describe, seconds
+from responder.model.changes import ChangeRequest, PreparedChange
 from tests.support.infra import Infra, git, terraform
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -233,7 +233,7 @@ def test_a_variable_missing_from_the_vars_file_is_not_added(infra: Infra, engine
 def test_a_directory_that_is_not_a_git_checkout_is_refused(infra: Infra, tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     shutil.copytree(infra.root, plain, ignore=shutil.ignore_patterns(".git"))
-    from responder.config import load_config
+    from responder.config.loader import load_config
 
     with TerraformChangeEngine(load_config(plain / "responder.yml")) as outside_git:
         prepared = outside_git.prepare(request("app", "replicas", "3"), issue=7)
@@ -386,9 +386,9 @@ def _tree(tmp_path: Path) -> Path:
 ])
 def test_stacks_and_vars_files_are_judged_where_they_really_lead(tmp_path: Path, stack: str, vars_file: str,
                                                                   expected: tuple[str, str] | None) -> None:
-    from responder.change_engine import path_refusal
-    from responder.guardrails import Policy
-    from responder.repository_paths import locate
+    from responder.changes.guardrails import Policy
+    from responder.changes.repository_paths import locate
+    from responder.flows.change_engine import path_refusal
 
     root = _tree(tmp_path)
     refusal = path_refusal(locate(root, stack), locate(root, f"{stack}/{vars_file}"), Policy())
@@ -507,7 +507,7 @@ def test_closing_the_engine_discards_what_was_not_applied(infra: Infra) -> None:
 
 def test_sensitive_values_never_reach_the_verdict_or_the_log(infra: Infra, engine: TerraformChangeEngine,
                                                               caplog: pytest.LogCaptureFixture) -> None:
-    from responder.redaction import process_redactor
+    from responder.render.redaction import process_redactor
 
     caplog.set_level(logging.INFO)
     prepared = engine.prepare(request("app", "image_tag", "2.5.0"), issue=7)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from responder.change_record import (
+from responder.changes.change_record import (
     CHANGES_KEPT,
     KEEP,
     ChangeRecord,
@@ -12,8 +12,8 @@ from responder.change_record import (
     records,
     with_record,
 )
-from responder.changes import AppliedChange, ChangeRequest, PreparedChange
-from responder.state import IssueState, read_marker, render_marker
+from responder.model.changes import AppliedChange, ChangeRequest, PreparedChange
+from responder.model.state import IssueState, read_marker, render_marker
 
 REQUEST = ChangeRequest("app", "replicas", " 3 ", "why", "feat")
 VERDICT = {"allowed": True, "outcome": "ready", "reasons": ["ok"], "notes": [], "counts": {"update": 1},

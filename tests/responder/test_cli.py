@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from postmortem.cli import main as postmortem_main
-from responder.cli import main
+from responder.cli.main import main
 from statuspage.cli import main as statuspage_main
 from tests.conftest import EXAMPLE_CONFIG, FIXTURES, ROOT
 
@@ -118,7 +118,7 @@ def test_all_three_clis_take_config() -> None:
 
 
 def test_help_does_not_import_heavy_clients() -> None:
-    script = ("import sys, io\nfrom responder.cli import main\n"
+    script = ("import sys, io\nfrom responder.cli.main import main\n"
               "try:\n    main(['--help'], env={}, stdout=io.StringIO(), stderr=io.StringIO())\n"
               "except SystemExit:\n    pass\n"
               "heavy = [m for m in ('github', 'kubernetes', 'jinja2', 'jsonschema', 'yaml', 'requests') "
@@ -133,7 +133,7 @@ def test_offline_triage_does_not_import_github_or_kubernetes(tmp_path: Path) -> 
     from tests.support import events
 
     event.write_text(json.dumps(events.issues_event(body=issue_body("outage-nextcloud-502.md"))))
-    script = ("import sys, io\nfrom responder.cli import main\n"
+    script = ("import sys, io\nfrom responder.cli.main import main\n"
               f"main(['handle', '--config', {str(EXAMPLE_CONFIG)!r}, '--event', {str(event)!r}, '--offline', "
               "'--dry-run', '--no-probe'], env={}, stdout=io.StringIO(), stderr=io.StringIO())\n"
               "print(','.join(m for m in ('github', 'kubernetes') if m in sys.modules))")
@@ -154,7 +154,7 @@ def test_a_literal_token_in_the_config_is_never_echoed(tmp_path: Path) -> None:
 
 
 def test_error_messages_go_through_the_redactor(tmp_path: Path) -> None:
-    from responder.redaction import process_redactor
+    from responder.render.redaction import process_redactor
 
     secret = "s3cr3t-value-of-this-run"
     process_redactor.add(secret)

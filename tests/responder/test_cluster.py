@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from responder.cluster import as_list, parse_list, selects
 from responder.errors import InputError
+from responder.model.cluster import as_list, parse_list, selects
 from tests.support.cluster_objects import SCENARIOS, SNAPSHOTS, render
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from responder.comment_blocks import block, splice, split_state, with_state
-from responder.state import IssueState, read_marker, render_marker
+from responder.model.state import IssueState, read_marker, render_marker
+from responder.render.comment_blocks import block, splice, split_state, with_state
 
 BODY = "### Heading\n\nText.\n\n<sub>🤖 footer</sub>\n\n" + render_marker(IssueState(outcome="escalated"))
 

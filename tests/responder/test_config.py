@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from responder.config import SCHEMA_PATH, load_config
+from responder.config.loader import SCHEMA_PATH, load_config
 from responder.errors import ConfigError
-from responder.severity_levels import Severity
+from responder.model.severity_levels import Severity
 from tests.conftest import EXAMPLE_CONFIG
 
 

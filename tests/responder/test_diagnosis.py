@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from responder.cluster import parse_list
-from responder.config import Config, KubernetesTarget
-from responder.diagnosis import Diagnosis, diagnose, explain_exit
+from responder.config.loader import Config, KubernetesTarget
+from responder.investigate.diagnosis import Diagnosis, diagnose, explain_exit
+from responder.model.cluster import parse_list
 from tests.support.cluster_objects import NOW, SCENARIOS, SNAPSHOTS
 
 

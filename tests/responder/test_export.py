@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import responses
 
-from responder.cli import main
-from responder.export import read_export
+from responder.adapters.export import read_export
+from responder.cli.main import main
 from tests.conftest import EXAMPLE_CONFIG
 from tests.support.github_api import FakeGitHub
 from tests.support.infra_repo import load_export

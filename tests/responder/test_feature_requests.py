@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from responder.change_engine import TerraformChangeEngine
-from responder.changes import AppliedChange, ChangeRequest, PreparedChange
-from responder.config import Config
-from responder.runner import Options, handle
-from responder.state import read_marker
+from responder.config.loader import Config
+from responder.flows.change_engine import TerraformChangeEngine
+from responder.flows.handle import Options, handle
+from responder.model.changes import AppliedChange, ChangeRequest, PreparedChange
+from responder.model.state import read_marker
 from tests.responder.test_handle import TOKEN, Run, github
 from tests.responder.test_handle import handle as handle_event
 from tests.support import events
@@ -254,7 +254,7 @@ def test_a_failed_apply_is_escalated_with_the_error_and_never_retried(infra: Inf
         return StaleBeforeApply(TerraformChangeEngine(config), infra)
 
     def client(repository: str) -> Any:
-        from responder.github import GitHubClient
+        from responder.adapters.github import GitHubClient
 
         return GitHubClient(repository, TOKEN, write_interval=0)
 

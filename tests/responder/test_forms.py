@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from responder.cli import main
-from responder.forms import ERROR_TYPES
+from responder.cli.main import main
+from responder.forms.specs import ERROR_TYPES
 from tests.conftest import EXAMPLE_CONFIG, ROOT
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from responder.git import GitError, GitRepo
+from responder.adapters.git import GitError, GitRepo
 
 
 @pytest.fixture
@@ -74,8 +74,8 @@ def test_not_a_repository(tmp_path: Path) -> None:
 
 
 def test_a_push_to_an_https_remote_carries_the_token_in_its_environment_only() -> None:
-    from responder.git import push_auth_env
-    from responder.redaction import process_redactor
+    from responder.adapters.git import push_auth_env
+    from responder.render.redaction import process_redactor
 
     env = push_auth_env("ghs_secret", "https://github.com/acme/infra.git", {})
     assert env["GIT_CONFIG_KEY_0"] == "http.https://github.com/.extraheader"

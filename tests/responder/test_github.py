@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 import responses
 
+from responder.adapters.github import GitHubClient
 from responder.errors import GitHubError
-from responder.github import GitHubClient
 from tests.support import events
 from tests.support.github_api import FakeGitHub
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 import responses
 
+from responder.adapters.github import GitHubClient, is_bot
 from responder.errors import GitHubError
-from responder.github import GitHubClient, is_bot
-from responder.state import IssueState, render_marker
+from responder.model.state import IssueState, render_marker
 from tests.support import events
 from tests.support.github_api import FakeGitHub
 

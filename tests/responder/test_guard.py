@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from responder.cli import main
+from responder.cli.main import main
 from tests.support.infra import Infra, copy_of, plan_json
 
 

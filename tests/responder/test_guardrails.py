@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from responder.guardrails import (
+from responder.changes.guardrails import (
     DEFAULT_PROTECTED_MANIFEST_KINDS,
     DEFAULT_PROTECTED_RESOURCE_TYPES,
     DEFAULT_PROTECTED_STACKS,
     Policy,
     evaluate,
 )
-from responder.plan_document import PlanError, parse_plan
+from responder.changes.plan_document import PlanError, parse_plan
 from tests.support.infra import Infra, copy_of, plan_json
 
 
@@ -453,7 +453,7 @@ def test_a_state_file_is_not_a_plan(infra_template: Infra, tmp_path: Path) -> No
 
 
 def test_the_schema_defaults_are_the_policy_defaults() -> None:
-    from responder.config import schema
+    from responder.config.loader import schema
 
     section = schema()["properties"]["guardrails"]["properties"]
     assert tuple(section["protected_stacks"]["default"]) == DEFAULT_PROTECTED_STACKS

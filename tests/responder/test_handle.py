@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import responses
 
-from responder.cli import main
-from responder.state import read_marker
+from responder.cli.main import main
+from responder.model.state import read_marker
 from tests.conftest import EXAMPLE_CONFIG, issue_body
 from tests.support import events
 from tests.support.github_api import FakeGitHub
@@ -415,8 +415,8 @@ def test_a_marker_another_workflow_quotes_under_the_shared_account_approves_noth
     github.add_issue(payload["issue"])
     extra = {"RESPONDER_STATE_KEY": key} if key else {}
     handle(tmp_path, payload, "--dry-run", extra_env=extra)
-    from responder.events import parse_event
-    from responder.intake import report_digest
+    from responder.model.events import parse_event
+    from responder.triage.intake import report_digest
 
     issue = parse_event(payload, "issues").issue
     assert issue is not None
@@ -459,7 +459,7 @@ def test_with_a_state_key_the_responders_own_state_carries_its_approval(tmp_path
 def test_two_racing_runs_leave_two_comments_and_the_next_run_merges_them(tmp_path: Path, github: FakeGitHub,
                                                                         key: str | None) -> None:
     """`opened` and `labeled` ran at once (Woodpecker, or the CLI): each posted a comment of its own."""
-    from responder.state import StateSeal
+    from responder.model.state import StateSeal
 
     extra = {"RESPONDER_STATE_KEY": key} if key else {}
     seal = StateSeal.for_bot(key, "github-actions[bot]")

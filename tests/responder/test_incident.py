@@ -9,19 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from responder.blast_radius import assess as assess_blast
-from responder.changes import ChangeRequest, PreparedChange
-from responder.cluster import parse_list
-from responder.config import Config
-from responder.diagnosis import diagnose
-from responder.events import parse_event
-from responder.intake import Situation, decide
-from responder.investigation import Investigation, RemedyResult
-from responder.investigation_settings import InvestigationSettings
-from responder.probes import ProbeResult
-from responder.remedies import choose
-from responder.state import IssueState, read_marker
-from responder.trust import TrustVerdict
+from responder.adapters.probes import ProbeResult
+from responder.config.investigation import InvestigationSettings
+from responder.config.loader import Config
+from responder.investigate.blast_radius import assess as assess_blast
+from responder.investigate.diagnosis import diagnose
+from responder.investigate.evidence import Investigation, RemedyResult
+from responder.investigate.remedies import choose
+from responder.model.changes import ChangeRequest, PreparedChange
+from responder.model.cluster import parse_list
+from responder.model.events import parse_event
+from responder.model.state import IssueState, read_marker
+from responder.triage.intake import Situation, decide
+from responder.triage.trust import TrustVerdict
 from tests.conftest import FIXTURES, issue_body
 from tests.support import events
 from tests.support.cluster_objects import NOW, SNAPSHOTS
@@ -246,7 +246,7 @@ HOSTILE = ("Hey @octocat and @acme-homelab/oncall <img src=x onerror=alert(1)> <
 
 
 def test_no_issue_or_log_text_can_mention_anyone_or_inject_markup(example_config: Config, tmp_path: Path) -> None:
-    from responder.investigation import PodLog
+    from responder.investigate.evidence import PodLog
 
     inv = investigation(example_config, "nextcloud", "oomkilled", down=("nextcloud",))
     inv = replace(inv, logs=(PodLog("nextcloud-abc", "nextcloud", HOSTILE + "\n" + HOSTILE),))

@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 
-from responder.cli import main
-from responder.config import Config, load_config
-from responder.github import GitHubClient
-from responder.incident_flow import AskAgent, IncidentTools
-from responder.investigation_settings import settings_for
-from responder.kube import ClusterAccess, open_cluster
-from responder.probes import Prober
-from responder.runner import Options, Result, handle
-from responder.state import read_marker
+from responder.adapters.github import GitHubClient
+from responder.adapters.kube import ClusterAccess, open_cluster
+from responder.adapters.probes import Prober
+from responder.cli.main import main
+from responder.config.investigation import settings_for
+from responder.config.loader import Config, load_config
+from responder.flows.handle import Options, Result, handle
+from responder.flows.outage import AskAgent, IncidentTools
+from responder.model.state import read_marker
 from tests.conftest import FIXTURES, issue_body
 from tests.support import events
 from tests.support.catalogue import loopback_config, stand_ins
@@ -428,7 +428,7 @@ def test_an_offline_replay_from_a_snapshot_never_loads_the_kubernetes_or_github_
 
     config = loopback_config(tmp_path, world.services, {"nextcloud": {"status": 502}}, timeout=1.0)
     event = events.write(tmp_path, events.issues_event(body=outage()))
-    script = ("import sys, io\nfrom responder.cli import main\n"
+    script = ("import sys, io\nfrom responder.cli.main import main\n"
               f"code = main(['handle', '--config', {str(config)!r}, '--event', {str(event)!r}, '--offline', "
               f"'--dry-run', '--cluster-snapshot', {str(SNAPSHOTS / 'oomkilled.json')!r}], env={{}}, "
               "stdout=io.StringIO(), stderr=io.StringIO())\n"
@@ -466,7 +466,7 @@ def test_the_agent_budget_belongs_to_the_issue_not_to_the_run(world: World) -> N
     """Closing and reopening a report must not buy another full agent budget each time."""
     from dataclasses import replace
 
-    from responder.findings import Finding
+    from responder.model.findings import Finding
 
     config = world.configure({"immich": {"status": 503}})
     world.config = replace(config, sections={**config.sections,

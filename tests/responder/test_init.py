@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from postmortem.cli import main as postmortem_main
-from responder.cli import main
-from responder.errors import InputError
-from responder.scaffold import (
+from responder.cli.main import main
+from responder.cli.scaffold import (
     PIPELINES,
     WORKFLOWS,
     FileState,
@@ -22,6 +21,7 @@ from responder.scaffold import (
     state_of,
     template_text,
 )
+from responder.errors import InputError
 from tests.conftest import ROOT
 
 SHA = "0123456789abcdef0123456789abcdef01234567"

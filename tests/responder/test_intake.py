@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from responder.cli import main
+from responder.cli.main import main
 from tests.conftest import EXAMPLE_CONFIG, issue_body
 from tests.support import events
 
@@ -159,8 +159,8 @@ labels: {user-report: "kind/outage", incident: "type/incident", sev2: "sev/2", p
 
 
 def test_a_huge_report_is_cut_but_the_state_marker_survives() -> None:
-    from responder.intake import fit_comment
-    from responder.state import IssueState, read_marker, render_marker
+    from responder.model.state import IssueState, read_marker, render_marker
+    from responder.triage.intake import fit_comment
 
     marker = render_marker(IssueState(outcome="triaged", severity="SEV2"))
     body = fit_comment("line of evidence\n" * 10_000, marker)

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from responder.cli import main
+from responder.cli.main import main
 from tests.conftest import EXAMPLE_CONFIG, issue_body
 from tests.support import events
 from tests.support.agent_service import serving_agent

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from responder.config import load_config
+from responder.config.investigation import InvestigationSettings, build_settings, settings_for
+from responder.config.loader import load_config
 from responder.errors import ConfigError
-from responder.investigation_settings import InvestigationSettings, build_settings, settings_for
-from responder.severity_levels import Severity
+from responder.model.severity_levels import Severity
 
 
 def test_defaults_when_the_section_is_missing(example_config: object) -> None:

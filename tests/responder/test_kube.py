@@ -13,11 +13,7 @@ import requests
 import responses
 import yaml
 
-from responder.config import Config
-from responder.diagnosis import diagnose
-from responder.errors import InputError
-from responder.investigation_settings import InvestigationSettings
-from responder.kube import (
+from responder.adapters.kube import (
     RESTARTED_AT,
     KubeError,
     LiveCluster,
@@ -26,7 +22,11 @@ from responder.kube import (
     credentials_in_cluster,
     open_cluster,
 )
-from responder.redaction import process_redactor
+from responder.config.investigation import InvestigationSettings
+from responder.config.loader import Config
+from responder.errors import InputError
+from responder.investigate.diagnosis import diagnose
+from responder.render.redaction import process_redactor
 from tests.conftest import FIXTURES
 from tests.support.cluster_objects import NOW, SCENARIOS, SNAPSHOTS
 from tests.support.kubernetes_api import API, TOKEN, FakeKubernetes
@@ -222,7 +222,7 @@ def test_a_broken_kubeconfig_secret_is_a_finding_not_a_crash(tmp_path: Path, sec
 def test_the_kubeconfig_secret_is_read_through_the_secrets_references(example_config: Config, tmp_path: Path) -> None:
     from dataclasses import replace as replace_config
 
-    from responder.incident_flow import IncidentTools
+    from responder.flows.outage import IncidentTools
 
     config = replace_config(example_config, sections={**example_config.sections,
                                                       "secrets": {"kubeconfig": "env:CLUSTER_KUBECONFIG"}})

@@ -11,9 +11,9 @@ import pytest
 import responses
 import yaml
 
-from responder.cli import main
-from responder.label_sync import plan_label_sync
-from responder.labels import LABEL_SPECS, LabelNames
+from responder.cli.main import main
+from responder.flows.label_sync import plan_label_sync
+from responder.model.labels import LABEL_SPECS, LabelNames
 from tests.conftest import EXAMPLE_CONFIG
 from tests.support.github_api import FakeGitHub
 

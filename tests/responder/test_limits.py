@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from responder.changes import ChangeRequest
-from responder.config import Config
-from responder.limits import check_against_current, check_request
+from responder.changes.limits import check_against_current, check_request
+from responder.config.loader import Config
+from responder.model.changes import ChangeRequest
 
 
 def check(config: Config, service: str, kind: str, value: str):  # type: ignore[no-untyped-def]

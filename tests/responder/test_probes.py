@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from responder.probes import Answer, Prober, ProbeTarget, judge
+from responder.adapters.probes import Answer, Prober, ProbeTarget, judge
 from tests.support.http_services import Services, closed_port_url, serving
 
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from responder.quantities import (
+from responder.model.quantities import (
     QuantityError,
     doubled_within,
     format_memory,

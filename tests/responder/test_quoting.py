@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from responder.change_engine import commit_message
-from responder.changes import ChangeRequest, PreparedChange
-from responder.quoting import ZWSP, Markdown, code, commit_text, escape_text, fence
+from responder.flows.change_engine import commit_message
+from responder.model.changes import ChangeRequest, PreparedChange
+from responder.render.quoting import ZWSP, Markdown, code, commit_text, escape_text, fence
 from tests.support.references import CLOSING, REFERENCE
 
 

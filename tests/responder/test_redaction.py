@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from responder.redaction import REDACTED, Redactor, redact
+from responder.render.redaction import REDACTED, Redactor, redact
 
 SECRETS = [
     "ghp_" + "x" * 36,

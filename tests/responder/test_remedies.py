@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import pytest
 
-from responder.cluster import parse_list
-from responder.config import Config, Service, TerraformTarget
-from responder.diagnosis import diagnose
-from responder.guardrails import Policy
-from responder.investigation_settings import InvestigationSettings
-from responder.remedies import RemedyChoice, choose, format_memory, parse_memory
+from responder.changes.guardrails import Policy
+from responder.config.investigation import InvestigationSettings
+from responder.config.loader import Config, Service, TerraformTarget
+from responder.investigate.diagnosis import diagnose
+from responder.investigate.remedies import RemedyChoice, choose, format_memory, parse_memory
+from responder.model.cluster import parse_list
 from tests.support.cluster_objects import NOW, SCENARIOS, SNAPSHOTS
 
 SERVICE_OF = {s.name: s.service for s in SCENARIOS}

@@ -6,8 +6,14 @@ import io
 
 import pytest
 
+from responder.adapters.secrets import (
+    EnvReference,
+    SecretResolver,
+    VaultReference,
+    parse_reference,
+    settings_from_section,
+)
 from responder.errors import ConfigError
-from responder.secrets import EnvReference, SecretResolver, VaultReference, parse_reference, settings_from_section
 
 
 @pytest.mark.parametrize(("text", "expected"), [

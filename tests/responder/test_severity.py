@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from responder import forms
-from responder.config import Config, load_config
-from responder.severity import Facts, classify
-from responder.severity_levels import Severity
+from responder.config.loader import Config, load_config
+from responder.forms import specs as forms
+from responder.model.severity_levels import Severity
+from responder.triage.severity import Facts, classify
 
 
 def facts(config: Config, service: str | None, error_type: str | None, scope: str | None = "Just me",

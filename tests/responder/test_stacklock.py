@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from responder.stacklock import (
+from responder.adapters.locks import (
     StackBusy,
     StackLock,
     UnsafeLockPath,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from responder.state import IssueState, JournalEntry, StateSeal, has_marker, read_marker, render_marker
+from responder.model.state import IssueState, JournalEntry, StateSeal, has_marker, read_marker, render_marker
 
 
 def test_state_round_trips_through_the_marker() -> None:
@@ -60,7 +60,7 @@ REAL = IssueState(kind="outage-report", outcome="fixed", severity="SEV2", digest
 
 
 def test_an_unterminated_marker_in_quoted_text_cannot_swallow_the_real_one() -> None:
-    from responder.comment_blocks import split_state
+    from responder.render.comment_blocks import split_state
 
     quoted = "Pod log:\n```\n<!-- issueops-responder:state {\"digest\": \"x\"\n```\n"
     body = f"### Evidence\n\n{quoted}\nMore text.\n\n{render_marker(REAL)}"

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from responder.cli import main
-from responder.config import Config, load_config
-from responder.github import GitHubClient
-from responder.investigation_settings import settings_for
-from responder.probes import Prober
-from responder.state import IssueState, JournalEntry, read_marker, render_marker
-from responder.sweep import SweepReport, run
+from responder.adapters.github import GitHubClient
+from responder.adapters.probes import Prober
+from responder.cli.main import main
+from responder.config.investigation import settings_for
+from responder.config.loader import Config, load_config
+from responder.flows.sweep import SweepReport, run
+from responder.model.state import IssueState, JournalEntry, read_marker, render_marker
 from tests.conftest import issue_body
 from tests.support import events
 from tests.support.catalogue import loopback_config, stand_ins

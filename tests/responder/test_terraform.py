@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from responder.terraform import StateLocked, Terraform, TerraformError, UnsafeCommand, refuse_unsafe
+from responder.adapters.terraform import StateLocked, Terraform, TerraformError, UnsafeCommand, refuse_unsafe
 from tests.support.infra import Infra, binary
 
 
@@ -21,7 +21,7 @@ def adapter(infra: Infra, stack: str = "app", **options: object) -> Terraform:
 
 def test_plan_show_and_apply_exactly_that_plan_file(infra: Infra, tmp_path: Path,
                                                      caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, "responder.terraform")
+    caplog.set_level(logging.INFO, "responder.adapters.terraform")
     tf = adapter(infra)
     tf.init()
     vars_path = infra.stack("app") / "app.auto.tfvars.json"
@@ -35,7 +35,7 @@ def test_plan_show_and_apply_exactly_that_plan_file(infra: Infra, tmp_path: Path
     applied = tf.apply(plan_file)
     assert applied.summary == "Apply complete! Resources: 0 added, 1 changed, 0 destroyed."
     assert infra.state("app")["terraform_data.deployment"]["input"]["replicas"] == 4
-    commands = [r.getMessage() for r in caplog.records if r.name == "responder.terraform"]
+    commands = [r.getMessage() for r in caplog.records if r.name == "responder.adapters.terraform"]
     name = binary()
     assert commands == [
         f"{name} init -no-color -input=false -backend=true (in stacks/app)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from responder.tfvars import VarsFileError, load, read_value, set_value
+from responder.changes.tfvars import VarsFileError, load, read_value, set_value
 
 ORIGINAL = """{
   "replicas": 2,

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from responder.cli import main
-from responder.redaction import process_redactor
-from responder.secrets import SecretResolver, settings_from_section
+from responder.adapters.secrets import SecretResolver, settings_from_section
+from responder.cli.main import main
+from responder.render.redaction import process_redactor
 from tests.conftest import EXAMPLE_CONFIG
 from tests.support.openbao import (
     AUDIENCE,

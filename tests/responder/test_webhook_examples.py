@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import responses
 
-from responder.cli import main
+from responder.cli.main import main
 from tests.conftest import FIXTURES, issue_body
 from tests.support.github_api import FakeGitHub
 

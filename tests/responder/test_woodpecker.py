@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 import responses
 
-from responder.cli import main
-from responder.runner_failure import MARKER
-from responder.state import IssueState, render_marker
+from responder.cli.main import main
+from responder.flows.failure_report import MARKER
+from responder.model.state import IssueState, render_marker
 from tests.conftest import EXAMPLE_CONFIG, issue_body
 from tests.support import events
 from tests.support.github_api import FakeGitHub

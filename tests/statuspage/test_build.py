@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from responder.state import JournalEntry, read_marker, render_marker
+from responder.model.state import JournalEntry, read_marker, render_marker
 from statuspage.cli import main
 from tests.conftest import EXAMPLE_CONFIG, FIXTURES, ROOT
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from responder.config import Config
-from responder.state import IssueState, JournalEntry, render_marker
+from responder.config.loader import Config
+from responder.model.state import IssueState, JournalEntry, render_marker
 from statuspage import issues
 from statuspage.issues import Reading, Verified
 from statuspage.settings import settings_from
@@ -291,7 +291,7 @@ def test_of_incidents_closed_before_the_history_window_only_the_newest_are_read(
 
 def test_with_a_state_key_only_the_responders_sealed_state_reaches_the_page(example_config: Config) -> None:
     """Another workflow posting as the same bot account quotes a stranger's marker: it is not the responder's."""
-    from responder.state import StateSeal
+    from responder.model.state import StateSeal
 
     seal = StateSeal.for_bot("0123456789abcdef" * 4, example_config.bot_login)
     reading = Reading.of(example_config, settings_from(example_config), seal=seal)

@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from responder.config import Config
+from responder.config.loader import Config
 from statuspage import kuma
 from statuspage.settings import KumaSource
 from tests.conftest import FIXTURES

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from responder.config import Config
+from responder.config.loader import Config
 from statuspage import history, page
 from statuspage.history import Check, History
 from statuspage.maintenance import Window

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from responder.adapters.git import GitRepo
 from responder.errors import InputError
-from responder.git import GitRepo
 from statuspage import history
 from statuspage.previous import PreviousUnavailable, read_previous
 from tests.support.http_services import closed_port_url, serving

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from responder.adapters.git import GitError, GitRepo
 from responder.errors import InputError
-from responder.git import GitError, GitRepo
 from statuspage.cli import main
 from statuspage.publish import publish
 from tests.conftest import EXAMPLE_CONFIG

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from responder.config import load_config
+from responder.config.loader import load_config
 from responder.errors import ConfigError
 from statuspage.cli import main
 from statuspage.settings import KumaSource, settings_from

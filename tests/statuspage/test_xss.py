@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from responder.state import IssueState, JournalEntry
+from responder.model.state import IssueState, JournalEntry
 from statuspage.cli import main
 from tests.conftest import EXAMPLE_CONFIG
 from tests.support.html_safety import unsafe_markup

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from responder.changes import AppliedChange, ChangeRequest, PreparedChange
-from responder.process import ProcessFailed
+from responder.adapters.process import ProcessFailed
+from responder.model.changes import AppliedChange, ChangeRequest, PreparedChange
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 def hold_lock(lock_dir: str, key: str, stack: str, issue: str) -> None:
-    from responder.stacklock import StackLock
+    from responder.adapters.locks import StackLock
 
     lock = StackLock(Path(lock_dir), key, stack)
     lock.acquire(5, issue=int(issue))
@@ -23,9 +23,9 @@ def hold_lock(lock_dir: str, key: str, stack: str, issue: str) -> None:
 
 
 def prepare_then_apply(config_path: str, service: str, kind: str, value: str, issue: str) -> None:
-    from responder.change_engine import TerraformChangeEngine
-    from responder.changes import ChangeRequest
-    from responder.config import load_config
+    from responder.config.loader import load_config
+    from responder.flows.change_engine import TerraformChangeEngine
+    from responder.model.changes import ChangeRequest
 
     with TerraformChangeEngine(load_config(config_path)) as engine:
         prepared = engine.prepare(ChangeRequest(service, kind, value, "load test"), issue=int(issue))

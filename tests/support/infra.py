@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from responder.config import Config, load_config
-from responder.git import GitRepo
+from responder.adapters.git import GitRepo
+from responder.config.loader import Config, load_config
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "terraform" / "infra"
 STACKS = ("app", "jobs", "workers")  # vault is protected: never applied, never planned

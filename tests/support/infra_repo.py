@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from postmortem.site import copy_without_postmortems
-from responder.git import GitRepo
+from responder.adapters.git import GitRepo
 from tests.conftest import EXAMPLE_CONFIG, FIXTURES, ROOT
 
 SITE = ROOT / "site"

@@ -11,7 +11,7 @@ import copy
 import itertools
 from typing import Any
 
-from responder.state import IssueState, render_marker
+from responder.model.state import IssueState, render_marker
 from tests.support import events
 
 BOT = "github-actions[bot]"

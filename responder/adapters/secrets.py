@@ -1,0 +1,239 @@
+"""Where the responder's tokens come from: the environment, or Vault.
+
+responder.yml names each secret with a reference:
+
+    secrets:
+      vault: {url: https://vault.example:8200, auth: kubernetes, role: ci}
+      github_token: "vault:secret/responder#github_token"   # KV v2 mount/path#key
+      woodpecker_token: "env:WOODPECKER_TOKEN"
+
+The references are parsed into a frozen model (pure). `SecretResolver` is the
+shell: it resolves a name on demand, logs in to Vault at most once, and
+hands every value it finds to the process redactor and, inside GitHub
+Actions, to the runner's log masking. Values are never printed; reports
+name only the secret and where it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
+
+from responder.errors import ConfigError, ResponderError
+from responder.render.redaction import process_redactor
+
+if TYPE_CHECKING:
+    from responder.adapters.vault import VaultClient, VaultLogin
+    from responder.config.loader import Config
+
+# Every secret the responder knows, with where it looks when responder.yml says nothing.
+DEFAULT_REFERENCES: Mapping[str, tuple[str, ...]] = {
+    "github_token": ("env:GITHUB_TOKEN", "env:GH_TOKEN"),
+    "woodpecker_token": ("env:WOODPECKER_TOKEN",),
+    "agent_token": ("env:AGENT_SERVICE_TOKEN",),
+    # No default: without it the cluster is read in-cluster or through $KUBECONFIG (responder/kube.py).
+    "kubeconfig": (),
+    # Signs the state marker in the responder's comment (responder/state.py StateSeal).
+    "state_key": ("env:RESPONDER_STATE_KEY",),
+}
+SECRET_NAMES: tuple[str, ...] = tuple(DEFAULT_REFERENCES)
+DESCRIPTIONS: Mapping[str, str] = {
+    "github_token": "GitHub API token (issues, labels, comments)",
+    "woodpecker_token": "Woodpecker API token (starts the in-cluster pipeline)",
+    "agent_token": "agent service token (optional investigator)",
+    "kubeconfig": "kubeconfig for reading the cluster (else in-cluster or $KUBECONFIG)",
+    "state_key": "key that signs the responder's state marker (recommended: github-actions[bot] is shared)",
+}
+
+_ENV = re.compile(r"^env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
+_VAULT = re.compile(r"^vault:(?P<mount>[A-Za-z0-9_.-]+)/(?P<path>[A-Za-z0-9_.@/-]+)#(?P<key>[A-Za-z0-9_.-]+)$")
+
+
+class SecretsError(ResponderError):
+    """A secret that is needed could not be resolved."""
+
+
+@dataclass(frozen=True)
+class EnvReference:
+    name: str
+
+    def __str__(self) -> str:
+        return f"env:{self.name}"
+
+
+@dataclass(frozen=True)
+class VaultReference:
+    mount: str
+    path: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"vault:{self.mount}/{self.path}#{self.key}"
+
+
+Reference = EnvReference | VaultReference
+
+
+def parse_reference(text: str) -> Reference:
+    """`env:NAME` or `vault:<kv-v2 mount>/<path>#<key>`; ConfigError otherwise."""
+    env = _ENV.match(text)
+    if env:
+        return EnvReference(env["name"])
+    vault = _VAULT.match(text)
+    if vault and "" not in vault["path"].split("/"):
+        return VaultReference(vault["mount"], vault["path"], vault["key"])
+    raise ConfigError(f"{text!r} is not a secret reference",
+                      hint="Write env:NAME or vault:<kv-v2 mount>/<path>#<key>.")
+
+
+@dataclass(frozen=True)
+class SecretsSettings:
+    """The validated `secrets` section: candidate references per secret, and the Vault login."""
+
+    references: Mapping[str, tuple[Reference, ...]]
+    configured: frozenset[str] = frozenset()  # secrets named in responder.yml (not defaults)
+    vault: Mapping[str, Any] | None = None  # the raw, schema-validated `secrets.vault` mapping
+
+    @property
+    def uses_vault(self) -> bool:
+        return any(isinstance(ref, VaultReference) for refs in self.references.values() for ref in refs)
+
+
+def settings_from_section(section: Mapping[str, Any]) -> SecretsSettings:
+    """Build the model from the schema-validated `secrets` mapping (empty: defaults only)."""
+    references: dict[str, tuple[Reference, ...]] = {}
+    configured: set[str] = set()
+    problems: list[str] = []
+    for name in SECRET_NAMES:
+        raw = section.get(name)
+        if raw is None:
+            references[name] = tuple(parse_reference(text) for text in DEFAULT_REFERENCES[name])
+            continue
+        configured.add(name)
+        try:
+            references[name] = (parse_reference(raw),)
+        except ConfigError as exc:
+            problems.append(f"secrets.{name}: {exc.message}")
+    vault = section.get("vault")
+    if any(isinstance(r, VaultReference) for refs in references.values() for r in refs) and vault is None:
+        problems.append("secrets: a vault: reference needs a secrets.vault section (url, auth, role)")
+    if isinstance(vault, Mapping) and vault.get("auth", "kubernetes") != "token" and not vault.get("role"):
+        problems.append(f"secrets.vault.role: {vault.get('auth', 'kubernetes')} auth needs a role")
+    if problems:
+        raise ConfigError("the secrets section is invalid:", problems=tuple(problems))
+    return SecretsSettings(references, frozenset(configured), vault if isinstance(vault, Mapping) else None)
+
+
+def settings_from_config(config: Config | None) -> SecretsSettings:
+    return settings_from_section(config.section("secrets") if config is not None else {})
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The outcome for one secret. `value` is kept out of repr so it never reaches a log by accident."""
+
+    name: str
+    source: str | None  # the reference it came from, e.g. "vault:secret/responder#github_token"
+    value: str | None = field(default=None, repr=False)
+    problem: str | None = None
+    hint: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.value is not None
+
+
+VaultConnector = Callable[["VaultLogin"], "VaultClient"]
+
+
+class SecretResolver:
+    """Resolves secrets by name, once each; the imperative shell around the references."""
+
+    def __init__(
+        self,
+        settings: SecretsSettings,
+        env: Mapping[str, str],
+        *,
+        connect: VaultConnector | None = None,
+        mask_stream: TextIO | None = None,
+    ) -> None:
+        self.settings = settings
+        self._env = env
+        self._connect = connect
+        self._mask_stream = mask_stream
+        self._vault: VaultClient | None = None
+        self._vault_problem: ResponderError | None = None
+        self._cache: dict[str, Resolved] = {}
+
+    def resolve(self, name: str) -> Resolved:
+        """Never raises for an outside failure: the problem is part of the result."""
+        if name not in self._cache:
+            self._cache[name] = self._resolve(name)
+        return self._cache[name]
+
+    def require(self, name: str) -> str:
+        resolved = self.resolve(name)
+        if resolved.value is None:
+            raise SecretsError(f"{name}: {resolved.problem}", hint=resolved.hint)
+        return resolved.value
+
+    def optional(self, name: str) -> str | None:
+        """The value if it is set; a configured but failing reference is still an error."""
+        resolved = self.resolve(name)
+        if resolved.value is None and name in self.settings.configured:
+            raise SecretsError(f"{name}: {resolved.problem}", hint=resolved.hint)
+        return resolved.value
+
+    def _resolve(self, name: str) -> Resolved:
+        references = self.settings.references.get(name)
+        if references is None:
+            return Resolved(name, None, problem="not a secret the responder knows")
+        for reference in references:
+            if isinstance(reference, EnvReference):
+                value = self._env.get(reference.name) or None
+                if value is not None:
+                    return self._found(name, reference, value)
+                continue
+            try:
+                value = self._vault_session().read(reference.mount, reference.path, reference.key)
+            except ResponderError as exc:
+                return Resolved(name, str(reference), problem=exc.message, hint=exc.hint)
+            return self._found(name, reference, value)
+        shown = " or ".join(str(r) for r in references)
+        if not references:
+            return Resolved(name, None, problem="not set (no reference in responder.yml secrets)",
+                            hint=f"optional: {DESCRIPTIONS[name]}")
+        return Resolved(name, None, problem=f"not set ({shown} is empty)",
+                        hint=f"Set it, or point secrets.{name} at Vault in responder.yml.")
+
+    def _found(self, name: str, reference: Reference, value: str) -> Resolved:
+        process_redactor.add(value)
+        if self._env.get("GITHUB_ACTIONS") == "true" and self._mask_stream is not None:
+            # The runner hides the value in every later log line of the job, ours or any tool's.
+            for line in value.splitlines() or [value]:
+                if line.strip():
+                    self._mask_stream.write(f"::add-mask::{line}\n")
+            self._mask_stream.flush()
+        return Resolved(name, str(reference), value=value)
+
+    def _vault_session(self) -> VaultClient:
+        if self._vault is not None:
+            return self._vault
+        if self._vault_problem is not None:
+            raise self._vault_problem
+        from responder.adapters.vault import connect, login_from_settings
+
+        try:
+            login = login_from_settings(self.settings.vault or {}, self._env)
+            self._vault = (self._connect or connect)(login)
+        except ResponderError as exc:
+            # One failed login explains every Vault secret; don't retry it per secret.
+            self._vault_problem = exc
+            raise
+        return self._vault
+
+
+def resolver_for(config: Config | None, env: Mapping[str, str], mask_stream: TextIO | None = None) -> SecretResolver:
+    return SecretResolver(settings_from_config(config), env, mask_stream=mask_stream)

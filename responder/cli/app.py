@@ -1,0 +1,110 @@
+"""Command-line entry points: wiring only.
+
+Each subcommand lives in responder/commands/<name>.py with `register` and
+`run`. This module parses arguments, sets up logging, and turns every
+ResponderError into one readable line and its exit code. A traceback is a
+bug: it is shown only with --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TextIO
+
+from responder.errors import EXIT_BAD_INPUT, EXIT_FAILED, ResponderError
+
+DEFAULT_CONFIG = "responder.yml"
+
+
+@dataclass
+class IO:
+    """Where a command reads its environment and writes its output (injected by tests)."""
+
+    stdout: TextIO
+    stderr: TextIO
+    env: Mapping[str, str]
+
+
+class _RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        from responder.render.redaction import process_redactor
+
+        return process_redactor(super().format(record))
+
+
+def _setup_logging(stream: TextIO, verbose: bool, prog: str) -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_responder", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(stream)
+    handler._responder = True  # type: ignore[attr-defined]
+    handler.setFormatter(_RedactingFormatter(f"{prog}: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("urllib3", "github", "kubernetes"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run_cli(
+    prog: str,
+    description: str,
+    commands: Sequence[ModuleType],
+    argv: Sequence[str] | None,
+    env: Mapping[str, str] | None,
+    stdout: TextIO | None,
+    stderr: TextIO | None,
+) -> int:
+    import os
+
+    io = IO(stdout or sys.stdout, stderr or sys.stderr, env if env is not None else os.environ)
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
+                        help=f"responder.yml to use (default: ./{DEFAULT_CONFIG})")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in commands:
+        module.register(sub)
+    import contextlib
+
+    # argparse writes --help and usage errors to sys.stdout/stderr: route them to our streams.
+    with contextlib.redirect_stdout(io.stdout), contextlib.redirect_stderr(io.stderr):
+        args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(io.stderr)
+        return EXIT_BAD_INPUT
+    _setup_logging(io.stderr, args.verbose, prog)
+    run: Callable[[argparse.Namespace, IO], int] = args.run
+    from responder.render.redaction import process_redactor
+
+    try:
+        return run(args, io)
+    except ResponderError as exc:
+        # Every message goes through the redactor: a token can hide in a config value or a tool's stderr.
+        print(process_redactor(f"{prog}: error: {exc}"), file=io.stderr)
+        if exc.hint:
+            print(process_redactor(f"{prog}: hint: {exc.hint}"), file=io.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=io.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(process_redactor(f"{prog}: internal error: {type(exc).__name__}: {exc}"), file=io.stderr)
+        print(f"{prog}: hint: this is a bug; rerun with --debug and report the traceback", file=io.stderr)
+        return EXIT_FAILED
+
+
+def add_config_argument(parser: argparse.ArgumentParser) -> None:
+    """Let `--config` also follow the subcommand (`responder handle --config C`)."""
+    parser.add_argument("--config", default=argparse.SUPPRESS, metavar="PATH",
+                        help=f"responder.yml to use (default: ./{DEFAULT_CONFIG})")

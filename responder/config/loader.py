@@ -1,0 +1,495 @@
+"""responder.yml: read, validate, and turn into a frozen model.
+
+The raw YAML and the validated model are kept apart. Validation runs in two
+passes: the JSON Schema shipped in the package (shape and types), then the
+rules a schema cannot say (unique names, known dependencies, no cycles).
+Every problem is reported at once, each naming the file, the key path and
+what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from responder.errors import ConfigError
+from responder.forms import specs as forms
+from responder.model.labels import LabelNames
+from responder.triage.severity import BUILTIN_RULE_IDS, SeverityPolicy, build_policy
+
+SCHEMA_PATH = Path(__file__).parent / "schema" / "responder.schema.json"
+DEFAULT_CONFIG = Path("responder.yml")
+DEFAULT_BOT_LOGIN = "github-actions[bot]"
+TIERS = ("core", "critical", "standard", "low")
+DEFAULT_PROBE_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: tuple[int, ...] = ()  # empty: any 2xx or 3xx
+    body: str | None = None
+    timeout_seconds: float = DEFAULT_PROBE_TIMEOUT
+    slow_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class KubernetesTarget:
+    namespace: str
+    selector: str | None
+    deployment: str
+
+
+@dataclass(frozen=True)
+class TerraformTarget:
+    stack: str
+    vars_file: str | None
+    limits: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    title: str
+    tier: str
+    url: str | None = None
+    expect: Expect = Expect()
+    kubernetes: KubernetesTarget | None = None
+    terraform: TerraformTarget | None = None
+    depends_on: tuple[str, ...] = ()
+    slo: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    services: tuple[Service, ...]
+    labels: LabelNames
+    severity: SeverityPolicy
+    min_permission: str = "write"
+    assignees: tuple[str, ...] = ()
+    bot_login: str = DEFAULT_BOT_LOGIN
+    repository: str | None = None
+    templates_dir: Path | None = None
+    # Sections owned by later stages, validated by their own modules.
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        """The infrastructure repository checkout: the directory holding responder.yml."""
+        return self.path.parent
+
+    def service(self, name: str) -> Service | None:
+        for service in self.services:
+            if service.name == name:
+                return service
+        return None
+
+    def service_by_title(self, title: str) -> Service | None:
+        wanted = forms.normalise_label(title)
+        for service in self.services:
+            if forms.normalise_label(service.title) == wanted:
+                return service
+        return None
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        return self.sections.get(name) or {}
+
+    @property
+    def statuspage_url(self) -> str | None:
+        url = self.section("statuspage").get("url")
+        return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read and validate responder.yml. Raises ConfigError listing every problem."""
+    config_path = Path(path) if path is not None else DEFAULT_CONFIG
+    raw = read_raw(config_path)
+    problems = validate_raw(raw, config_path)
+    if problems:
+        count = len(problems)
+        raise ConfigError(
+            f"{config_path} is invalid ({count} problem{'s' if count > 1 else ''}):",
+            problems=tuple(problems),
+            hint="`responder config-schema` prints the schema; point your editor at it.",
+        )
+    return build_config(raw, config_path)
+
+
+def read_raw(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such file",
+            hint="Run from the infrastructure repository, or pass --config PATH/TO/responder.yml.",
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+    try:
+        raw = yaml.load(text, Loader=_unique_key_loader())  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if raw is None:
+        raise ConfigError(f"{path}: the file is empty", hint="examples/responder.yml is a complete example.")
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, got {_json_type(raw)}")
+    return raw
+
+
+def _make_unique_key_loader() -> type:
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        """A SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+
+    def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return loader.construct_mapping(node, deep=deep)
+
+    UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return UniqueKeyLoader
+
+
+@cache
+def _unique_key_loader() -> type:
+    return _make_unique_key_loader()
+
+
+@cache
+def schema() -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return result
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate_raw(raw: Mapping[str, Any], path: Path) -> list[str]:
+    """Every problem with the raw config, as `file: key.path: message` lines."""
+    shape = list(_schema_problems(raw))
+    if shape:
+        return [f"{path}: {where}: {message}" for where, message in shape]
+    return [f"{path}: {where}: {message}" for where, message in _semantic_problems(raw, path)]
+
+
+def _schema_problems(raw: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema())
+    found = []
+    for error in validator.iter_errors(raw):
+        found.extend(_describe(error))
+    # Deduplicate while keeping a stable, readable order (by key path).
+    return sorted(set(found), key=lambda item: (_path_sort_key(item[0]), item[1]))
+
+
+def _describe(error: Any) -> list[tuple[str, str]]:
+    where = format_path(error.absolute_path)
+    kind = error.validator
+    instance = error.instance
+    expected = error.validator_value
+    if kind == "required":
+        missing = [key for key in expected if isinstance(instance, dict) and key not in instance]
+        return [(where, f"missing required key '{key}'") for key in missing]
+    if kind == "additionalProperties":
+        allowed = sorted((error.schema.get("properties") or {}).keys())
+        extra = [key for key in instance if key not in allowed] if isinstance(instance, dict) else []
+        out = []
+        for key in extra:
+            guess = get_close_matches(str(key), allowed, n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else f" (expected one of: {', '.join(allowed)})"
+            out.append((format_path([*error.absolute_path, key]), f"unknown key{hint}"))
+        return out
+    if kind == "enum":
+        options = ", ".join(str(option) for option in expected)
+        return [(where, f"expected one of {options}, got {_show(instance)}")]
+    if kind == "const":
+        return [(where, f"expected {_show(expected)}, got {_show(instance)}")]
+    if kind == "type":
+        names = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPE_NAMES.get(str(name), str(name)) for name in names)
+        return [(where, f"expected {wanted}, got {_json_type(instance)} {_show(instance)}")]
+    if kind == "pattern":
+        wanted = error.schema.get("x-expected") or f"a value matching {expected}"
+        if error.schema.get("x-secret"):
+            # A value where a reference belongs is most likely the secret itself: never echo it.
+            return [(where, f"expected {wanted}, got a value that is not a reference (not shown: it may be the "
+                            "secret itself; put it in an environment variable or Vault and name that here)")]
+        return [(where, f"expected {wanted}, got {_show(instance)}")]
+    if kind == "propertyNames":
+        return [(where, f"key {_show(instance)} must be lowercase letters, digits and dashes")]
+    if kind in ("minItems", "maxItems"):
+        word = "at least" if kind == "minItems" else "at most"
+        return [(where, f"expected {word} {expected} item{'s' if expected != 1 else ''}")]
+    if kind == "minLength":
+        return [(where, "must not be empty")]
+    if kind == "maxLength":
+        return [(where, f"must be at most {expected} characters")]
+    if kind == "uniqueItems":
+        return [(where, "items must be unique")]
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than",
+                 "exclusiveMaximum": "less than"}
+        return [(where, f"expected a number {words[kind]} {expected}, got {_show(instance)}")]
+    if kind == "minProperties":
+        return [(where, "must not be empty")]
+    if kind == "oneOf" and where.endswith("status"):
+        return [(where, f"expected an HTTP status code or a list of them, got {_show(instance)}")]
+    return [(where, error.message)]
+
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "nothing",
+}
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, default=str) if isinstance(value, dict | list) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def format_path(parts: Iterable[Any]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _path_sort_key(where: str) -> tuple[Any, ...]:
+    import re
+
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[\[\].]+", where) if p)
+
+
+def _semantic_problems(raw: Mapping[str, Any], path: Path) -> Iterable[tuple[str, str]]:
+    services = raw.get("services") or []
+    names: dict[str, int] = {}
+    titles: dict[str, int] = {}
+    reserved = {forms.normalise_label(forms.OTHER_SERVICE), "none"}
+    for index, service in enumerate(services):
+        name = service["name"]
+        if name in names:
+            yield f"services[{index}].name", f"'{name}' is already used by services[{names[name]}]"
+        names.setdefault(name, index)
+        title = forms.normalise_label(service["title"])
+        if title in reserved:
+            yield f"services[{index}].title", f"{_show(service['title'])} is reserved by the issue form"
+        elif title in titles:
+            yield (f"services[{index}].title",
+                   f"{_show(service['title'])} is already used by services[{titles[title]}]; "
+                   "titles must differ so the form's dropdown is unambiguous")
+        titles.setdefault(title, index)
+    for index, service in enumerate(services):
+        for dep_index, dependency in enumerate(service.get("depends_on") or []):
+            where = f"services[{index}].depends_on[{dep_index}]"
+            if dependency == service["name"]:
+                yield where, "a service cannot depend on itself"
+            elif dependency not in names:
+                guess = get_close_matches(dependency, list(names), n=1)
+                hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+                yield where, f"unknown service '{dependency}'{hint}"
+        limits = (service.get("terraform") or {}).get("limits") or {}
+        replicas = limits.get("replicas")
+        if replicas and replicas[0] > replicas[1]:
+            yield f"services[{index}].terraform.limits.replicas", "expected [min, max] with min <= max"
+        yield from _limit_problems(f"services[{index}].terraform.limits", limits)
+    cycle = _find_cycle({s["name"]: list(s.get("depends_on") or []) for s in services})
+    if cycle:
+        yield "services", "depends_on has a cycle: " + " -> ".join(cycle)
+
+    label_names: dict[str, str] = {}
+    for role, name in (raw.get("labels") or {}).items():
+        label_names[role] = name
+    effective = LabelNames.from_overrides(label_names).names
+    seen_labels: dict[str, str] = {}
+    for role, name in effective.items():
+        if name.casefold() in seen_labels:
+            yield f"labels.{role}", f"'{name}' is also the name for '{seen_labels[name.casefold()]}'"
+        seen_labels.setdefault(name.casefold(), role)
+
+    rules = ((raw.get("severity") or {}).get("rules")) or {}
+    for rule_id, spec in rules.items():
+        where = f"severity.rules.{rule_id}"
+        if rule_id not in BUILTIN_RULE_IDS and ("level" not in spec or "when" not in spec):
+            guess = get_close_matches(rule_id, sorted(BUILTIN_RULE_IDS), n=1)
+            hint = f" (did you mean the built-in rule '{guess[0]}'?)" if guess else ""
+            yield where, f"a new rule needs both 'level' and 'when'{hint}"
+        when = spec.get("when") or {}
+        for value in when.get("error_type") or []:
+            if value not in forms.ERROR_TYPES:
+                yield f"{where}.when.error_type", f"{_show(value)} is not an error type of the outage form"
+        for value in when.get("scope") or []:
+            if value not in forms.SCOPES:
+                yield f"{where}.when.scope", f"expected one of {', '.join(forms.SCOPES)}, got {_show(value)}"
+        for value in when.get("service") or []:
+            if value not in names:
+                yield f"{where}.when.service", f"unknown service '{value}'"
+
+    from responder.config.investigation import semantic_problems as investigation_problems
+
+    yield from investigation_problems(raw, names)
+
+    templates_dir = raw.get("templates_dir")
+    if templates_dir and not (path.parent / templates_dir).is_dir():
+        yield "templates_dir", f"'{templates_dir}' is not a directory (relative to {path.parent or '.'})"
+
+
+def _limit_problems(where: str, limits: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """Bounds the schema cannot check: quantities of the right kind, min <= max, a valid pattern."""
+    import re
+
+    from responder.model.quantities import QuantityError, parse_cpu, parse_memory
+
+    for prefix, parse in (("memory", parse_memory), ("cpu", parse_cpu)):
+        bounds = {}
+        for side in ("min", "max"):
+            if limits.get(f"{prefix}_{side}") is not None:
+                try:
+                    bounds[side] = parse(limits[f"{prefix}_{side}"])
+                except QuantityError as exc:
+                    yield f"{where}.{prefix}_{side}", str(exc)
+        if len(bounds) == 2 and bounds["min"] > bounds["max"]:
+            yield f"{where}.{prefix}_min", f"{bounds['min']} is more than {prefix}_max {bounds['max']}"
+    pattern = limits.get("image_tag_pattern")
+    if pattern:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            yield f"{where}.image_tag_pattern", f"not a valid regular expression: {exc}"
+
+
+def _find_cycle(graph: Mapping[str, list[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if state.get(nxt) is None:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in graph:
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+# ---------------------------------------------------------------- model
+
+
+def build_config(raw: Mapping[str, Any], path: Path) -> Config:
+    services = tuple(_build_service(item) for item in raw["services"])
+    later_sections = ("guardrails", "statuspage", "investigation", "postmortem", "secrets", "agent")
+    templates_dir = raw.get("templates_dir")
+    return Config(
+        path=path,
+        services=services,
+        labels=LabelNames.from_overrides(raw.get("labels")),
+        severity=build_policy(raw.get("severity")),
+        min_permission=(raw.get("trust") or {}).get("min_permission", "write"),
+        assignees=tuple((raw.get("escalation") or {}).get("assignees") or ()),
+        bot_login=(raw.get("bot") or {}).get("login", DEFAULT_BOT_LOGIN),
+        repository=raw.get("repository"),
+        templates_dir=(path.parent / templates_dir) if templates_dir else None,
+        sections={name: raw.get(name) or {} for name in later_sections},
+    )
+
+
+def _build_service(item: Mapping[str, Any]) -> Service:
+    expect_raw = item.get("expect") or {}
+    status = expect_raw.get("status", ())
+    expect = Expect(
+        status=tuple(status) if isinstance(status, list) else ((status,) if status else ()),
+        body=expect_raw.get("body"),
+        timeout_seconds=float(expect_raw.get("timeout_seconds", DEFAULT_PROBE_TIMEOUT)),
+        slow_ms=expect_raw.get("slow_ms"),
+    )
+    kube_raw = item.get("kubernetes")
+    kubernetes = (
+        KubernetesTarget(
+            namespace=kube_raw["namespace"],
+            selector=kube_raw.get("selector"),
+            deployment=kube_raw.get("deployment", item["name"]),
+        )
+        if kube_raw
+        else None
+    )
+    tf_raw = item.get("terraform")
+    terraform = (
+        TerraformTarget(stack=tf_raw["stack"], vars_file=tf_raw.get("vars_file"), limits=tf_raw.get("limits") or {})
+        if tf_raw
+        else None
+    )
+    return Service(
+        name=item["name"],
+        title=item["title"].strip(),
+        tier=item["tier"],
+        url=item.get("url"),
+        expect=expect,
+        kubernetes=kubernetes,
+        terraform=terraform,
+        depends_on=tuple(item.get("depends_on") or ()),
+        slo=item.get("slo"),
+        description=item.get("description", ""),
+    )

@@ -1,0 +1,534 @@
+"""The guarded Terraform flow: the ChangeEngine that feature requests and remedies use.
+
+prepare: bounds -> protected stack -> stack lock -> clean, current checkout
+-> init -> plan the untouched stack (it must have nothing pending) -> edit
+the vars file -> plan -out -> show -json -> verdict. Anything but "ready"
+reverts the edit and releases the lock at once.
+
+apply: the plan file's SHA-256 must still be the one the verdict was
+computed on -> apply exactly that file -> commit the vars file
+(`feat:`/`fix: ... (fixes #N)`) -> push. A failed apply is reported, never
+retried, and the edit is reverted. The lock is held from prepare until
+apply or discard, so nothing else can change the stack in between.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from responder.adapters.git import GitError, GitRepo
+from responder.adapters.locks import StackBusy, StackLock, UnsafeLockPath, default_lock_dir
+from responder.adapters.terraform import StateLocked, Terraform, TerraformError
+from responder.changes import limits, tfvars
+from responder.changes.guardrails import Policy, Verdict, evaluate, stack_verdict
+from responder.changes.plan_document import SHORT_SENSITIVE_CHARS, PlanDocument, PlanError, parse_plan
+from responder.changes.repository_paths import RepositoryPath, locate
+from responder.config.loader import Config
+from responder.model.changes import CHANGE_KINDS, AppliedChange, ChangeRequest, PreparedChange
+from responder.model.quantities import QuantityError, parse_cpu, parse_memory
+from responder.render.quoting import commit_text
+from responder.render.redaction import REDACTED, process_redactor, redact
+
+log = logging.getLogger("responder.model.changes")
+
+DEFAULT_LOCK_TIMEOUT = "60s"
+DEFAULT_TIMEOUT = "15m"
+_DURATION = re.compile(r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?")
+_INVISIBLE_EDIT = ("git does not see edits to {vars_file} (it is marked assume-unchanged or skip-worktree, or a "
+                   "filter hides the change): a change to it could never be committed, so none is made")
+# Files terraform itself writes next to a stack; they never make a checkout "dirty".
+_TERRAFORM_OWN = re.compile(r"(^|/)(\.terraform/|[^/]*\.tfstate(\.[^/]*)?$|[^/]*\.tfplan$|\.terraform\.lock\.hcl$|"
+                            r"\.terraform\.tfstate\.lock\.info$)")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """The non-policy part of the `guardrails` section: how terraform and git are run."""
+
+    binary: str = "terraform"
+    lock_timeout: str = DEFAULT_LOCK_TIMEOUT  # terraform's -lock-timeout, and the wait for the stack lock
+    timeout: str = DEFAULT_TIMEOUT  # any one terraform command
+    refuse_pending_changes: bool = True
+    lock_dir: Path | None = None
+    remote: str = "origin"
+    branch: str | None = None  # default: the checked-out branch
+    push: bool = True
+    server_url: str = "https://github.com"
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any], root: Path,
+                     env: Mapping[str, str] | None = None) -> EngineSettings:
+        git = section.get("git") or {}
+        lock_dir = section.get("lock_dir")
+        return cls(
+            binary=section.get("binary", "terraform"),
+            lock_timeout=section.get("lock_timeout", DEFAULT_LOCK_TIMEOUT),
+            timeout=section.get("timeout", DEFAULT_TIMEOUT),
+            refuse_pending_changes=section.get("refuse_pending_changes", True),
+            lock_dir=(root / lock_dir) if lock_dir else None,
+            remote=git.get("remote", "origin"),
+            branch=git.get("branch"),
+            push=git.get("push", True),
+            server_url=(env or {}).get("GITHUB_SERVER_URL") or "https://github.com",
+        )
+
+
+def seconds(duration: str) -> float:
+    """"90s", "5m", "1h30m" -> seconds (the format terraform's -lock-timeout takes)."""
+    match = _DURATION.fullmatch(duration.strip())
+    if not duration.strip() or match is None:
+        raise ValueError(f"{duration!r} is not a duration such as 90s, 5m or 1h30m")
+    return float(int(match["h"] or 0) * 3600 + int(match["m"] or 0) * 60 + int(match["s"] or 0))
+
+
+@dataclass(frozen=True)
+class PathRefusal:
+    """Why a service's stack or vars file cannot be changed where it really leads."""
+
+    blocked_by: str  # protected-stack | not-configured
+    reason: str
+    verdict: Verdict | None = None
+
+
+def path_refusal(stack: RepositoryPath, vars_file: RepositoryPath, policy: Policy) -> PathRefusal | None:
+    """Pure: refuse a stack or vars file that is protected or outside the repository, by its real path."""
+    protected = stack_verdict(stack, policy)
+    if protected is not None:
+        return PathRefusal("protected-stack", protected.reasons[0], protected)
+    holder = vars_file.parent
+    pattern = policy.protected_stack(holder)
+    if pattern is not None:
+        return PathRefusal("protected-stack", f"the vars file {vars_file.shown} is inside a protected stack "
+                           f"(guardrails.protected_stacks: {pattern}): changes there always need a person",
+                           stack_verdict(holder, policy))
+    for what, path in (("stack", stack), ("vars file", vars_file)):
+        if not path.inside:
+            return PathRefusal("not-configured", f"the {what} {path.lexical} leads outside the repository (to "
+                               f"{path.real}): the responder changes only files it can commit")
+    if holder.real != stack.real:
+        return PathRefusal("not-configured", f"the vars file {vars_file.shown} is not in the stack directory "
+                           f"{stack.shown}: terraform reads *.auto.tfvars.json only from there")
+    return None
+
+
+@dataclass
+class _Pending:
+    """What a ready change holds until it is applied or discarded."""
+
+    lock: StackLock
+    terraform: Terraform
+    vars_path: Path  # the real file
+    vars_name: str  # the same, relative to the repository: what git commits
+    original: bytes
+    edited: bytes
+    plan_file: Path
+
+
+class TerraformChangeEngine:
+    def __init__(self, config: Config, *, env: Mapping[str, str] | None = None, dry_run: bool = False,
+                 repo: GitRepo | None = None) -> None:
+        self.config = config
+        self.env = dict(env if env is not None else os.environ)
+        section = config.section("guardrails")
+        self.policy = Policy.from_section(section)
+        self.settings = EngineSettings.from_section(section, config.root, self.env)
+        self.dry_run = dry_run
+        self.repo = repo or GitRepo(config.root, push_token=lambda: github_token(config, self.env))
+        self._workdir: Path | None = None
+        self._pending: dict[str, _Pending] = {}
+        self._versions_checked: set[str] = set()
+        # Every value the plans so far marked sensitive, however short: the process redactor masks only
+        # values of 8 characters or more (shorter ones would hide ordinary words in every comment), so
+        # terraform's own output and errors are masked with these as well.
+        self._sensitive: set[str] = set()
+
+    # ------------------------------------------------------------ ChangeEngine
+
+    def prepare(self, request: ChangeRequest, *, issue: int) -> PreparedChange:
+        service = self.config.service(request.service)
+        target = service.terraform if service else None
+        stack = target.stack if target else ""
+        vars_file = f"{stack.rstrip('/')}/{target.vars_file}" if target and target.vars_file else None
+        base = PreparedChange(request=request, stack=stack, outcome="blocked", reasons=(), vars_file=vars_file)
+        check = limits.check_request(request, service)
+        if not check.ok:
+            return replace(base, reasons=check.reasons, blocked_by=check.problem)
+        base = replace(base, after=check.shown)
+        assert target is not None and vars_file is not None  # check_request refuses services without them
+        # Every check below is made on the real paths: a symbolic link must not lead into a protected stack.
+        stack_path, vars_path = locate(self.config.root, stack), locate(self.config.root, vars_file)
+        base = replace(base, stack=stack_path.shown, vars_file=vars_path.relative or vars_file)
+        refusal = path_refusal(stack_path, vars_path, self.policy)
+        if refusal is not None:
+            return replace(base, blocked_by=refusal.blocked_by, reasons=(refusal.reason,),
+                           verdict=refusal.verdict.to_json() if refusal.verdict else {})
+        namespaces = (service.kubernetes.namespace,) if service and service.kubernetes else ()
+        why = self.policy.protected_service(request.service, namespaces)
+        if why is not None:
+            return replace(base, blocked_by="protected-stack", reasons=(
+                f"service {request.service} is protected ({why}): changes to it always need a person",))
+        if not stack_path.real.is_dir() or not vars_path.real.is_file():
+            return replace(base, blocked_by="not-configured", reasons=(
+                f"{vars_file} does not exist in {self.config.root}: check services[].terraform in responder.yml",))
+        assert stack_path.relative is not None and vars_path.relative is not None  # path_refusal saw to that
+        lock = StackLock(self.settings.lock_dir or default_lock_dir(self.env),
+                         self.config.repository or str(self.config.root.resolve()), stack_path.relative)
+        try:
+            lock.acquire(seconds(self.settings.lock_timeout), issue=issue)
+        except StackBusy as exc:
+            return replace(base, blocked_by="stack-busy", reasons=(exc.message,))
+        except UnsafeLockPath as exc:
+            return replace(base, blocked_by="lock-unsafe", reasons=(exc.message,))
+        pending: _Pending | None = None
+        try:
+            prepared, pending = self._prepare_locked(base, request, check.value, stack_path, vars_path, lock)
+            return prepared
+        finally:
+            if pending is None:
+                lock.release()
+
+    def apply(self, prepared: PreparedChange, *, issue: int) -> AppliedChange:
+        pending = self._pending.pop(prepared.plan_file or "", None)
+        if pending is None or prepared.outcome != "ready":
+            return AppliedChange(prepared, ok=False, error="this change is not a prepared, checked plan (or it was "
+                                 "already applied or discarded): nothing was applied")
+        try:
+            return self._apply_pending(prepared, pending, issue)
+        finally:
+            pending.plan_file.unlink(missing_ok=True)
+            pending.lock.release()
+
+    def discard(self, prepared: PreparedChange) -> None:
+        pending = self._pending.pop(prepared.plan_file or "", None)
+        if pending is not None:
+            self._revert(pending)
+            pending.plan_file.unlink(missing_ok=True)
+            pending.lock.release()
+
+    def close(self) -> None:
+        """Discard whatever was prepared and not applied; remove the plan files."""
+        for plan_file in list(self._pending):
+            pending = self._pending.pop(plan_file)
+            self._revert(pending)
+            pending.lock.release()
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def __enter__(self) -> TerraformChangeEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ prepare, under the stack lock
+
+    def _prepare_locked(self, base: PreparedChange, request: ChangeRequest, value: Any, stack_path: RepositoryPath,
+                        vars_location: RepositoryPath, lock: StackLock) -> tuple[PreparedChange, _Pending | None]:
+        stack_dir, vars_path = stack_path.real, vars_location.real
+        vars_name = str(vars_location.relative)
+        try:
+            blocked_by, problem = self._uncommittable(vars_name) or (
+                "checkout", self._checkout_problem(str(stack_path.relative), base.stack))
+        except GitError as exc:
+            blocked_by, problem = "checkout", f"git failed: {exc.message}"
+        if problem:
+            return replace(base, blocked_by=blocked_by, reasons=(problem,)), None
+        try:
+            original = vars_path.read_bytes()
+            text = original.decode("utf-8")
+            current = tfvars.load(text)
+            before = tfvars.read_value(text, request.kind)
+        except (OSError, UnicodeDecodeError, tfvars.VarsFileError) as exc:
+            return replace(base, blocked_by="not-configured", reasons=(f"{base.vars_file} {exc}",)), None
+        before_text = _as_text(before)
+        base = replace(base, before=before_text, summary=describe(request, before_text, base.after or ""))
+        conflicts = limits.check_against_current(request.kind, value, current)
+        if conflicts:
+            return replace(base, blocked_by="conflict", reasons=conflicts), None
+
+        terraform = Terraform(stack_dir, binary=self.settings.binary, lock_timeout=self.settings.lock_timeout,
+                              timeout=seconds(self.settings.timeout), env=self.env, label=base.stack)
+        plan_file = self._new_plan_file(base.stack)
+        edited: bytes | None = None
+        try:
+            self._check_version(terraform)
+            terraform.init()
+            if self.settings.refuse_pending_changes:
+                pending_verdict = self._plan(terraform, plan_file, base.stack)[0]
+                if pending_verdict.changes:
+                    return replace(base, blocked_by="pending-changes", verdict=pending_verdict.to_json(), reasons=(
+                        f"stack {base.stack} already had changes waiting to be applied before this request "
+                        f"({_counts_text(pending_verdict)}): the responder applies only its own change",)), None
+            if _same_value(request.kind, before, value):
+                return replace(base, outcome="no-op", reasons=(
+                    f"{base.vars_file} already sets {request.kind} to {before_text}: nothing to change",)), None
+            edited = tfvars.set_value(text, request.kind, _json_value(before, value)).encode("utf-8")
+            vars_path.write_bytes(edited)
+            if not self.repo.changed([vars_name]):
+                return self._give_up(base, vars_path, original, edited, "checkout", _INVISIBLE_EDIT.format(
+                    vars_file=vars_name)), None
+            verdict, sha256, summary = self._plan(terraform, plan_file, base.stack)
+        except StateLocked as exc:
+            return self._give_up(base, vars_path, original, edited, "state-locked", exc.message), None
+        except TerraformError as exc:
+            return self._give_up(base, vars_path, original, edited, "terraform-error", exc.message), None
+        except PlanError as exc:
+            return self._give_up(base, vars_path, original, edited, "bad-plan", exc.message), None
+        except tfvars.VarsFileError as exc:
+            return self._give_up(base, vars_path, original, edited, "not-configured",
+                                 f"{base.vars_file} {exc}"), None
+        except GitError as exc:
+            return self._give_up(base, vars_path, original, edited, "checkout", f"git failed: {exc.message}"), None
+        except BaseException:
+            if edited is not None:
+                vars_path.write_bytes(original)
+            raise
+        prepared = replace(base, outcome=verdict.outcome, reasons=verdict.reasons, plan_sha256=sha256,
+                           verdict=verdict.to_json(), plan_summary=summary,
+                           blocked_by="" if verdict.outcome != "blocked" else "guardrails")
+        if verdict.outcome != "ready":
+            vars_path.write_bytes(original)
+            plan_file.unlink(missing_ok=True)
+            return replace(prepared, plan_file=None), None
+        pending = _Pending(lock, terraform, vars_path, vars_name, original, edited, plan_file)
+        self._pending[str(plan_file)] = pending
+        return replace(prepared, plan_file=str(plan_file)), pending
+
+    def _plan(self, terraform: Terraform, plan_file: Path, stack: str) -> tuple[Verdict, str, str]:
+        """Plan into the file, read it back, and judge it; the hash is of the exact bytes judged."""
+        plan_file.unlink(missing_ok=True)
+        run = terraform.plan(plan_file)
+        before = _sha256(plan_file)
+        document: PlanDocument = parse_plan(terraform.show_json(plan_file))
+        if _sha256(plan_file) != before:
+            raise PlanError(f"the plan file {plan_file.name} changed while it was being read")
+        for secret in document.sensitive_values:
+            process_redactor.add(secret)
+        self._sensitive.update(secret for secret in document.sensitive_values if secret)
+        self._log_output(run.output)
+        return evaluate(document, self.policy, stack), before, run.summary
+
+    def _give_up(self, base: PreparedChange, vars_path: Path, original: bytes, edited: bytes | None,
+                 blocked_by: str, message: str) -> PreparedChange:
+        if edited is not None:
+            vars_path.write_bytes(original)
+        return replace(base, blocked_by=blocked_by, reasons=(self._mask(process_redactor(message)),))
+
+    def _uncommittable(self, vars_name: str) -> tuple[str, str] | None:
+        """Why git would not commit an edit of the vars file (blocked_by, reason); checked before any plan."""
+        if not self.repo.is_repository():
+            return None  # _checkout_problem says so
+        listed = self.repo.git("ls-files", "-v", "--error-unmatch", "--", vars_name, check=False)
+        if listed.returncode != 0:
+            return "not-configured", (f"{vars_name} is not tracked by git in {self.config.root} (it is new, ignored "
+                                      "or outside the work tree): a change to it could never be committed, so none "
+                                      "is made")
+        tag = listed.stdout[:1]
+        if tag == "S" or tag.islower():  # skip-worktree, or assume-unchanged: git status would not see the edit
+            return "checkout", _INVISIBLE_EDIT.format(vars_file=vars_name)
+        return None
+
+    def _checkout_problem(self, stack: str, shown: str) -> str | None:
+        if not self.repo.is_repository():
+            return f"{self.config.root} is not a git checkout: every change is committed, so it must be one"
+        dirty = [path for path in self.repo.changed([stack]) if not _TERRAFORM_OWN.search(path)]
+        if dirty:
+            listed = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+            return f"{shown} has uncommitted changes ({listed}): the plan would not match any commit"
+        if self.dry_run or not self.settings.push:
+            return None
+        branch = self.settings.branch or self.repo.current_branch()
+        self.repo.git("fetch", "--quiet", self.settings.remote, branch)
+        behind = self.repo.git("merge-base", "--is-ancestor", "FETCH_HEAD", "HEAD", check=False)
+        if behind.returncode != 0:
+            return (f"the checkout is behind {self.settings.remote}/{branch}: re-run on a fresh checkout so the plan "
+                    "includes every change already merged")
+        return None
+
+    def _check_version(self, terraform: Terraform) -> None:
+        if terraform.binary not in self._versions_checked:
+            terraform.version()
+            self._versions_checked.add(terraform.binary)
+
+    def _new_plan_file(self, stack: str) -> Path:
+        if self._workdir is None:
+            # Plan files hold sensitive values: a private directory outside the repository.
+            self._workdir = Path(tempfile.mkdtemp(prefix="responder-plans-"))
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", stack).strip("-") or "stack"
+        return self._workdir / f"{slug}-{len(list(self._workdir.iterdir()))}.tfplan"
+
+    # ------------------------------------------------------------ apply, under the stack lock
+
+    def _apply_pending(self, prepared: PreparedChange, pending: _Pending, issue: int) -> AppliedChange:
+        actual = _sha256(pending.plan_file) if pending.plan_file.is_file() else "missing"
+        if actual != prepared.plan_sha256:
+            self._revert(pending)
+            return AppliedChange(prepared, ok=False, error=(
+                f"the plan file changed after it was checked (sha256 {actual[:12]}…, checked "
+                f"{(prepared.plan_sha256 or '')[:12]}…): nothing was applied"))
+        if pending.vars_path.read_bytes() != pending.edited:
+            self._revert(pending)
+            return AppliedChange(prepared, ok=False, error=(
+                f"{prepared.vars_file} changed after the plan was checked: nothing was applied"))
+        # An apply that could not be recorded would leave the repository and the infrastructure apart.
+        try:
+            recordable = bool(self.repo.changed([pending.vars_name]))
+        except GitError as exc:
+            self._revert(pending)
+            return AppliedChange(prepared, ok=False, error=f"git failed: {exc.message}: nothing was applied")
+        if not recordable:
+            self._revert(pending)
+            return AppliedChange(prepared, ok=False, error=(
+                f"git no longer sees the edit to {pending.vars_name}, so it could not be committed: nothing was "
+                "applied"))
+        try:
+            run = pending.terraform.apply(pending.plan_file)
+        except TerraformError as exc:
+            self._revert(pending)
+            return AppliedChange(prepared, ok=False, error=self._mask(process_redactor(exc.message)))
+        self._log_output(run.output)
+        message = commit_message(prepared, issue, self.config.repository, self.settings.server_url)
+        try:
+            sha = self.repo.commit(message, [pending.vars_name])
+        except GitError as exc:
+            return AppliedChange(prepared, ok=True, summary=run.summary,
+                                 error=f"applied, but the commit failed: {exc.message}")
+        if sha is None:
+            return AppliedChange(prepared, ok=True, summary=run.summary,
+                                 error="applied, but there was nothing to commit")
+        url = (f"{self.settings.server_url}/{self.config.repository}/commit/{sha}"
+               if self.config.repository else None)
+        if not self.settings.push:
+            return AppliedChange(prepared, ok=True, commit=sha, commit_url=url, summary=run.summary)
+        try:
+            self.repo.push(self.settings.remote, self.settings.branch)
+        except GitError as exc:
+            return AppliedChange(prepared, ok=True, commit=sha, commit_url=url, summary=run.summary,
+                                 error=f"applied and committed as {sha[:12]}, but the push failed: {exc.message}")
+        return AppliedChange(prepared, ok=True, commit=sha, commit_url=url, pushed=True, summary=run.summary)
+
+    def _revert(self, pending: _Pending) -> None:
+        pending.vars_path.write_bytes(pending.original)
+
+    def _mask(self, text: str) -> str:
+        return redact(text, self._sensitive) if self._sensitive else text
+
+    def _log_output(self, output: str) -> None:
+        short = any(len(secret) < SHORT_SENSITIVE_CHARS for secret in self._sensitive)
+        if short and output.strip():
+            log.info("  (values were masked: terraform's output below has every occurrence of a sensitive value, "
+                     "however short, replaced by %s, so some ordinary text may read %s too)", REDACTED, REDACTED)
+        for line in output.splitlines():
+            if line.strip():
+                log.info("  %s", self._mask(line.rstrip()))
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+def describe(request: ChangeRequest, before: str | None, after: str) -> str:
+    """What the change does, in words: "raise nextcloud replicas from 2 to 3"."""
+    words = next((kind.option.lower() for kind in CHANGE_KINDS if kind.key == request.kind), request.kind)
+    if request.kind == "replicas":
+        words = "replicas"
+    verb = "set"
+    order = _order(request.kind, before, after)
+    if order is not None:
+        verb = "raise" if order > 0 else "lower"
+    elif request.kind == "image_tag" and before is not None:
+        verb = "update"
+    since = f" from {before}" if before is not None and before != after else ""
+    return f"{verb} {request.service} {words}{since} to {after}"
+
+
+def commit_message(prepared: PreparedChange, issue: int, repository: str | None,
+                   server_url: str = "https://github.com") -> str:
+    request = prepared.request
+    lines = [f"{request.commit_type}: {prepared.summary} (fixes #{issue})", "",
+             f"Applied the checked plan sha256:{prepared.plan_sha256} to {prepared.stack}."]
+    if prepared.plan_summary:
+        lines.append(prepared.plan_summary)
+    reason = commit_text(request.reason)
+    if reason:
+        lines += ["", f"Reason: {reason}"]
+    if repository:
+        lines += ["", f"Issue: {server_url}/{repository}/issues/{issue}"]
+    return "\n".join(lines)
+
+
+def _order(kind: str, before: str | None, after: str) -> int | None:
+    if before is None:
+        return None
+    try:
+        if kind == "replicas":
+            old, new = int(before), int(after)
+            return (new > old) - (new < old)
+        if kind.startswith("memory"):
+            mem_old, mem_new = parse_memory(before), parse_memory(after)
+            return (mem_new > mem_old) - (mem_new < mem_old)
+        if kind.startswith("cpu"):
+            cpu_old, cpu_new = parse_cpu(before), parse_cpu(after)
+            return (cpu_new > cpu_old) - (cpu_new < cpu_old)
+    except (ValueError, QuantityError):
+        return None
+    return None
+
+
+def _same_value(kind: str, before: Any, value: Any) -> bool:
+    try:
+        if kind == "replicas":
+            return int(before) == int(value)
+        if kind.startswith("memory"):
+            return parse_memory(before) == parse_memory(value)
+        if kind.startswith("cpu"):
+            return parse_cpu(before) == parse_cpu(value)
+    except (ValueError, TypeError, QuantityError):
+        return False
+    return _as_text(before) == _as_text(value)
+
+
+def _json_value(before: Any, value: Any) -> Any:
+    """Keep the file's own type: a number stays a number where the new value is one."""
+    if isinstance(before, int) and not isinstance(before, bool) and isinstance(value, int):
+        return value
+    return str(value)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    return str(value)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _counts_text(verdict: Verdict) -> str:
+    parts = [f"{verdict.counts[key]} to {word}" for key, word in
+             (("create", "add"), ("update", "change"), ("replace", "replace"), ("delete", "destroy"))
+             if verdict.counts.get(key)]
+    return ", ".join(parts) or "changes"
+
+
+def github_token(config: Config, env: Mapping[str, str]) -> str | None:
+    """The token the responder's commits are pushed with (responder.yml's secrets, Vault included)."""
+    from responder.adapters.secrets import resolver_for
+
+    return resolver_for(config, env).optional("github_token")

@@ -1,0 +1,56 @@
+"""Tell the issue when a run could not finish (a failed or timed-out pipeline).
+
+The seeds' system lost such failures: the pipeline died and the issue never
+heard. Here the report is one comment per issue, found again by a hidden
+marker and edited on the next failure, plus the needs-human label.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from responder.render.quoting import Markdown
+
+if TYPE_CHECKING:
+    from responder.adapters.github import GitHubClient
+    from responder.config.loader import Config
+
+MARKER = "<!-- issueops-responder:runner-failure -->"
+_SAFE_URL = re.compile(r"^https?://[^\s()<>\[\]`]+$")
+
+
+@dataclass(frozen=True)
+class FailureReport:
+    what: str  # one sentence: what failed, e.g. "The in-cluster pipeline #12 ended with status failure"
+    runner: str  # e.g. "Woodpecker", "GitHub Actions"
+    at: str  # ISO 8601 time of the report
+    url: str | None = None  # where to look; shown only when it is a plain http(s) URL
+
+
+def render_failure(report: FailureReport, label: str, templates_dir: Path | None = None) -> str:
+    from responder.render.comments import render
+
+    url = Markdown(report.url) if report.url and _SAFE_URL.match(report.url) else None
+    text = render("comments/runner-failure.md.j2",
+                  {"what": report.what, "url": url, "runner": report.runner, "at": report.at, "label": label},
+                  templates_dir)
+    return f"{text}\n\n{MARKER}"
+
+
+def post_failure(github: GitHubClient, issue: int, report: FailureReport, config: Config) -> str:
+    """Write (or rewrite) the failure comment and add needs-human. Returns the comment's URL."""
+    label = config.labels["needs-human"]
+    body = render_failure(report, label, config.templates_dir)
+    existing = None
+    for comment in github.paged(f"/repos/{github.repository}/issues/{issue}/comments"):
+        user = comment.get("user") or {}
+        if user.get("login") == config.bot_login and MARKER in (comment.get("body") or ""):
+            existing = comment
+    github.add_labels(issue, (label,))
+    if existing is not None:
+        github.edit_comment(int(existing["id"]), body, issue)
+        return str(existing.get("html_url", ""))
+    return github.create_comment(issue, body).html_url

@@ -1,0 +1,198 @@
+"""Run one GitHub event through the responder: the imperative shell.
+
+screen (pure) -> trust and remembered state (GitHub reads) -> decide (pure)
+-> execute (GitHub writes), unless this is a dry run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from responder.adapters.github import BotComment, GitHubClient
+from responder.config.loader import Config
+from responder.decision.actions import Decision
+from responder.decision.change_actions import ENGINE, ApplyChange
+from responder.decision.executor import ExecutionContext, Report, execute
+from responder.errors import GitHubError, InputError
+from responder.flows import outage as incident_flow
+from responder.flows.outage import IncidentTools
+from responder.model.changes import AppliedChange, ChangeEngine, ChangeRequest, PreparedChange
+from responder.model.events import parse_event
+from responder.triage.intake import Situation, decide, screen, subject, wanted_change
+from responder.triage.trust import (
+    TrustVerdict,
+    from_association,
+    from_error,
+    from_permission,
+    needs_permission_lookup,
+)
+
+log = logging.getLogger("responder")
+
+
+@dataclass(frozen=True)
+class Options:
+    dry_run: bool = False
+    offline: bool = False
+    probe: bool = True
+    event_name: str | None = None
+    plan: bool = True  # plan requested changes with terraform before deciding
+    cluster_snapshot: str | None = None  # replay against `kubectl get ... -o json` output instead of a live cluster
+
+
+@dataclass(frozen=True)
+class Result:
+    decision: Decision
+    report: Report | None
+    github_requests: int
+
+
+GitHubFactory = Callable[[str], GitHubClient]
+EngineFactory = Callable[[Config, Options], ChangeEngine]
+
+
+def handle(payload: Any, config: Config, options: Options, github_factory: GitHubFactory | None,
+           tools: IncidentTools | None = None, engine_factory: EngineFactory | None = None) -> Result:
+    event = parse_event(payload, options.event_name)
+    if event.problem and event.name in ("issues", "issue_comment", "unknown"):
+        # Nothing GitHub sends for these events looks like this: bad input, not an event to ignore.
+        raise InputError(f"the event cannot be used: {event.problem}",
+                         hint="Pass a GitHub `issues` or `issue_comment` webhook payload.")
+    early = screen(event, config)
+    if early is not None:
+        log.info("ignored %s: %s", event.key, early.reasons[0])
+        return Result(early, None, 0)
+    assert event.issue is not None
+    if event.action == "closed":
+        from responder.triage.closing import handle_closed
+
+        return handle_closed(payload, event, config, options, github_factory)
+
+    github: GitHubClient | None = None
+    if not options.offline:
+        repository = event.repository or config.repository
+        if not repository:
+            raise InputError("the event names no repository and responder.yml sets none")
+        if github_factory is None:
+            raise InputError("no GitHub access configured", hint="Run with --offline.")
+        github = github_factory(repository)
+
+    login, association = subject(event)
+    trust = check_trust(github, login, association, config.min_permission)
+    bot_comment: BotComment | None = None
+    if github is not None:
+        bot_comment = github.find_bot_comment(event.issue.number, config.bot_login)
+    situation = Situation(
+        event=event,
+        config=config,
+        trust=trust,
+        prior=bot_comment.state if bot_comment else None,
+        prior_known=github is not None,
+    )
+    # One guarded-Terraform engine for the run, built only if a change is planned: feature
+    # requests and remedies (OOMKilled -> memory, scaled to 0 -> replicas) both go through it.
+    engine: ChangeEngine | None = None
+    if options.plan:
+        engine = LazyEngine(lambda: (engine_factory or default_engine)(config, options))
+    if tools is None:
+        tools = IncidentTools.for_run(config, {}, options.cluster_snapshot, changes=engine)
+    finished = False
+    try:
+        # Planning is gathering evidence: it happens before the decision, and is read-only.
+        request = wanted_change(situation) if tools.changes is not None else None
+        if request is not None:
+            assert tools.changes is not None
+            situation = replace(situation, change=tools.changes.prepare(request, issue=event.issue.number))
+        # The outage path: evidence (probes, cluster, recent changes, a planned remedy) before the decision.
+        situation = incident_flow.gather(situation, github, options.probe, tools, options.dry_run)
+        decision = decide(situation)
+        requests_so_far = github.requests if github else 0
+        if options.dry_run:
+            return Result(decision, None, requests_so_far)
+        context = ExecutionContext(issue=event.issue.number, github=github, bot_comment=bot_comment,
+                                   adapters={ENGINE: tools.changes} if tools.changes is not None else {})
+        if situation.investigation is not None:
+            # A remedy runs first, recovery is confirmed, and the result decides the rest.
+            decision = incident_flow.remediate(decision, situation, context, options.probe, tools)
+            report = execute(decision, context)
+        else:
+            decision, report = _execute(decision, situation, context)
+        finished = True
+        return Result(decision, report, github.requests if github else 0)
+    finally:
+        # Nothing is left once applied; this reverts a dry run's (or an unused plan's) vars edit.
+        if situation.change is not None and tools.changes is not None:
+            tools.changes.discard(situation.change)
+        if not finished:  # remediate() already discarded a remedy it did not apply
+            incident_flow.discard(situation, tools)
+        close = getattr(tools.changes, "close", None)
+        if close is not None:
+            close()
+
+
+def _execute(decision: Decision, situation: Situation, context: ExecutionContext) -> tuple[Decision, Report]:
+    """Carry the decision out. A checked plan is applied first; what the apply did (the commit,
+    or the error) then decides the rest, so the comment, written last, tells what really happened."""
+    applying = tuple(action for action in decision.actions if isinstance(action, ApplyChange))
+    if not applying:
+        return decision, execute(decision, context)
+    first = execute(replace(decision, actions=applying), context)
+    applied = next(result for result in first.results if isinstance(result, AppliedChange))
+    log.info("apply of %s: %s", applied.prepared.summary, "ok" if applied.ok else applied.error)
+    final = decide(replace(situation, applied=applied))
+    report = execute(final, context)
+    report.done[:0] = first.done
+    report.results[:0] = first.results
+    return final, report
+
+
+def default_engine(config: Config, options: Options) -> ChangeEngine:
+    import os
+
+    from responder.flows.change_engine import TerraformChangeEngine
+
+    return TerraformChangeEngine(config, env=os.environ, dry_run=options.dry_run)
+
+
+class LazyEngine:
+    """A ChangeEngine that builds the real one on first use, so runs that change nothing never start it."""
+
+    def __init__(self, factory: Callable[[], ChangeEngine]) -> None:
+        self._factory = factory
+        self._engine: ChangeEngine | None = None
+
+    def _real(self) -> ChangeEngine:
+        if self._engine is None:
+            self._engine = self._factory()
+        return self._engine
+
+    def prepare(self, request: ChangeRequest, *, issue: int) -> PreparedChange:
+        return self._real().prepare(request, issue=issue)
+
+    def apply(self, prepared: PreparedChange, *, issue: int) -> AppliedChange:
+        return self._real().apply(prepared, issue=issue)
+
+    def discard(self, prepared: PreparedChange) -> None:
+        if self._engine is not None:
+            self._engine.discard(prepared)
+
+    def close(self) -> None:
+        close = getattr(self._engine, "close", None)
+        if close is not None:
+            close()
+
+
+def check_trust(github: GitHubClient | None, login: str, association: str, min_permission: str) -> TrustVerdict:
+    """Any error or doubt counts as untrusted."""
+    if github is None:
+        return from_association(login, association, min_permission)
+    if not needs_permission_lookup(association):
+        verdict = from_association(login, association, min_permission)
+        return TrustVerdict(False, login, verdict.basis, f"{verdict.detail}: not a collaborator")
+    try:
+        return from_permission(login, github.permission(login), min_permission)
+    except GitHubError as exc:
+        return from_error(login, exc.message)

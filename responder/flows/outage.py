@@ -1,0 +1,338 @@
+"""The imperative shell of the outage path: gather evidence, run a remedy, confirm recovery.
+
+runner.handle calls three functions around the pure decision:
+
+- `gather` (before deciding): list open incidents (duplicates), probe the
+  catalogue, read the cluster, read recent commits, choose a remedy and,
+  for a Terraform remedy, let the ChangeEngine prepare it (edit, plan,
+  guardrail verdict);
+- `remediate` (after deciding, not in a dry run): run the remedy actions
+  through the executor, re-probe until the service is back or the
+  recovery timeout passes, and decide again with the result;
+- `discard` (dry runs, or a prepared change that will not be applied).
+
+Every adapter comes in through `IncidentTools`, so tests hand in real
+loopback services, a snapshot or a `responses`-backed API, and a fake
+ChangeEngine through the same protocol.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from responder.adapters.kube import ClusterAccess, ClusterReader, KubeError, open_cluster
+from responder.adapters.probes import OK, Prober, ProbeResult, ProbeTarget
+from responder.changes.guardrails import Policy
+from responder.config.investigation import InvestigationSettings, settings_for
+from responder.config.loader import Config, Service
+from responder.decision.actions import Decision
+from responder.decision.executor import ExecutionContext, execute
+from responder.decision.incident_actions import REMEDY_ACTIONS, RestartOutcome
+from responder.errors import ResponderError
+from responder.forms import specs as forms
+from responder.forms.answers import parse_body
+from responder.investigate import diagnosis as dx
+from responder.investigate.blast_radius import assess as assess_blast
+from responder.investigate.diagnosis import diagnose
+from responder.investigate.evidence import Investigation, PodLog, RemedyResult, findings
+from responder.investigate.remedies import choose
+from responder.investigate.rollouts import recent_rollouts
+from responder.model.changes import AppliedChange, ChangeEngine
+from responder.model.events import Issue
+from responder.model.findings import Finding
+from responder.model.timestamps import iso_utc as _iso
+from responder.triage.duplicates import find_original
+from responder.triage.intake import Situation, decide, detect_kind, effective_trust, report_facts
+from responder.triage.outage import settled, wanted_change
+
+if TYPE_CHECKING:
+    from responder.adapters.github import GitHubClient
+
+log = logging.getLogger("responder.triage.outage")
+
+# (config, issue, findings so far, service, what is left of the issue's agent budget) -> advisory findings
+AskAgent = Callable[[Config, Issue, tuple[Finding, ...], str | None, float], tuple[Finding, ...]]
+
+_LOG_PROBLEMS = (dx.CRASH_LOOP, dx.OOM_KILLED, dx.RESTARTS_CLIMBING)
+MAX_LOGS = 2
+
+
+@dataclass
+class IncidentTools:
+    """The adapters the outage path uses, injected so that tests and replays can choose them."""
+
+    settings: InvestigationSettings
+    prober: Prober = field(default_factory=Prober)
+    open_cluster: Callable[[], ClusterAccess] = lambda: ClusterAccess(None, "no cluster configured")
+    changes: ChangeEngine | None = None
+    # The optional agent investigator (responder/agent.py); () when responder.yml configures none.
+    ask_agent: AskAgent | None = None
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _access: ClusterAccess | None = None
+
+    @classmethod
+    def for_run(cls, config: Config, env: Mapping[str, str], snapshot: str | None = None,
+                changes: ChangeEngine | None = None) -> IncidentTools:
+        settings = settings_for(config)
+
+        def ask_agent(cfg: Config, issue: Issue, so_far: tuple[Finding, ...], service: str | None,
+                      budget: float) -> tuple[Finding, ...]:
+            from responder.adapters.agent import investigate
+
+            return investigate(cfg, issue, so_far, purpose="issue", service_name=service, env=env,
+                               budget_usd=budget)
+
+        def kubeconfig_secret() -> str | None:
+            from responder.adapters.secrets import SecretsError, resolver_for
+
+            try:
+                return resolver_for(config, env).optional("kubeconfig")
+            except SecretsError as exc:  # configured but unreadable: the cluster is not checked, and we say why
+                raise KubeError(f"the kubeconfig secret could not be read: {exc.message}") from None
+
+        return cls(settings=settings, changes=changes, ask_agent=ask_agent,
+                   open_cluster=lambda: open_cluster(settings, env, snapshot, kubeconfig_secret=kubeconfig_secret))
+
+    def cluster(self) -> ClusterAccess:
+        """Opened on first use only: a run that never needs the cluster never loads its client."""
+        if self._access is None:
+            self._access = self.open_cluster()
+        return self._access
+
+
+# ---------------------------------------------------------------- gather
+
+
+def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools: IncidentTools,
+           dry_run: bool = False) -> Situation:
+    """The situation with the investigation added, when this event is an outage report to act on."""
+    event, config = situation.event, situation.config
+    issue = event.issue
+    assert issue is not None
+    kind, form = detect_kind(issue, config)
+    if kind != forms.KIND_OUTAGE or form is None:
+        return situation
+    if not effective_trust(situation).granted:
+        return situation
+    parsed = parse_body(issue.body, form)
+    if not parsed.valid:
+        return situation
+    if settled(situation) is not None:
+        return situation
+    _, service = report_facts(parsed, config)
+    access = tools.cluster() if service is not None and service.kubernetes is not None else \
+        ClusterAccess(None, "the service has no kubernetes section in responder.yml")
+    if not probe and access.reader is None:
+        # Nothing to look at: intake only, exactly as without an investigation stage.
+        return situation
+    settings = tools.settings
+    now = tools.now()
+    inv = Investigation(service=service.name if service else None, checked_at=_iso(now),
+                        window_hours=settings.changes_window_hours, engine=tools.changes is not None)
+
+    if github is not None and settings.duplicates and service is not None:
+        incidents = tuple(github.open_incidents(config.labels["incident"], config.bot_login))
+        original = find_original(service.name, issue.number, incidents, config)
+        inv = replace(inv, incidents=incidents, original=original)
+        if original is not None:
+            return replace(situation, investigation=inv)
+
+    inv = _assessment(inv, config, probe, tools)
+    if service is not None:
+        inv = _kubernetes(inv, service, access, settings, now, Policy.from_section(config.section("guardrails")))
+        inv = _commits(inv, config, service, settings, now)
+    inv = _agent(inv, situation, parsed.choice("error_type"), tools, dry_run)
+    situation = replace(situation, investigation=inv)
+    request = wanted_change(situation, parsed)
+    if request is not None and tools.changes is not None:
+        log.info("preparing %s=%s for %s", request.kind, request.value, request.service)
+        try:
+            prepared = tools.changes.prepare(request, issue=issue.number)
+        except ResponderError as exc:
+            # The engine could not even plan: that is evidence for a person, not a crash of the run.
+            return replace(situation, investigation=replace(inv, prepare_problem=exc.message))
+        situation = replace(situation, investigation=replace(inv, prepared=prepared))
+    return situation
+
+
+def _agent(inv: Investigation, situation: Situation, error_type: str | None, tools: IncidentTools,
+           dry_run: bool) -> Investigation:
+    """Ask the optional agent service, after our own checks, with their findings as context.
+
+    Its answer only adds findings: the remedy was chosen from our own evidence
+    above, and only the guarded path applies anything. The budget belongs to the
+    issue: what earlier runs were granted (kept in its state) is taken off.
+    """
+    from responder.adapters.agent import MIN_JOB_USD, AgentUsage, settings_from_section
+
+    config, issue = situation.config, situation.event.issue
+    assert issue is not None
+    settings = settings_from_section(config.section("agent"))
+    if tools.ask_agent is None or settings is None:
+        return inv
+    if dry_run:
+        skipped = Finding("agent", "agent:skipped", "warn",
+                          "The agent service was not asked: a dry run spends no agent budget.")
+        return replace(inv, agent=(skipped,))
+    usage = AgentUsage.from_sections(situation.prior.sections if situation.prior else {})
+    left = usage.left(settings)
+    if left < MIN_JOB_USD:
+        spent = Finding("agent", "agent:budget", "warn",
+                        f"The agent was not asked: this issue's agent budget of ${settings.budget('issue'):.2f} "
+                        f"is used up ({usage.jobs} job{'s' if usage.jobs != 1 else ''} so far).")
+        return replace(inv, agent=(spent,))
+    so_far = findings(inv, config, error_type)
+    return replace(inv, agent=tools.ask_agent(config, issue, so_far, inv.service, left), agent_granted_usd=left)
+
+
+def _assessment(inv: Investigation, config: Config, probe: bool, tools: IncidentTools) -> Investigation:
+    if not probe:
+        return inv
+    targets = [target for target in (ProbeTarget.for_service(s) for s in config.services) if target is not None]
+    probes = tools.prober.probe_all(targets)
+    return replace(inv, probed=True, probes=probes, blast=assess_blast(config.services, probes, inv.service))
+
+
+def _kubernetes(inv: Investigation, service: Service, access: ClusterAccess, settings: InvestigationSettings,
+                now: datetime, guardrails: Policy) -> Investigation:
+    reader = access.reader
+    target = service.kubernetes
+    if reader is None or target is None:
+        return replace(inv, cluster_problem=access.problem)
+    try:
+        view = reader.read(target)
+    except KubeError as exc:
+        return replace(inv, cluster_source=reader.source, cluster_problem=exc.message)
+    at = view.observed_at or now
+    found = diagnose(view, target, at, restarts_climbing=settings.restarts_climbing)
+    logs = _logs(reader, found, settings) if settings.log_lines else ()
+    rollouts = recent_rollouts(view, target.namespace, found.deployment, at,
+                               timedelta(hours=settings.changes_window_hours))
+    remedy = choose(found, service, settings, cluster_writable=reader.writable, guardrails=guardrails)
+    return replace(inv, cluster_source=reader.source, cluster_writable=reader.writable, diagnosis=found,
+                   logs=logs, rollouts=rollouts, remedy=remedy)
+
+
+def _logs(reader: ClusterReader, found: dx.Diagnosis, settings: InvestigationSettings) -> tuple[PodLog, ...]:
+    out: list[PodLog] = []
+    for problem in found.problems:
+        if problem.code not in _LOG_PROBLEMS or not problem.pod or not problem.container or len(out) >= MAX_LOGS:
+            continue
+        try:
+            text = reader.previous_logs(found.namespace, problem.pod, problem.container, settings.log_lines)
+        except KubeError as exc:
+            log.warning("logs of %s: %s", problem.pod, exc.message)
+            continue
+        if text:
+            out.append(PodLog(problem.pod, problem.container, text))
+    return tuple(out)
+
+
+def _commits(inv: Investigation, config: Config, service: Service, settings: InvestigationSettings,
+             now: datetime) -> Investigation:
+    if service.terraform is None:
+        return inv
+    from responder.adapters.git import GitError, GitRepo
+
+    stack = service.terraform.stack
+    repo = GitRepo(config.root, timeout=20)
+    since = _iso(now - timedelta(hours=settings.changes_window_hours))
+    try:
+        if not repo.is_repository():
+            return replace(inv, stack=stack, commits_problem=f"{config.root} is not a git checkout")
+        return replace(inv, stack=stack, commits=repo.log([stack], since=since, limit=20))
+    except GitError as exc:
+        return replace(inv, stack=stack, commits_problem=exc.message)
+
+
+# ---------------------------------------------------------------- remedy and recovery
+
+
+def remediate(decision: Decision, situation: Situation, context: ExecutionContext, probe: bool,
+              tools: IncidentTools) -> Decision:
+    """Run the decision's remedy, confirm recovery, and return the decision made with the result."""
+    remedies = tuple(action for action in decision.actions if isinstance(action, REMEDY_ACTIONS))
+    inv = situation.investigation
+    if not remedies or inv is None:
+        discard(situation, tools)
+        return decision
+    service = situation.config.service(inv.service or "")
+    assert service is not None
+    context.adapters.setdefault("now", tools.now)
+    access = tools.cluster()
+    if access.reader is not None:
+        context.adapters.setdefault("cluster", access.reader)
+    if tools.changes is not None:
+        context.adapters.setdefault("changes", tools.changes)
+    started = _iso(tools.now())
+    try:
+        report = execute(replace(decision, actions=remedies), context)
+    except (ResponderError, RuntimeError) as exc:
+        message = exc.message if isinstance(exc, ResponderError) else str(exc)
+        result = RemedyResult(False, False, f"the remedy failed: {message}", started)
+    else:
+        applied = next((r for r in report.results if isinstance(r, AppliedChange)), None)
+        restart = next((r for r in report.results if isinstance(r, RestartOutcome)), None)
+        if applied is not None and not applied.ok:
+            result = RemedyResult(False, False, f"the Terraform apply failed: {applied.error or 'no detail'}",
+                                  started, applied=applied)
+        else:
+            recovered, probes, checks, detail = confirm_recovery(service, probe, access.reader, tools)
+            result = RemedyResult(True, recovered, detail, _iso(tools.now()), applied=applied,
+                                  restarted_at=restart.restarted_at if restart else None, probes=probes,
+                                  checks=checks)
+    log.info("remedy: ok=%s recovered=%s: %s", result.ok, result.recovered, result.detail)
+    return decide(replace(situation, investigation=replace(inv, result=result)))
+
+
+def confirm_recovery(service: Service, probe: bool, reader: ClusterReader | None,
+                     tools: IncidentTools) -> tuple[bool, tuple[ProbeResult, ...], int, str]:
+    """Re-probe (and re-read a live cluster) until the service is back or the recovery timeout passes."""
+    settings = tools.settings
+    target = ProbeTarget.for_service(service) if probe else None
+    live = reader if reader is not None and reader.writable and service.kubernetes is not None else None
+    if target is None and live is None:
+        return False, (), 0, ("recovery could not be confirmed: there is no probe (no URL, or --no-probe) and no "
+                              "live cluster to look at")
+    deadline = tools.clock() + settings.recovery_timeout
+    checks = 0
+    while True:
+        checks += 1
+        result = tools.prober.probe(target) if target is not None else None
+        pods = _pods_healthy(live, service, tools) if live is not None else None
+        answered = result is None or result.state == OK
+        if answered and pods in (None, True):
+            what = f"{service.name} answers ({result.detail})" if result else f"{service.name}'s pods are ready"
+            return True, (result,) if result else (), checks, f"recovery confirmed after {checks} check(s): {what}."
+        if tools.clock() + settings.recovery_interval > deadline:
+            state = f"{result.state}, {result.detail}" if result else "its pods are still not ready"
+            if result and result.state == OK and pods is False:
+                state = "it answers, but its pods are still not ready"
+            return False, (result,) if result else (), checks, (
+                f"{service.name} was still not healthy {settings.recovery_timeout:g} s after the remedy ({state}).")
+        tools.sleep(settings.recovery_interval)
+
+
+def _pods_healthy(reader: ClusterReader, service: Service, tools: IncidentTools) -> bool:
+    assert service.kubernetes is not None
+    try:
+        view = reader.read(service.kubernetes)
+    except KubeError:
+        return False
+    found = diagnose(view, service.kubernetes, view.observed_at or tools.now(),
+                     restarts_climbing=tools.settings.restarts_climbing)
+    return found.healthy
+
+
+def discard(situation: Situation, tools: IncidentTools) -> None:
+    """Undo a prepared change that will not be applied (a dry run, or an outcome without it)."""
+    inv = situation.investigation
+    if inv is not None and inv.prepared is not None and inv.prepared.allowed and tools.changes is not None:
+        tools.changes.discard(inv.prepared)

@@ -1,0 +1,299 @@
+"""The issue forms: their vocabulary, their fields, and their GitHub YAML.
+
+The forms are generated from the service catalogue (`responder templates`),
+so the service dropdown always matches responder.yml. The handler parses
+issue bodies against the same in-memory forms, never against files an
+attacker could have edited.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from responder.errors import InputError
+from responder.model.changes import CHANGE_KINDS, SOMETHING_ELSE
+
+if TYPE_CHECKING:
+    from responder.config.loader import Config
+
+OTHER_SERVICE = "Other / not sure"
+
+ERROR_WONT_LOAD = "Page won't load (timeout / connection refused)"
+ERROR_502 = "502 Bad Gateway"
+ERROR_503 = "503 Service Unavailable"
+ERROR_LOGIN = "Login / authentication not working"
+ERROR_SLOW = "Slow / degraded performance"
+ERROR_FEATURE = "Specific feature broken"
+ERROR_DATA = "Data missing, incorrect or lost"
+ERROR_SECURITY = "Security concern"
+ERROR_COSMETIC = "Cosmetic / typo"
+ERROR_OTHER = "Other / not sure"
+
+ERROR_TYPES: tuple[str, ...] = (
+    ERROR_WONT_LOAD,
+    ERROR_502,
+    ERROR_503,
+    ERROR_LOGIN,
+    ERROR_SLOW,
+    ERROR_FEATURE,
+    ERROR_DATA,
+    ERROR_SECURITY,
+    ERROR_COSMETIC,
+    ERROR_OTHER,
+)
+
+# Until a probe has looked, the report stands for the state of the service.
+REPORTED_STATE: Mapping[str, str] = {
+    ERROR_WONT_LOAD: "down",
+    ERROR_502: "down",
+    ERROR_503: "down",
+    ERROR_LOGIN: "down",
+    ERROR_SLOW: "degraded",
+    ERROR_FEATURE: "degraded",
+    ERROR_DATA: "unknown",
+    ERROR_SECURITY: "unknown",
+    ERROR_COSMETIC: "cosmetic",
+    ERROR_OTHER: "unknown",
+}
+
+SCOPE_ME = "Just me"
+SCOPE_MULTIPLE = "Multiple people affected"
+SCOPE_EVERYONE = "Everyone"
+SCOPE_UNSURE = "Not sure"
+SCOPES: tuple[str, ...] = (SCOPE_ME, SCOPE_MULTIPLE, SCOPE_EVERYONE, SCOPE_UNSURE)
+
+KIND_OUTAGE = "outage-report"
+KIND_FEATURE = "feature-request"
+KIND_UNKNOWN = "unknown"
+
+FIELD_TYPES = ("input", "textarea", "dropdown", "checkboxes")
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    type: str
+    label: str
+    required: bool = False
+    options: tuple[str, ...] = ()
+    multiple: bool = False
+    description: str = ""
+    placeholder: str = ""
+    render: str = ""
+    # For checkboxes: the options that must be ticked.
+    required_options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """One issue form, as the parser and the generator see it."""
+
+    name: str
+    kind: str
+    file_name: str
+    description: str
+    title: str
+    labels: tuple[str, ...]
+    fields: tuple[Field, ...]
+    intro: str = ""
+    _by_label: Mapping[str, Field] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_label", {normalise_label(f.label): f for f in self.fields})
+
+    def field_for_heading(self, heading: str) -> Field | None:
+        return self._by_label.get(normalise_label(heading))
+
+    def field_by_id(self, field_id: str) -> Field | None:
+        for candidate in self.fields:
+            if candidate.id == field_id:
+                return candidate
+        return None
+
+
+def normalise_label(text: str) -> str:
+    """People edit bodies: tolerate case and spacing differences in headings."""
+    return " ".join(text.split()).casefold()
+
+
+def outage_form(config: Config) -> FormSpec:
+    services = (*(s.title for s in config.services), OTHER_SERVICE)
+    return FormSpec(
+        name="Outage report",
+        kind=KIND_OUTAGE,
+        file_name="outage-report.yml",
+        description="Something is broken or unreachable. The responder checks it within minutes.",
+        title="[Outage]: ",
+        labels=(config.labels["user-report"],),
+        intro=_intro(
+            "Thanks for reporting! The responder probes the service, classifies the incident "
+            "and either fixes it or hands it to a person, and tells you on this issue.",
+            config,
+        ),
+        fields=(
+            Field("service", "dropdown", "Which service is affected?", required=True, options=services,
+                  description="Pick \"Other / not sure\" if it is not listed."),
+            Field("description", "textarea", "What do you see?", required=True,
+                  description="The error message or behaviour, and what you expected instead.",
+                  placeholder="Nextcloud returns 502 Bad Gateway since about 14:00 UTC. Other sites work."),
+            Field("error_type", "dropdown", "What kind of error?", required=True, options=ERROR_TYPES),
+            Field("scope", "dropdown", "Who is affected?", options=SCOPES),
+            Field("when", "input", "When did it start?", placeholder="e.g. 14:00 UTC, or since this morning"),
+            Field("url", "input", "Which URL were you using?", placeholder="https://"),
+        ),
+    )
+
+
+def feature_form(config: Config) -> FormSpec:
+    services = (*(s.title for s in config.services), OTHER_SERVICE)
+    changes = (*(kind.option for kind in CHANGE_KINDS), SOMETHING_ELSE)
+    hints = "; ".join(f"{kind.option}: {kind.value_hint}" for kind in CHANGE_KINDS)
+    return FormSpec(
+        name="Feature request",
+        kind=KIND_FEATURE,
+        file_name="feature-request.yml",
+        description="Ask for a change: more replicas, more memory, a new image tag, or something else.",
+        title="[Request]: ",
+        labels=(config.labels["feature-request"],),
+        intro=_intro(
+            "Supported changes within the configured limits are carried out through Terraform "
+            "and committed; anything else is assessed and handed to a person.",
+            config,
+        ),
+        fields=(
+            Field("service", "dropdown", "Which service?", required=True, options=services),
+            Field("change", "dropdown", "What should change?", required=True, options=changes),
+            Field("value", "input", "New value", description=f"{hints}.", placeholder="e.g. 3, 1Gi, 500m, 1.27.3"),
+            Field("description", "textarea", "Why is it needed?", required=True,
+                  description="What you need and why. For \"Something else\", describe the change."),
+        ),
+    )
+
+
+def _intro(text: str, config: Config) -> str:
+    status_url = config.statuspage_url
+    if status_url:
+        return f"{text}\n\nBefore filing, check the [status page]({status_url})."
+    return text
+
+
+def forms_for(config: Config) -> tuple[FormSpec, FormSpec]:
+    return outage_form(config), feature_form(config)
+
+
+def form_to_yaml_data(form: FormSpec) -> dict[str, Any]:
+    """The form in GitHub's issue-form schema, ready to dump as YAML."""
+    body: list[dict[str, Any]] = []
+    if form.intro:
+        body.append({"type": "markdown", "attributes": {"value": form.intro}})
+    for f in form.fields:
+        attributes: dict[str, Any] = {"label": f.label}
+        if f.description:
+            attributes["description"] = f.description
+        if f.type == "dropdown":
+            if f.multiple:
+                attributes["multiple"] = True
+            attributes["options"] = list(f.options)
+        elif f.type == "checkboxes":
+            attributes["options"] = [
+                {"label": o, **({"required": True} if o in f.required_options else {})} for o in f.options
+            ]
+        else:
+            if f.placeholder:
+                attributes["placeholder"] = f.placeholder
+            if f.render and f.type == "textarea":
+                attributes["render"] = f.render
+        item: dict[str, Any] = {"type": f.type, "id": f.id, "attributes": attributes}
+        if f.required:
+            item["validations"] = {"required": True}
+        body.append(item)
+    return {
+        "name": form.name,
+        "description": form.description,
+        "title": form.title,
+        "labels": list(form.labels),
+        "body": body,
+    }
+
+
+def issue_config_data(config: Config) -> dict[str, Any]:
+    """.github/ISSUE_TEMPLATE/config.yml: no blank issues, and where to look first."""
+    links: list[dict[str, str]] = []
+    if config.statuspage_url:
+        links.append({
+            "name": "Status page",
+            "url": config.statuspage_url,
+            "about": "See whether a service is already known to be down before filing a report.",
+        })
+    data: dict[str, Any] = {"blank_issues_enabled": False}
+    if links:
+        data["contact_links"] = links
+    return data
+
+
+def load_template(path: Path) -> FormSpec:
+    """Read a GitHub issue-form YAML file (for `responder parse --template`)."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read template {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("body"), list):
+        raise InputError(f"{path}: not an issue form (expected a mapping with a 'body' list)")
+    fields: list[Field] = []
+    for index, item in enumerate(raw["body"]):
+        if not isinstance(item, dict) or item.get("type") == "markdown":
+            continue
+        kind = item.get("type")
+        attributes = item.get("attributes") or {}
+        label = attributes.get("label")
+        if kind not in FIELD_TYPES or not isinstance(label, str) or not label.strip():
+            raise InputError(f"{path}: body[{index}] is not a field this parser understands (type {kind!r})")
+        field_id = item.get("id") or heading_key(label)
+        if not _ID_PATTERN.match(str(field_id)):
+            raise InputError(f"{path}: body[{index}].id {field_id!r} is not a valid field id")
+        options: tuple[str, ...] = ()
+        required_options: tuple[str, ...] = ()
+        if kind == "dropdown":
+            options = tuple(str(o) for o in attributes.get("options") or ())
+        elif kind == "checkboxes":
+            raw_options = [o for o in attributes.get("options") or () if isinstance(o, dict)]
+            options = tuple(str(o.get("label", "")) for o in raw_options)
+            required_options = tuple(str(o.get("label", "")) for o in raw_options if o.get("required"))
+        fields.append(Field(
+            id=str(field_id),
+            type=kind,
+            label=label.strip(),
+            required=bool((item.get("validations") or {}).get("required")),
+            options=options,
+            multiple=bool(attributes.get("multiple")),
+            render=str(attributes.get("render") or ""),
+            required_options=required_options,
+        ))
+    labels = raw.get("labels") or ()
+    if isinstance(labels, str):
+        labels = [part.strip() for part in labels.split(",")]
+    return FormSpec(
+        name=str(raw.get("name") or path.stem),
+        kind=KIND_UNKNOWN,
+        file_name=path.name,
+        description=str(raw.get("description") or ""),
+        title=str(raw.get("title") or ""),
+        labels=tuple(str(label) for label in labels),
+        fields=tuple(fields),
+    )
+
+
+def heading_key(label: str) -> str:
+    """The key GitHub's issue-ops parser derives from a label without an id."""
+    key = label.strip().lower().replace(" ", "_")
+    key = re.sub(r"[^a-z0-9_]", "", key)
+    return key.strip("_") or "field"

@@ -1,0 +1,2 @@
+"""The staged investigation as data: diagnosis, blast radius, rollouts, remedies, evidence. Pure.
+"""

@@ -1,0 +1,402 @@
+"""The staged investigation of an outage report, as data, and the findings it yields.
+
+The stages follow the order an on-call engineer works in:
+
+1. assessment   - probe the reported service and what it depends on;
+2. kubernetes   - its pods, deployment, events and nodes;
+3. changes      - rollouts and commits to its stack in the last hours;
+4. blast-radius - what else is down, and whether one dependency explains it;
+5. escalation   - signals that always need a person (security, data, unrelated failures).
+
+`Investigation` holds what the shell gathered (incident_flow.py does the
+I/O); everything here is pure: findings, the facts for the final severity,
+and the commands a person would run next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from responder.adapters.probes import DEGRADED, DOWN, OK, ProbeResult
+from responder.config.loader import Config, Service
+from responder.forms import specs as forms
+from responder.investigate import diagnosis as dx
+from responder.investigate.blast_radius import BlastRadius
+from responder.investigate.diagnosis import Diagnosis
+from responder.investigate.remedies import RemedyChoice
+from responder.investigate.rollouts import Rollout, describe_commits
+from responder.model.changes import AppliedChange, PreparedChange
+from responder.model.findings import Finding
+
+if TYPE_CHECKING:
+    from responder.adapters.git import Commit
+    from responder.adapters.github import IncidentIssue
+
+STAGES = ("assessment", "kubernetes", "changes", "blast-radius", "escalation", "agent")
+STAGE_TITLES = {
+    "assessment": "Assessment",
+    "kubernetes": "Kubernetes",
+    "changes": "Recent changes",
+    "blast-radius": "Blast radius",
+    "escalation": "Escalation triggers",
+    "agent": "Agent investigator (advice only: it never triggers a change)",
+    "remedy": "Remedy",
+}
+
+# Error types a health check can confirm or rule out. A healthy probe says
+# nothing about a broken feature, a login flow, data or a typo.
+PROBE_VERIFIABLE = frozenset({forms.ERROR_WONT_LOAD, forms.ERROR_502, forms.ERROR_503, forms.ERROR_SLOW,
+                              forms.ERROR_OTHER})
+ALWAYS_ESCALATE = {
+    forms.ERROR_SECURITY: "The report raises a security concern: security cases always go to a person.",
+    forms.ERROR_DATA: "The report says data is missing, incorrect or lost: data cases always go to a person.",
+}
+
+
+@dataclass(frozen=True)
+class PodLog:
+    pod: str
+    container: str
+    text: str  # untrusted: fenced and redacted when shown
+
+
+@dataclass(frozen=True)
+class RemedyResult:
+    """What happened when the remedy ran, and whether the service came back."""
+
+    ok: bool  # the remedy itself succeeded
+    recovered: bool  # and the re-probe (and re-read of the cluster, when live) confirm recovery
+    detail: str
+    at: str
+    applied: AppliedChange | None = None
+    restarted_at: str | None = None
+    probes: tuple[ProbeResult, ...] = ()
+    checks: int = 0  # how many times recovery was checked
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"ok": self.ok, "recovered": self.recovered, "detail": self.detail, "at": self.at,
+                               "checks": self.checks}
+        if self.applied is not None:
+            out["commit"] = self.applied.commit
+            out["commit_url"] = self.applied.commit_url
+        if self.restarted_at:
+            out["restarted_at"] = self.restarted_at
+        if self.probes:
+            out["probes"] = [probe.to_json() for probe in self.probes]
+        return out
+
+
+@dataclass(frozen=True)
+class Investigation:
+    service: str | None
+    checked_at: str  # ISO 8601 UTC, when the investigation ran
+    probed: bool = False  # False with --no-probe
+    probes: tuple[ProbeResult, ...] = ()
+    cluster_source: str | None = None
+    cluster_problem: str | None = None  # why the cluster could not be read
+    cluster_writable: bool = False
+    diagnosis: Diagnosis | None = None
+    logs: tuple[PodLog, ...] = ()
+    rollouts: tuple[Rollout, ...] = ()
+    commits: tuple[Commit, ...] | None = None  # None: not looked at
+    commits_problem: str | None = None
+    stack: str | None = None
+    window_hours: float = 4.0
+    blast: BlastRadius | None = None
+    incidents: tuple[IncidentIssue, ...] | None = None  # open incidents; None: not listed (offline)
+    original: IncidentIssue | None = None  # the open incident this report duplicates
+    remedy: RemedyChoice | None = None
+    engine: bool = False  # a ChangeEngine is configured
+    prepared: PreparedChange | None = None
+    prepare_problem: str | None = None  # why the engine could not prepare the change
+    result: RemedyResult | None = None  # set after the remedy ran
+    # What the optional agent service said (stage "agent"): advisory, never a reason to apply anything.
+    agent: tuple[Finding, ...] = ()
+    agent_granted_usd: float = 0.0  # what this run's agent job was granted (0: none was started)
+
+    def probe(self, name: str | None) -> ProbeResult | None:
+        for probe in self.probes:
+            if probe.service == name:
+                return probe
+        return None
+
+    @property
+    def checked_anything(self) -> bool:
+        return self.probed or self.diagnosis is not None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"service": self.service, "checked_at": self.checked_at, "probed": self.probed,
+                               "probes": [probe.to_json() for probe in self.probes]}
+        if self.cluster_source:
+            out["cluster"] = self.cluster_source
+        if self.cluster_problem:
+            out["cluster_problem"] = self.cluster_problem
+        if self.diagnosis is not None:
+            out["diagnosis"] = {"namespace": self.diagnosis.namespace, "deployment": self.diagnosis.deployment,
+                                "desired": self.diagnosis.desired, "available": self.diagnosis.available,
+                                "problems": [p.to_json() for p in self.diagnosis.problems]}
+        if self.rollouts:
+            out["rollouts"] = [r.describe() for r in self.rollouts]
+        if self.blast is not None:
+            out["blast_radius"] = self.blast.to_json()
+        if self.original is not None:
+            out["duplicate_of"] = self.original.number
+        if self.remedy is not None:
+            out["remedy"] = self.remedy.remedy.to_json() if self.remedy.remedy else None
+            out["remedy_reasons"] = list(self.remedy.reasons)
+        if self.prepared is not None:
+            out["prepared"] = {"stack": self.prepared.stack, "outcome": self.prepared.outcome,
+                               "reasons": list(self.prepared.reasons), "plan_sha256": self.prepared.plan_sha256}
+        if self.result is not None:
+            out["result"] = self.result.to_json()
+        return out
+
+
+# ---------------------------------------------------------------- facts
+
+
+def services_down(inv: Investigation) -> tuple[str, ...]:
+    return tuple(probe.service for probe in inv.probes if probe.state == DOWN)
+
+
+def observed_state(inv: Investigation, reported_state: str, error_type: str | None) -> str:
+    """The service's state for the severity rules: the probe's word where a probe can tell."""
+    probe = inv.probe(inv.service)
+    k8s_down = inv.diagnosis is not None and any(p.code in (dx.NO_AVAILABLE, dx.SCALED_TO_ZERO, dx.NOTHING_FOUND)
+                                                 for p in inv.diagnosis.failing)
+    if probe is None:
+        return "down" if k8s_down else reported_state
+    if probe.state == DOWN or k8s_down:
+        return "down"
+    if probe.state == DEGRADED:
+        return "degraded"
+    # The probe answers. It rules out "down", but not a broken feature or a login flow.
+    return "ok" if error_type in PROBE_VERIFIABLE else reported_state
+
+
+def unrelated_failures(inv: Investigation) -> tuple[str, ...]:
+    return inv.blast.unrelated if inv.blast is not None else ()
+
+
+# ---------------------------------------------------------------- findings
+
+
+def findings(inv: Investigation, config: Config, error_type: str | None) -> tuple[Finding, ...]:
+    service = config.service(inv.service) if inv.service else None
+    out: list[Finding] = []
+    out += _assessment(inv, service)
+    out += _kubernetes(inv, service)
+    out += _changes(inv, service)
+    out += _blast_radius(inv)
+    out += _escalation(inv, error_type)
+    out += inv.agent
+    return tuple(out)
+
+
+def _assessment(inv: Investigation, service: Service | None) -> list[Finding]:
+    if service is None:
+        return [Finding("assessment", "service", "warn", "The report names no service from the catalogue, so there "
+                                                         "is nothing specific to probe.")]
+    if not inv.probed:
+        return [Finding("assessment", "probes", "warn", "HTTP probes were skipped (--no-probe).")]
+    out = []
+    names = [service.name, *service.depends_on]
+    for name in names:
+        probe = inv.probe(name)
+        if probe is None:
+            if name == service.name:
+                out.append(Finding("assessment", f"probe:{name}", "warn",
+                                   f"{name} has no health-check URL in responder.yml, so it was not probed."))
+            continue
+        role = "" if name == service.name else " (a dependency)"
+        status = {OK: "ok", DEGRADED: "warn", DOWN: "fail"}[probe.state]
+        retried = " after a second try" if probe.attempts > 1 and probe.state != OK else ""
+        recovered = ", after one failed try" if probe.attempts > 1 and probe.state == OK else ""
+        evidence = "" if probe.state == OK else (f"GET {probe.url} → {probe.detail} ({probe.attempts} attempt"
+                                                 f"{'s' if probe.attempts > 1 else ''}, {probe.checked_at})")
+        out.append(Finding("assessment", f"probe:{name}", status,
+                           f"{name}{role} is {probe.state}{retried}: {probe.detail}{recovered}.", evidence=evidence))
+    return out
+
+
+def _kubernetes(inv: Investigation, service: Service | None) -> list[Finding]:
+    if service is None:
+        return []
+    if service.kubernetes is None:
+        return [Finding("kubernetes", "kubernetes", "warn",
+                        f"{service.name} has no kubernetes section in responder.yml, so its pods were not checked.")]
+    if inv.diagnosis is None:
+        why = inv.cluster_problem or "the cluster was not read"
+        return [Finding("kubernetes", "cluster", "warn", f"The cluster could not be checked: {why}.")]
+    d = inv.diagnosis
+    ready = sum(1 for pod in d.pods if pod.ready == pod.containers and pod.containers)
+    replicas = f"{d.available} of {d.desired} replicas available" if d.desired is not None else "no Deployment found"
+    pods = "; ".join(f"{pod.name} {pod.state}" + (f", {pod.restarts} restarts" if pod.restarts else "")
+                     + (f" on {pod.node}" if pod.node else "") for pod in d.pods[:5])
+    more = f" (and {len(d.pods) - 5} more)" if len(d.pods) > 5 else ""
+    summary = (f"deployment/{d.deployment} in {d.namespace}: {replicas}; {ready} of {len(d.pods)} pods ready"
+               f" ({d.source}).")
+    out = [Finding("kubernetes", "workload", "ok" if d.healthy else "fail", summary,
+                   evidence=(pods + more) if pods else "")]
+    for problem in d.problems:
+        out.append(Finding("kubernetes", f"{problem.subject.split('/', 1)[0]}:{problem.code}", problem.status,
+                           problem.detail, evidence=problem.evidence))
+    for log in inv.logs:
+        out.append(Finding("kubernetes", f"logs:{log.pod}", "warn",
+                           f"Last lines of the previous {log.container} container in {log.pod}.", evidence=log.text))
+    return out
+
+
+def _changes(inv: Investigation, service: Service | None) -> list[Finding]:
+    if service is None:
+        return []
+    out = []
+    hours = inv.window_hours
+    if inv.diagnosis is not None:
+        if inv.rollouts:
+            for rollout in inv.rollouts:
+                out.append(Finding("changes", "rollout", "warn", rollout.describe() + ".",
+                                   evidence=f"ReplicaSet {rollout.replicaset} created {rollout.at}"))
+        else:
+            out.append(Finding("changes", "rollout", "ok",
+                               f"No rollout of {inv.diagnosis.deployment} in the last {hours:g} h."))
+    if inv.stack:
+        if inv.commits is None:
+            out.append(Finding("changes", "commits", "warn",
+                               f"Commits to {inv.stack} were not checked: {inv.commits_problem or 'no git checkout'}."))
+        else:
+            lines = "\n".join(f"{c.sha[:10]} {c.at} {c.author}: {c.subject}" for c in inv.commits[:10])
+            detail = describe_commits(len(inv.commits), inv.stack, hours)
+            if inv.commits:
+                latest = inv.commits[0]
+                detail = f"{detail[:-1]}; the latest: “{latest.subject}” by {latest.author} at {latest.at}."
+            out.append(Finding("changes", "commits", "warn" if inv.commits else "ok", detail, evidence=lines))
+    return out
+
+
+def _blast_radius(inv: Investigation) -> list[Finding]:
+    blast = inv.blast
+    if blast is None or not inv.probed:
+        return []
+    total = len(blast.probed)
+    if not blast.down and not blast.degraded:
+        return [Finding("blast-radius", "catalogue", "ok", f"All {total} probed services answer.")]
+    out = []
+    if blast.down:
+        names = ", ".join(blast.down)
+        if len(blast.down) == 1:
+            detail = f"Only {names} is down; the other {total - 1} probed services answer."
+            out.append(Finding("blast-radius", "catalogue", "fail" if blast.down[0] == inv.service else "warn",
+                               detail))
+        elif blast.shared_cause:
+            detail = (f"{len(blast.down)} services are down ({names}); they all depend on {blast.shared_cause}, "
+                      "the likely shared cause.")
+            out.append(Finding("blast-radius", "catalogue", "fail", detail))
+        else:
+            detail = f"{len(blast.down)} services are down with no shared dependency: {names}."
+            out.append(Finding("blast-radius", "catalogue", "fail", detail))
+    if blast.reported_dependencies_down and inv.service:
+        deps = ", ".join(blast.reported_dependencies_down)
+        verb = "is" if len(blast.reported_dependencies_down) == 1 else "are"
+        out.append(Finding("blast-radius", "dependencies", "fail",
+                           f"{inv.service} depends on {deps}, which {verb} down: fix that first."))
+    if blast.degraded:
+        out.append(Finding("blast-radius", "degraded", "warn", "Degraded: " + ", ".join(blast.degraded) + "."))
+    return out
+
+
+def _escalation(inv: Investigation, error_type: str | None) -> list[Finding]:
+    out = []
+    if error_type in ALWAYS_ESCALATE:
+        out.append(Finding("escalation", "report", "fail", ALWAYS_ESCALATE[error_type]))
+    unrelated = unrelated_failures(inv)
+    if unrelated:
+        out.append(Finding("escalation", "unrelated-failures", "fail",
+                           "Several unrelated systems are failing at once (" + ", ".join(unrelated) + "): "
+                           "that needs a person's overview."))
+    if inv.diagnosis is not None and inv.diagnosis.nodes_not_ready:
+        out.append(Finding("escalation", "nodes", "fail",
+                           "Node not ready: " + ", ".join(inv.diagnosis.nodes_not_ready) + ". Nodes are never "
+                           "repaired automatically."))
+    if not out and inv.checked_anything:
+        out.append(Finding("escalation", "signals", "ok", "No security, data or multi-system signal."))
+    return out
+
+
+# ---------------------------------------------------------------- next steps for a person
+
+
+def next_commands(inv: Investigation, config: Config) -> tuple[str, ...]:
+    """The commands a person would run next, given what was found."""
+    service = config.service(inv.service) if inv.service else None
+    if service is None:
+        return ()
+    out: list[str] = []
+    d = inv.diagnosis
+    target = service.kubernetes
+    if target is not None:
+        ns = target.namespace
+        deployment = d.deployment if d is not None else target.deployment
+        selector = f" -l {target.selector}" if target.selector else ""
+        problems = d.problems if d is not None else ()
+        for problem in problems:
+            pod = problem.pod
+            if problem.code in (dx.CRASH_LOOP, dx.OOM_KILLED, dx.RESTARTS_CLIMBING) and pod:
+                container = f" -c {problem.container}" if problem.container else ""
+                out.append(f"kubectl logs {pod} -n {ns}{container} --previous")
+            if problem.code in (dx.IMAGE_PULL, dx.INVALID_IMAGE, dx.CONFIG_MISSING, dx.PENDING, dx.NOT_READY,
+                                dx.CONTAINER_ERROR, dx.STUCK_CREATING) and pod:
+                out.append(f"kubectl describe pod {pod} -n {ns}")
+            if problem.code == dx.CONFIG_MISSING and problem.data.get("name"):
+                kind = "configmap" if problem.data.get("kind") == "ConfigMap" else "secret"
+                out.append(f"kubectl get {kind} {problem.data['name']} -n {ns}")
+            if problem.code == dx.PENDING and problem.data.get("reason") == "unbound-pvc":
+                out.append(f"kubectl get pvc -n {ns}")
+            if problem.code == dx.QUOTA_EXCEEDED:
+                out.append(f"kubectl describe resourcequota -n {ns}")
+            if problem.code in (dx.NODE_NOT_READY, dx.NODE_PRESSURE):
+                out.append(f"kubectl describe {problem.subject}")
+            if problem.code in (dx.ROLLOUT_STUCK, dx.SCALED_TO_ZERO, dx.NO_AVAILABLE):
+                out.append(f"kubectl rollout status deployment/{deployment} -n {ns}")
+        if inv.rollouts:
+            out.append(f"kubectl rollout history deployment/{deployment} -n {ns}")
+            out.append(f"kubectl rollout undo deployment/{deployment} -n {ns}   # if the last rollout caused it")
+        out.append(f"kubectl get pods -n {ns}{selector} -o wide")
+        out.append(f"kubectl get events -n {ns} --sort-by=.lastTimestamp")
+    if service.url:
+        out.append(f"curl -sS -o /dev/null -w '%{{http_code}} %{{time_total}}s\\n' {service.url}")
+    if service.terraform is not None:
+        out.append(f"git log --since='{inv.window_hours:g} hours ago' -- {service.terraform.stack}")
+    return tuple(dict.fromkeys(out))
+
+
+def stage_groups(items: Sequence[Finding]) -> list[dict[str, Any]]:
+    """Findings grouped by stage, in the stages' order, for the comment template."""
+    groups = []
+    for stage in (*STAGES, "remedy"):
+        chosen = [f for f in items if f.stage == stage]
+        if chosen:
+            worst = "fail" if any(f.status == "fail" for f in chosen) else (
+                "warn" if any(f.status == "warn" for f in chosen) else "ok")
+            groups.append({"stage": stage, "title": STAGE_TITLES.get(stage, stage), "status": worst,
+                           "findings": [{**f.to_json(), "evidence": f.evidence, "evidence_title": evidence_title(f)}
+                                        for f in chosen]})
+    return groups
+
+
+def evidence_title(finding: Finding) -> str:
+    """What the collapsible evidence of a finding is called in the comment."""
+    kind, _, name = finding.check.partition(":")
+    titles = {
+        "probe": f"Probe of {name}",
+        "workload": "Pods",
+        "pod": f"Pod status and events ({name})",
+        "deployment": f"Deployment status and events ({name})",
+        "node": f"Node conditions ({name})",
+        "logs": f"Previous container log of {name}",
+        "rollout": "Rollout",
+        "commits": "Commits",
+    }
+    return titles.get(kind, finding.check)

@@ -1,0 +1,3 @@
+"""Frozen records: events, state, severity levels, labels, changes, findings, cluster objects, times,
+quantities. Imports only responder.errors.
+"""

@@ -1,0 +1,561 @@
+"""From an issue event to a decision: screen, trust, parse, classify.
+
+Everything here is pure: the caller gathers the trust verdict and the
+remembered state (I/O) and passes them in, and gets a Decision back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from responder.changes import change_record
+from responder.config.loader import Config, Service
+from responder.decision.actions import (
+    Action,
+    AddLabels,
+    Assign,
+    Close,
+    Comment,
+    Decision,
+    RemoveLabels,
+    fingerprint,
+    ignored,
+)
+from responder.forms import specs as forms
+from responder.forms.answers import ParsedForm, parse_body
+from responder.forms.specs import FormSpec
+from responder.model.changes import AppliedChange, ChangeRequest, PreparedChange
+from responder.model.events import Issue, IssueEvent
+from responder.model.severity_levels import Severity
+from responder.model.state import IssueState, JournalEntry, render_marker
+from responder.render.comments import render
+from responder.triage import feature_requests
+from responder.triage.severity import Classification, Facts, classify
+from responder.triage.trust import TrustVerdict
+
+if TYPE_CHECKING:
+    from responder.investigate.evidence import Investigation
+
+COMMAND_PREFIX = "/responder"
+APPROVE = "approve"
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Everything the decision depends on, gathered by the shell."""
+
+    event: IssueEvent
+    config: Config
+    trust: TrustVerdict
+    prior: IssueState | None = None
+    # True when the remembered state could be read (online); offline it is unknown.
+    prior_known: bool = False
+    # A requested change, planned by the shell before deciding (see wanted_change), and its apply.
+    change: PreparedChange | None = None
+    applied: AppliedChange | None = None
+    # What the staged investigation of an outage report found (incident_flow.py); None: not investigated.
+    investigation: Investigation | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The end state an outcome wants; turned into delta actions against the issue."""
+
+    outcome: str
+    kind: str
+    trusted: bool
+    severity: str | None
+    reasons: tuple[str, ...]
+    template_context: Mapping[str, Any]
+    want_labels: tuple[str, ...] = ()
+    drop_labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    close: str | None = None
+    journal: tuple[JournalEntry, ...] = ()
+    state_changes: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    # Actions beyond this issue's labels and comment: first ones run before anything else
+    # (remedies), trailing ones just before the comment (updates of other issues).
+    leading_actions: tuple[Action, ...] = ()
+    trailing_actions: tuple[Action, ...] = ()
+
+
+# ---------------------------------------------------------------- screening
+
+
+def screen(event: IssueEvent, config: Config) -> Decision | None:
+    """Reasons to ignore an event before any API call. None: go on."""
+    issue_number = event.issue.number if event.issue else None
+
+    def skip(reason: str) -> Decision:
+        return ignored(event.key, issue_number, reason)
+
+    if event.problem:
+        return skip(f"nothing to do: {event.problem}")
+    if not event.handled:
+        return skip(f"{event.key} is not an event the responder handles")
+    if config.repository and event.repository and event.repository.lower() != config.repository.lower():
+        return skip(f"the event is from {event.repository}, not the configured repository {config.repository}")
+    if event.sender is not None and event.sender.login == config.bot_login:
+        return skip("the event was caused by the responder itself")
+    issue = event.issue
+    assert issue is not None  # event.problem covers a missing issue
+    if issue.is_pull_request:
+        return skip("pull requests are not handled")
+    if event.action == "closed":
+        from responder.triage.closing import screen_closed
+
+        reason = screen_closed(event, config)
+        return skip(reason) if reason else None
+    if issue.state != "open":
+        return skip("the issue is closed")
+    if event.name == "issue_comment":
+        comment = event.comment
+        assert comment is not None
+        if comment.author.login == config.bot_login:
+            return skip("the comment is the responder's own")
+        if command_of(comment.body) != APPROVE:
+            return skip("the comment is not a responder command")
+    if event.action == "labeled":
+        form_labels = {config.labels["user-report"], config.labels["feature-request"]}
+        if event.label not in form_labels:
+            return skip(f"the label {event.label!r} does not concern the responder")
+    kind, _ = detect_kind(issue, config)
+    if kind == forms.KIND_UNKNOWN:
+        return replace(skip("the issue was not filed through a known form"), kind=kind)
+    return None
+
+
+def command_of(body: str | None) -> str | None:
+    """`/responder approve` on the first line of a comment -> "approve"."""
+    parts = _command_words(body)
+    return parts[1].lower() if len(parts) >= 2 else None
+
+
+def command_argument(body: str | None) -> str | None:
+    """`/responder approve 3f2a9c1b0d4e` -> "3f2a9c1b0d4e" (the report digest the maintainer reviewed)."""
+    parts = _command_words(body)
+    return parts[2].strip("`").lower() if len(parts) >= 3 else None
+
+
+def _command_words(body: str | None) -> list[str]:
+    if not body:
+        return []
+    parts = body.strip().split("\n", 1)[0].strip().split()
+    return parts if len(parts) >= 2 and parts[0].lower() == COMMAND_PREFIX else []
+
+
+def detect_kind(issue: Issue, config: Config) -> tuple[str, FormSpec | None]:
+    """Which form the issue came from: by its label, else by its headings."""
+    outage, feature = forms.forms_for(config)
+    labels = set(issue.labels)
+    by_label = [form for form in (outage, feature) if set(form.labels) & labels]
+    if len(by_label) == 1:
+        return by_label[0].kind, by_label[0]
+    for form in (outage, feature):
+        if _has_all_required_headings(issue.body, form):
+            return form.kind, form
+    return forms.KIND_UNKNOWN, None
+
+
+def _has_all_required_headings(body: str | None, form: FormSpec) -> bool:
+    if not body:
+        return False
+    headings = {forms.normalise_label(line[4:]) for line in body.replace("\r", "").split("\n")
+                if line.startswith("### ")}
+    required = [forms.normalise_label(f.label) for f in form.fields if f.required]
+    return bool(required) and all(label in headings for label in required)
+
+
+def subject(event: IssueEvent) -> tuple[str, str]:
+    """Whose input is acted on: the issue author, or the maintainer approving it."""
+    if event.name == "issue_comment" and event.comment is not None:
+        return event.comment.author.login, event.comment.author_association
+    assert event.issue is not None
+    return event.issue.author.login, event.issue.author_association
+
+
+def report_digest(issue: Issue) -> str:
+    """What a maintainer reviews: the title and the body. The queued comment shows it, and
+    `/responder approve <digest>` covers exactly that text, so a report swapped or retitled
+    after the review is never approved by it."""
+    text = f"{issue.title or ''}\n\0\n{issue.body or ''}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Approval:
+    """The trust verdict after approvals: who approved (if anyone), or why an approval did not count."""
+
+    trust: TrustVerdict
+    approved_by: str | None = None
+    problem: str | None = None
+
+    @property
+    def granted(self) -> bool:
+        """Automation may act on the report as it reads now."""
+        return self.trust.trusted and self.problem is None
+
+
+def effective_trust(situation: Situation) -> Approval:
+    event, trust, prior = situation.event, situation.trust, situation.prior
+    assert event.issue is not None
+    current = report_digest(event.issue)
+    if event.name == "issue_comment":
+        # An approval: the verdict is about the commenter, and it covers only the digest they name.
+        if not trust.trusted:
+            return Approval(trust)
+        assert event.comment is not None
+        named = command_argument(event.comment.body)
+        if named == current:
+            return Approval(trust, trust.login)
+        if named is None:
+            problem = (f"{trust.login} approved without naming the report's digest; approve with "
+                       f"`/responder approve {current}` after reading the report as it is now")
+        else:
+            problem = (f"{trust.login} approved digest {named}, but the report now reads as {current}: "
+                       "it changed after their review, so it needs a fresh one")
+        return Approval(trust, problem=problem)
+    if trust.trusted:
+        return Approval(trust)
+    if prior and prior.approved_by and prior.approved_digest == current:
+        return Approval(TrustVerdict(True, trust.login, "approval", f"approved by {prior.approved_by}"),
+                        prior.approved_by)
+    return Approval(trust)
+
+
+# ---------------------------------------------------------------- deciding
+
+
+def decide(situation: Situation) -> Decision:
+    event, config = situation.event, situation.config
+    issue = event.issue
+    assert issue is not None
+    kind, form = detect_kind(issue, config)
+    assert form is not None
+    approval = effective_trust(situation)
+    trust, approved_by = approval.trust, approval.approved_by
+    if approval.problem is not None:
+        if situation.prior is not None and situation.prior.outcome not in (None, "queued"):
+            return ignored(event.key, issue.number, "the report is not waiting for an approval", kind=kind)
+        plan = _queued(situation, kind, trust, approval.problem)
+    elif not trust.trusted:
+        if event.name == "issue_comment":
+            return ignored(event.key, issue.number,
+                           f"{trust.login} may not approve reports ({trust.detail})", kind=kind)
+        plan = _queued(situation, kind, trust)
+    else:
+        parsed = parse_body(issue.body, form)
+        if not parsed.valid:
+            plan = _needs_info(situation, kind, form, parsed, trust)
+        elif kind == forms.KIND_OUTAGE:
+            from responder.triage import outage as incident  # the investigated path builds on this module
+
+            done = incident.settled(situation)
+            if done is not None:
+                return done
+            plan = incident.plan(situation, parsed, trust) if situation.investigation else \
+                _triaged(situation, parsed, trust)
+        else:
+            plan = _feature_recorded(situation, parsed, trust)
+    if approved_by:
+        plan = replace(plan, state_changes={
+            **plan.state_changes,
+            "approved_by": approved_by,
+            "approved_digest": report_digest(issue),
+        })
+    return assemble(situation, plan, approved_by=approved_by)
+
+
+def assemble(situation: Situation, plan: Plan, approved_by: str | None = None) -> Decision:
+    """Turn a plan into delta actions, remember it, and drop it all if it is already done."""
+    event, config = situation.event, situation.config
+    issue = event.issue
+    assert issue is not None
+    present = set(issue.labels)
+    add = tuple(label for label in _unique(plan.want_labels) if label not in present)
+    remove = tuple(label for label in _unique(plan.drop_labels) if label in present and label not in add)
+    assign = tuple(login for login in plan.assignees if login not in issue.assignees)
+
+    context = {
+        "event": event.key,
+        "outcome": plan.outcome,
+        "kind": plan.kind,
+        "approved_by": approved_by,
+        **plan.template_context,
+    }
+    text = render("comments/comment.md.j2", context, config.templates_dir)
+    digest = fingerprint({
+        "outcome": plan.outcome,
+        "severity": plan.severity,
+        "labels": sorted(set(plan.want_labels)),
+        "unlabels": sorted(set(plan.drop_labels)),
+        "assignees": sorted(plan.assignees),
+        "close": plan.close,
+        "comment": text,
+        "extra": plan.extra,
+        **({"actions": [a.to_json() for a in (*plan.leading_actions, *plan.trailing_actions)]}
+           if plan.leading_actions or plan.trailing_actions else {}),
+    })
+    prior = situation.prior or IssueState()
+    state = prior.with_entries(plan.journal) if _changed(prior, plan) else prior
+    state = replace(state, kind=plan.kind, outcome=plan.outcome, severity=plan.severity, digest=digest,
+                    **plan.state_changes)
+    reasons = plan.reasons
+    actions: list[Action] = []
+    if situation.prior is not None and situation.prior.digest == digest:
+        reasons = (*reasons, "nothing changed since the last run: no action needed")
+    else:
+        actions.extend(plan.leading_actions)
+        if remove:
+            actions.append(RemoveLabels(remove))
+        if add:
+            actions.append(AddLabels(add))
+        if assign:
+            actions.append(Assign(assign))
+        if plan.close and issue.state == "open":
+            actions.append(Close(plan.close))
+        actions.extend(plan.trailing_actions)
+        # The comment goes last: it records the digest only once everything else succeeded.
+        actions.append(Comment(fit_comment(text, render_marker(state))))
+    return Decision(
+        event=event.key,
+        issue=issue.number,
+        kind=plan.kind,
+        trusted=plan.trusted,
+        severity=plan.severity,
+        outcome=plan.outcome,
+        reasons=reasons,
+        actions=tuple(actions),
+        state=state,
+        digest=digest,
+        extra=dict(plan.extra),
+    )
+
+
+COMMENT_LIMIT = 65_536  # GitHub refuses longer comments
+
+
+def fit_comment(text: str, marker: str) -> str:
+    """The report plus the marker, cut to fit GitHub's limit; the marker always survives."""
+    room = COMMENT_LIMIT - len(marker) - 200
+    if len(text) > room:
+        text = text[:room].rsplit("\n", 1)[0] + "\n\n… (the report was cut to fit GitHub's comment size limit)"
+    return text + "\n\n" + marker
+
+
+def _changed(prior: IssueState, plan: Plan) -> bool:
+    return prior.outcome != plan.outcome or prior.severity != plan.severity
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def _entry(situation: Situation, kind: str, text: str) -> JournalEntry:
+    event = situation.event
+    source = ""
+    if event.comment is not None:
+        source = event.comment.html_url
+    elif event.issue is not None:
+        source = event.issue.html_url
+    return JournalEntry(at=event.at, kind=kind, text=text, source=source)
+
+
+def _trust_reason(trust: TrustVerdict) -> str:
+    word = "trusted" if trust.trusted else "not trusted"
+    return f"{word}: {trust.login} ({trust.detail})"
+
+
+def _queued(situation: Situation, kind: str, trust: TrustVerdict, approval_problem: str | None = None) -> Plan:
+    config, prior = situation.config, situation.prior
+    issue = situation.event.issue
+    assert issue is not None
+    # Approved before (or acted on, when the approval could not be read back from an unsigned marker).
+    changed = prior is not None and (bool(prior.approved_by) or prior.outcome not in (None, "queued"))
+    # A report that loses its approval loses what the approval gave it: the incident and severity
+    # labels (which put it on the public status page) and the post-mortem requirement.
+    withdrawn = (config.labels["incident"], config.labels["postmortem-required"],
+                 *(config.labels[level.lower()] for level in ("SEV1", "SEV2", "SEV3", "SEV4"))) if changed else ()
+    reasons = (_trust_reason(trust), "queued for a maintainer's review; nothing else runs")
+    if approval_problem:
+        reasons = (f"not approved: {approval_problem}", "queued for a maintainer's review; nothing else runs")
+    return Plan(
+        outcome="queued",
+        kind=kind,
+        trusted=False,
+        severity=None,
+        reasons=reasons,
+        template_context={
+            "min_permission": config.min_permission,
+            "statuspage_url": config.statuspage_url,
+            "changed_after_approval": changed,
+            "report_digest": report_digest(issue),
+            "approval_problem": approval_problem,
+        },
+        want_labels=(config.labels["needs-triage"],),
+        drop_labels=withdrawn,
+        journal=(_entry(situation, "queued", f"Queued for review: {approval_problem or trust.detail}."),),
+        state_changes={"approved_by": None, "approved_digest": None} if changed else {},
+    )
+
+
+def _needs_info(situation: Situation, kind: str, form: FormSpec, parsed: ParsedForm,
+                trust: TrustVerdict) -> Plan:
+    config = situation.config
+    problems = []
+    for problem in parsed.errors:
+        spec = form.field_by_id(problem.field) if problem.field else None
+        problems.append({"label": spec.label if spec else "The issue body", "message": problem.message})
+    reasons = tuple(p.line(form) for p in parsed.errors)
+    return Plan(
+        outcome="needs-info",
+        kind=kind,
+        trusted=True,
+        severity=None,
+        reasons=(_trust_reason(trust), *reasons),
+        template_context={
+            "problems": problems,
+            "kind_text": "outage report" if kind == forms.KIND_OUTAGE else "request",
+        },
+        want_labels=(config.labels["needs-info"],),
+        drop_labels=(config.labels["needs-triage"],),
+        journal=(_entry(situation, "needs-info", f"Form incomplete: {len(problems)} problem(s)."),),
+    )
+
+
+def report_facts(parsed: ParsedForm, config: Config) -> tuple[Facts, Service | None]:
+    """Severity facts from the report alone, before any probe has looked."""
+    title = parsed.choice("service")
+    service = config.service_by_title(title) if title and title != forms.OTHER_SERVICE else None
+    error_type = parsed.choice("error_type")
+    state = forms.REPORTED_STATE.get(error_type or "", "unknown")
+    down = (service.name,) if service is not None and state == "down" else ()
+    facts = Facts(
+        service_name=service.name if service else None,
+        service_title=service.title if service else None,
+        tier=service.tier if service else None,
+        error_type=error_type,
+        scope=parsed.choice("scope"),
+        state=state,
+        services_down=down,
+    )
+    return facts, service
+
+
+def human_severity(issue: Issue, prior: IssueState | None, config: Config) -> Severity | None:
+    """A severity label a person set, which the responder must not overwrite."""
+    present = [level for level in Severity if config.labels.severity(level) in issue.labels]
+    if len(present) != 1:
+        return None
+    level = present[0]
+    if prior is not None and prior.severity == str(level):
+        return None  # the responder's own label
+    return level
+
+
+def severity_labels(level: Severity, config: Config) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Labels to add and to remove for an incident at this level."""
+    labels = config.labels
+    want = [labels["incident"], labels.severity(level)]
+    drop = [labels.severity(other) for other in Severity if other != level]
+    if level.needs_postmortem:
+        want.append(labels["postmortem-required"])
+    else:
+        drop.append(labels["postmortem-required"])
+    drop += [labels["needs-info"], labels["needs-triage"]]
+    return tuple(want), tuple(drop)
+
+
+def _triaged(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
+    config, issue, prior = situation.config, situation.event.issue, situation.prior
+    assert issue is not None
+    facts, service = report_facts(parsed, config)
+    result: Classification = classify(facts, config.severity)
+    # Offline the responder cannot see its own past labels, so it cannot tell a person's from its own.
+    kept = human_severity(issue, prior, config) if situation.prior_known else None
+    level = kept or result.level
+    want, drop = severity_labels(level, config)
+    journal = [_entry(situation, "triaged", f"Classified {level}. " + " ".join(r.reason for r in result.fired))]
+    severity_change = None
+    if prior and prior.severity and prior.severity != str(level):
+        severity_change = {"before": prior.severity, "after": str(level)}
+        journal.append(_entry(situation, "severity", f"Severity changed from {prior.severity} to {level}."))
+    reasons = [_trust_reason(trust), *result.reasons]
+    if kept:
+        reasons.append(f"{kept}: set by a person with the {config.labels.severity(kept)} label; kept")
+    context = {
+        "severity": str(level),
+        "rule_severity": str(result.level),
+        "human_severity": kept is not None and kept != result.level,
+        "severity_change": severity_change,
+        "fired": [{"level": str(r.level), "reason": r.reason} for r in result.fired],
+        "service": service,
+        "service_title": service.title if service else (parsed.choice("service") or "Unknown service"),
+        "error_type": parsed.choice("error_type"),
+        "scope": parsed.choice("scope"),
+        "since": parsed.text("when"),
+        "labels_text": ", ".join(want),
+        "postmortem": level.needs_postmortem,
+    }
+    return Plan(
+        outcome="triaged",
+        kind=forms.KIND_OUTAGE,
+        trusted=True,
+        severity=str(level),
+        reasons=tuple(reasons),
+        template_context=context,
+        want_labels=want,
+        drop_labels=drop,
+        journal=tuple(journal),
+    )
+
+
+def wanted_change(situation: Situation) -> ChangeRequest | None:
+    """The change to plan before deciding: a trusted, valid, supported, in-bounds feature request
+    that has not already been applied (or failed to apply) for this issue."""
+    event, config = situation.event, situation.config
+    issue = event.issue
+    assert issue is not None
+    kind, form = detect_kind(issue, config)
+    if kind != forms.KIND_FEATURE or form is None or not effective_trust(situation).granted:
+        return None
+    parsed = parse_body(issue.body, form)
+    if not parsed.valid:
+        return None
+    request = feature_requests.assess(parsed, config).request
+    if request is None:
+        return None
+    found = change_record.find(situation.prior, request)
+    return None if found is not None and found.terminal else request
+
+
+def _feature_recorded(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
+    """A valid request from a trusted author: carried out through Terraform, or assessed for a person."""
+    config = situation.config
+    assessment = feature_requests.assess(parsed, config)
+    result = feature_requests.outcome(assessment, config, situation.prior, situation.change, situation.applied)
+    labels = config.labels
+    return Plan(
+        outcome=result.outcome,
+        kind=forms.KIND_FEATURE,
+        trusted=True,
+        severity=None,
+        reasons=(_trust_reason(trust), *result.reasons),
+        template_context=result.template_context,
+        want_labels=(labels["needs-human"],) if result.escalate else (),
+        drop_labels=(labels["needs-info"], labels["needs-triage"],
+                     *(() if result.escalate else (labels["needs-human"],))),
+        assignees=config.assignees if result.escalate else (),
+        close=result.close,
+        journal=tuple(_entry(situation, kind, text) for kind, text in result.journal),
+        state_changes={"sections": result.sections} if result.sections is not None else {},
+        extra=result.extra,
+        leading_actions=result.leading_actions,
+    )
