@@ -27,7 +27,8 @@ import responses  # noqa: E402
 
 from responder.cli.main import main  # noqa: E402
 from responder.config.loader import load_config  # noqa: E402
-from responder.flows.handle import Options, handle  # noqa: E402
+from responder.flows.handle import handle  # noqa: E402
+from responder.flows.run import Options  # noqa: E402
 from tests.support import events  # noqa: E402
 from tests.support.github_api import FakeGitHub  # noqa: E402
 

@@ -31,8 +31,9 @@ from responder.adapters.kube import open_cluster  # noqa: E402
 from responder.adapters.probes import Prober, ProbeTarget  # noqa: E402
 from responder.config.investigation import settings_for  # noqa: E402
 from responder.config.loader import load_config  # noqa: E402
-from responder.flows.handle import Options, handle  # noqa: E402
+from responder.flows.handle import handle  # noqa: E402
 from responder.flows.outage import IncidentTools  # noqa: E402
+from responder.flows.run import Options  # noqa: E402
 from responder.flows.sweep import run as sweep  # noqa: E402
 from tests.conftest import issue_body  # noqa: E402
 from tests.support import events  # noqa: E402

@@ -27,12 +27,13 @@ from postmortem.settings import Settings, load_settings
 from postmortem.writer import Draft, draft
 from responder.adapters.export import IncidentExport
 from responder.adapters.git import GitError, GitRepo
-from responder.adapters.github import BotComment, bot_comment_in
+from responder.adapters.github import bot_comment_in
 from responder.config.loader import Config
 from responder.decision.actions import Action, AddLabels, Comment, Decision, RemoveLabels, fingerprint, ignored
 from responder.decision.executor import ExecutionContext, Report, execute, handles
-from responder.flows.handle import GitHubFactory, Options, Result
+from responder.flows.run import GitHubFactory, Options, Result
 from responder.model.events import IssueEvent
+from responder.model.issues import BotComment
 from responder.model.state import IssueState, render_marker
 from responder.render.quoting import commit_text
 

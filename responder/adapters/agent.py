@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from responder.adapters.inputs import loads_or_none
+from responder.config.agent import AgentSettings, settings_from_section
 from responder.errors import ResponderError
 from responder.model.findings import Finding
 from responder.render.redaction import process_redactor
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("responder.adapters.agent")
 
 STAGE = "agent"
-ISSUE_BUDGET_CAP_USD = 10.0  # the seeds' cap per issue
-POSTMORTEM_BUDGET_CAP_USD = 5.0  # the seeds' cap per post-mortem
 PURPOSES = ("issue", "postmortem")
 _WAITING = frozenset({"queued", "pending", "running", "started", "in_progress"})
 _DONE = frozenset({"completed", "complete", "succeeded", "success", "done", "finished"})
@@ -56,41 +55,6 @@ _TEMPLATES = Path(__file__).resolve().parent.parent / "render" / "templates" / "
 
 
 # Where an issue's agent spending is kept between runs: its state marker (responder/state.py).
-STATE_SECTION = "agent"
-
-
-@dataclass(frozen=True)
-class AgentUsage:
-    """What the agent has been granted for one issue so far, across every run (reopens included).
-
-    Each job is charged its whole grant: the service may spend up to it, and what it reports
-    spending is not something the responder can verify.
-    """
-
-    jobs: int = 0
-    granted_usd: float = 0.0
-
-    @classmethod
-    def from_sections(cls, sections: Mapping[str, Any]) -> AgentUsage:
-        raw = sections.get(STATE_SECTION)
-        if not isinstance(raw, Mapping):
-            return cls()
-        jobs, granted = raw.get("jobs"), raw.get("granted_usd")
-        return cls(jobs if isinstance(jobs, int) and jobs >= 0 else 0,
-                   float(granted) if isinstance(granted, int | float) and granted >= 0 else 0.0)
-
-    def left(self, settings: AgentSettings) -> float:
-        """What the next job of this issue may be granted: the per-issue budget minus what was granted."""
-        return max(0.0, round(settings.budget("issue") - self.granted_usd, 2))
-
-    def after_job(self, granted: float) -> AgentUsage:
-        return AgentUsage(self.jobs + 1, round(self.granted_usd + granted, 2))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"jobs": self.jobs, "granted_usd": self.granted_usd}
-
-
-MIN_JOB_USD = 0.01  # below this, a job cannot do anything useful: the issue's budget is used up
 
 
 class AgentError(ResponderError):
@@ -99,42 +63,6 @@ class AgentError(ResponderError):
 
 class AgentBudgetRefused(AgentError):
     """The agent service refused the job because the budget is used up."""
-
-
-@dataclass(frozen=True)
-class AgentSettings:
-    url: str
-    agent: str = "issue-responder"
-    postmortem_agent: str = "post-mortem"
-    max_budget_usd: float = ISSUE_BUDGET_CAP_USD
-    postmortem_budget_usd: float = POSTMORTEM_BUDGET_CAP_USD
-    timeout_seconds: int = 600
-    poll_seconds: float = 5.0
-
-    def budget(self, purpose: str) -> float:
-        if purpose == "postmortem":
-            return min(self.postmortem_budget_usd, POSTMORTEM_BUDGET_CAP_USD)
-        return min(self.max_budget_usd, ISSUE_BUDGET_CAP_USD)
-
-    def agent_for(self, purpose: str) -> str:
-        return self.postmortem_agent if purpose == "postmortem" else self.agent
-
-
-def settings_from_section(section: Mapping[str, Any]) -> AgentSettings | None:
-    """The validated `agent` section; None when no agent service is configured."""
-    url = section.get("url")
-    if not url:
-        return None
-    defaults = AgentSettings(url=str(url))
-    return AgentSettings(
-        url=str(url).rstrip("/"),
-        agent=str(section.get("agent", defaults.agent)),
-        postmortem_agent=str(section.get("postmortem_agent", defaults.postmortem_agent)),
-        max_budget_usd=float(section.get("max_budget_usd", defaults.max_budget_usd)),
-        postmortem_budget_usd=float(section.get("postmortem_budget_usd", defaults.postmortem_budget_usd)),
-        timeout_seconds=int(section.get("timeout_seconds", defaults.timeout_seconds)),
-        poll_seconds=float(section.get("poll_seconds", defaults.poll_seconds)),
-    )
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ import base64
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from responder.adapters.process import Completed, ProcessFailed, run
 from responder.errors import ResponderError
+from responder.model.commits import Commit
 from responder.render.redaction import process_redactor
 
 BOT_NAME = "issueops-responder"
@@ -25,15 +25,6 @@ BOT_EMAIL = "issueops-responder@users.noreply.github.com"
 
 class GitError(ResponderError):
     """git refused: not a repository, a conflict, a rejected push."""
-
-
-@dataclass(frozen=True)
-class Commit:
-    sha: str
-    at: str  # ISO 8601 committer date
-    author: str
-    subject: str
-    files: tuple[str, ...] = ()
 
 
 def push_auth_env(token: str | None, remote_url: str | None, env: Mapping[str, str]) -> dict[str, str]:

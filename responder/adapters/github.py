@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from responder.adapters.inputs import loads_or_none
 from responder.errors import GitHubError
+from responder.model.issues import BotComment, IncidentIssue
 from responder.model.state import IssueState, StateSeal
 from responder.render.redaction import process_redactor
 
@@ -29,33 +30,6 @@ log = logging.getLogger("responder.adapters.github")
 DEFAULT_API_URL = "https://api.github.com"
 _NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
 _WRITE_VERBS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
-
-
-@dataclass(frozen=True)
-class BotComment:
-    id: int
-    body: str
-    html_url: str
-    state: IssueState | None
-    # Further comments of the responder's own on the same issue (two runs raced and both posted):
-    # their state is merged into `state`, and the next write deletes them.
-    duplicates: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class IncidentIssue:
-    """An open incident, with the responder's comment on it, from one listing request."""
-
-    number: int
-    title: str
-    body: str
-    html_url: str
-    author: str
-    created_at: str
-    labels: tuple[str, ...]
-    assignees: tuple[str, ...]
-    bot_comment: BotComment | None
-    last_human_comment_at: str | None  # the newest comment by anyone but the responder
 
 
 @dataclass(frozen=True)
@@ -391,7 +365,6 @@ class GitHubClient:
             bot_comment=bot,
             last_human_comment_at=str(latest[-1].get("createdAt")) if latest else None,
         )
-
 
 
 def bot_comment_in(comments: Iterable[Mapping[str, Any]], bot_login: str, seal: StateSeal | None = None,

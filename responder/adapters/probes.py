@@ -17,13 +17,10 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from responder.config.loader import Service
+from responder.model.probes import DEGRADED, DOWN, OK, ProbeResult
 
-OK = "ok"
-DEGRADED = "degraded"
-DOWN = "down"
 MAX_BODY = 1_048_576  # read at most 1 MiB of a health-check answer
 USER_AGENT = "issueops-responder-probe/0.1"
 
@@ -59,25 +56,6 @@ class Answer:
     body: str
     latency_ms: float
     error: str | None = None
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    service: str
-    url: str
-    state: str  # ok | degraded | down
-    detail: str
-    status: int | None
-    latency_ms: float | None
-    attempts: int
-    checked_at: str  # ISO 8601 UTC
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "service": self.service, "url": self.url, "state": self.state, "detail": self.detail,
-            "status": self.status, "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 1),
-            "attempts": self.attempts, "checked_at": self.checked_at,
-        }
 
 
 def judge(target: ProbeTarget, answer: Answer) -> tuple[str, str]:

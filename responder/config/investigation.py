@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from responder.model.severity_levels import Severity
 
-if TYPE_CHECKING:
-    from responder.config.loader import Config
+
+class HasSections(Protocol):
+    """What reading a section needs of the config (the loader's Config is one)."""
+
+    def section(self, name: str) -> Mapping[str, Any]: ...
 
 @dataclass(frozen=True)
 class InvestigationSettings:
@@ -38,7 +41,7 @@ class InvestigationSettings:
         return deadlines.get(level)
 
 
-def settings_for(config: Config) -> InvestigationSettings:
+def settings_for(config: HasSections) -> InvestigationSettings:
     return build_settings(config.section("investigation"))
 
 

@@ -17,10 +17,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from responder.config.investigation import semantic_problems as investigation_problems
 from responder.errors import ConfigError
-from responder.forms import specs as forms
+from responder.model import vocabulary as forms
 from responder.model.labels import LabelNames
-from responder.triage.severity import BUILTIN_RULE_IDS, SeverityPolicy, build_policy
+from responder.model.severity import BUILTIN_RULE_IDS, SeverityPolicy, build_policy
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "responder.schema.json"
 DEFAULT_CONFIG = Path("responder.yml")
@@ -373,8 +374,6 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path) -> Iterable[tuple[str
         for value in when.get("service") or []:
             if value not in names:
                 yield f"{where}.when.service", f"unknown service '{value}'"
-
-    from responder.config.investigation import semantic_problems as investigation_problems
 
     yield from investigation_problems(raw, names)
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from responder.adapters.github import BotComment
 from responder.decision.actions import Action, AddLabels, Assign, Close, Comment, Decision, RemoveLabels
+from responder.model.issues import BotComment
 
 log = logging.getLogger("responder.decision.executor")
 

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from responder.adapters.github import BotComment, GitHubClient
+from responder.adapters.github import GitHubClient
 from responder.config.loader import Config
 from responder.decision.actions import Decision
 from responder.decision.change_actions import ENGINE, ApplyChange
 from responder.decision.executor import ExecutionContext, Report, execute
 from responder.errors import GitHubError, InputError
 from responder.flows import outage as incident_flow
+from responder.flows.closing import handle_closed
 from responder.flows.outage import IncidentTools
+from responder.flows.run import GitHubFactory, Options, Result
 from responder.model.changes import AppliedChange, ChangeEngine, ChangeRequest, PreparedChange
 from responder.model.events import parse_event
-from responder.triage.intake import Situation, decide, screen, subject, wanted_change
+from responder.model.issues import BotComment
+from responder.triage.intake import decide, screen, subject, wanted_change
+from responder.triage.situation import Situation
 from responder.triage.trust import (
     TrustVerdict,
     from_association,
@@ -33,24 +37,6 @@ from responder.triage.trust import (
 log = logging.getLogger("responder")
 
 
-@dataclass(frozen=True)
-class Options:
-    dry_run: bool = False
-    offline: bool = False
-    probe: bool = True
-    event_name: str | None = None
-    plan: bool = True  # plan requested changes with terraform before deciding
-    cluster_snapshot: str | None = None  # replay against `kubectl get ... -o json` output instead of a live cluster
-
-
-@dataclass(frozen=True)
-class Result:
-    decision: Decision
-    report: Report | None
-    github_requests: int
-
-
-GitHubFactory = Callable[[str], GitHubClient]
 EngineFactory = Callable[[Config, Options], ChangeEngine]
 
 
@@ -67,8 +53,6 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
         return Result(early, None, 0)
     assert event.issue is not None
     if event.action == "closed":
-        from responder.triage.closing import handle_closed
-
         return handle_closed(payload, event, config, options, github_factory)
 
     github: GitHubClient | None = None

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from responder.adapters.kube import ClusterAccess, ClusterReader, KubeError, open_cluster
-from responder.adapters.probes import OK, Prober, ProbeResult, ProbeTarget
+from responder.adapters.probes import Prober, ProbeTarget
 from responder.changes.guardrails import Policy
 from responder.config.investigation import InvestigationSettings, settings_for
 from responder.config.loader import Config, Service
@@ -45,10 +45,12 @@ from responder.investigate.rollouts import recent_rollouts
 from responder.model.changes import AppliedChange, ChangeEngine
 from responder.model.events import Issue
 from responder.model.findings import Finding
+from responder.model.probes import OK, ProbeResult
 from responder.model.timestamps import iso_utc as _iso
 from responder.triage.duplicates import find_original
-from responder.triage.intake import Situation, decide, detect_kind, effective_trust, report_facts
+from responder.triage.intake import decide, detect_kind, effective_trust
 from responder.triage.outage import settled, wanted_change
+from responder.triage.situation import Situation, report_facts
 
 if TYPE_CHECKING:
     from responder.adapters.github import GitHubClient
@@ -170,7 +172,8 @@ def _agent(inv: Investigation, situation: Situation, error_type: str | None, too
     above, and only the guarded path applies anything. The budget belongs to the
     issue: what earlier runs were granted (kept in its state) is taken off.
     """
-    from responder.adapters.agent import MIN_JOB_USD, AgentUsage, settings_from_section
+    from responder.config.agent import settings_from_section
+    from responder.investigate.agent_budget import MIN_JOB_USD, AgentUsage
 
     config, issue = situation.config, situation.event.issue
     assert issue is not None

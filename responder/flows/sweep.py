@@ -35,11 +35,12 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from responder.adapters.probes import OK, Prober, ProbeResult, ProbeTarget
+from responder.adapters.probes import Prober, ProbeTarget
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config
 from responder.errors import GitHubError
 from responder.model.cluster import parse_time
+from responder.model.probes import OK, ProbeResult
 from responder.model.severity_levels import Severity
 from responder.model.state import IssueState, JournalEntry
 from responder.model.timestamps import iso_utc as _iso
@@ -49,7 +50,8 @@ from responder.triage.duplicates import service_of
 from responder.triage.trust import TrustVerdict, from_error, from_permission
 
 if TYPE_CHECKING:
-    from responder.adapters.github import GitHubClient, IncidentIssue
+    from responder.adapters.github import GitHubClient
+    from responder.model.issues import IncidentIssue
 
 log = logging.getLogger("responder.flows.sweep")
 

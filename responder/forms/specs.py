@@ -16,59 +16,33 @@ from typing import TYPE_CHECKING, Any
 
 from responder.errors import InputError
 from responder.model.changes import CHANGE_KINDS, SOMETHING_ELSE
+from responder.model.vocabulary import (  # noqa: F401 - the forms' words, used as forms.X
+    ERROR_502,
+    ERROR_503,
+    ERROR_COSMETIC,
+    ERROR_DATA,
+    ERROR_FEATURE,
+    ERROR_LOGIN,
+    ERROR_OTHER,
+    ERROR_SECURITY,
+    ERROR_SLOW,
+    ERROR_TYPES,
+    ERROR_WONT_LOAD,
+    KIND_FEATURE,
+    KIND_OUTAGE,
+    KIND_UNKNOWN,
+    OTHER_SERVICE,
+    REPORTED_STATE,
+    SCOPE_EVERYONE,
+    SCOPE_ME,
+    SCOPE_MULTIPLE,
+    SCOPE_UNSURE,
+    SCOPES,
+    normalise_label,
+)
 
 if TYPE_CHECKING:
     from responder.config.loader import Config
-
-OTHER_SERVICE = "Other / not sure"
-
-ERROR_WONT_LOAD = "Page won't load (timeout / connection refused)"
-ERROR_502 = "502 Bad Gateway"
-ERROR_503 = "503 Service Unavailable"
-ERROR_LOGIN = "Login / authentication not working"
-ERROR_SLOW = "Slow / degraded performance"
-ERROR_FEATURE = "Specific feature broken"
-ERROR_DATA = "Data missing, incorrect or lost"
-ERROR_SECURITY = "Security concern"
-ERROR_COSMETIC = "Cosmetic / typo"
-ERROR_OTHER = "Other / not sure"
-
-ERROR_TYPES: tuple[str, ...] = (
-    ERROR_WONT_LOAD,
-    ERROR_502,
-    ERROR_503,
-    ERROR_LOGIN,
-    ERROR_SLOW,
-    ERROR_FEATURE,
-    ERROR_DATA,
-    ERROR_SECURITY,
-    ERROR_COSMETIC,
-    ERROR_OTHER,
-)
-
-# Until a probe has looked, the report stands for the state of the service.
-REPORTED_STATE: Mapping[str, str] = {
-    ERROR_WONT_LOAD: "down",
-    ERROR_502: "down",
-    ERROR_503: "down",
-    ERROR_LOGIN: "down",
-    ERROR_SLOW: "degraded",
-    ERROR_FEATURE: "degraded",
-    ERROR_DATA: "unknown",
-    ERROR_SECURITY: "unknown",
-    ERROR_COSMETIC: "cosmetic",
-    ERROR_OTHER: "unknown",
-}
-
-SCOPE_ME = "Just me"
-SCOPE_MULTIPLE = "Multiple people affected"
-SCOPE_EVERYONE = "Everyone"
-SCOPE_UNSURE = "Not sure"
-SCOPES: tuple[str, ...] = (SCOPE_ME, SCOPE_MULTIPLE, SCOPE_EVERYONE, SCOPE_UNSURE)
-
-KIND_OUTAGE = "outage-report"
-KIND_FEATURE = "feature-request"
-KIND_UNKNOWN = "unknown"
 
 FIELD_TYPES = ("input", "textarea", "dropdown", "checkboxes")
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -114,11 +88,6 @@ class FormSpec:
             if candidate.id == field_id:
                 return candidate
         return None
-
-
-def normalise_label(text: str) -> str:
-    """People edit bodies: tolerate case and spacing differences in headings."""
-    return " ".join(text.split()).casefold()
 
 
 def outage_form(config: Config) -> FormSpec:

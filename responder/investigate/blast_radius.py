@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from responder.adapters.probes import DEGRADED, DOWN, ProbeResult
 from responder.config.loader import Service
+from responder.model.probes import DEGRADED, DOWN, ProbeResult
 
 
 @dataclass(frozen=True)

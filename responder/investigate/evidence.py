@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from responder.adapters.probes import DEGRADED, DOWN, OK, ProbeResult
 from responder.config.loader import Config, Service
 from responder.forms import specs as forms
 from responder.investigate import diagnosis as dx
@@ -29,10 +28,11 @@ from responder.investigate.remedies import RemedyChoice
 from responder.investigate.rollouts import Rollout, describe_commits
 from responder.model.changes import AppliedChange, PreparedChange
 from responder.model.findings import Finding
+from responder.model.probes import DEGRADED, DOWN, OK, ProbeResult
 
 if TYPE_CHECKING:
-    from responder.adapters.git import Commit
-    from responder.adapters.github import IncidentIssue
+    from responder.model.commits import Commit
+    from responder.model.issues import IncidentIssue
 
 STAGES = ("assessment", "kubernetes", "changes", "blast-radius", "escalation", "agent")
 STAGE_TITLES = {

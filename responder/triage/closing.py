@@ -1,28 +1,12 @@
-"""Closing a SEV1/SEV2 incident hands it to the post-mortem stage.
-
-The responder does not import the postmortem package (postmortem builds on
-responder, never the reverse): the stage is named here and imported only
-when an eligible incident is closed. Everything else about closed issues
-stays ignored.
-"""
+"""Which closed issues need a post-mortem: the pure screen (responder/flows/closing.py hands them over)."""
 
 from __future__ import annotations
-
-import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
 
 from responder.config.loader import Config
 from responder.model.events import IssueEvent
 from responder.model.severity_levels import Severity
 
-if TYPE_CHECKING:
-    from responder.flows.handle import GitHubFactory, Options, Result
-
-STAGE = "postmortem.lifecycle"
 DEFAULT_SEVERITIES = ("SEV1", "SEV2")
-
-ClosedHandler = Callable[[Any, IssueEvent, Config, "Options", "GitHubFactory | None"], "Result"]
 
 
 def screen_closed(event: IssueEvent, config: Config) -> str | None:
@@ -45,10 +29,3 @@ def screen_closed(event: IssueEvent, config: Config) -> str | None:
         shown = levels[0] if levels else "no severity"
         return f"the closed incident is {shown}; post-mortems are written for {', '.join(wanted)}"
     return None
-
-
-def handle_closed(payload: Any, event: IssueEvent, config: Config, options: Options,
-                  github_factory: GitHubFactory | None) -> Result:
-    stage = importlib.import_module(STAGE)
-    handler = cast(ClosedHandler, stage.handle_closed)
-    return handler(payload, event, config, options, github_factory)

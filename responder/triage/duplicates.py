@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from responder.adapters.github import IncidentIssue
 from responder.config.loader import Config
 from responder.forms import specs as forms
 from responder.forms.answers import parse_body
+from responder.model.issues import IncidentIssue
 from responder.model.severity_levels import Severity
 from responder.model.state import IssueState, JournalEntry
 from responder.render.comment_blocks import splice, with_state

@@ -7,12 +7,12 @@ remembered state (I/O) and passes them in, and gets a Decision back.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from responder.changes import change_record
-from responder.config.loader import Config, Service
+from responder.config.loader import Config
 from responder.decision.actions import (
     Action,
     AddLabels,
@@ -27,60 +27,29 @@ from responder.decision.actions import (
 from responder.forms import specs as forms
 from responder.forms.answers import ParsedForm, parse_body
 from responder.forms.specs import FormSpec
-from responder.model.changes import AppliedChange, ChangeRequest, PreparedChange
+from responder.model.changes import ChangeRequest
 from responder.model.events import Issue, IssueEvent
-from responder.model.severity_levels import Severity
-from responder.model.state import IssueState, JournalEntry, render_marker
+from responder.model.severity import Classification, classify
+from responder.model.state import IssueState, render_marker
 from responder.render.comments import render
 from responder.triage import feature_requests
-from responder.triage.severity import Classification, Facts, classify
+from responder.triage import outage as incident
+from responder.triage.situation import (
+    Plan,
+    Situation,
+    human_severity,
+    journal_entry,
+    report_facts,
+    severity_labels,
+    trust_reason,
+)
 from responder.triage.trust import TrustVerdict
 
 if TYPE_CHECKING:
-    from responder.investigate.evidence import Investigation
+    pass
 
 COMMAND_PREFIX = "/responder"
 APPROVE = "approve"
-
-
-@dataclass(frozen=True)
-class Situation:
-    """Everything the decision depends on, gathered by the shell."""
-
-    event: IssueEvent
-    config: Config
-    trust: TrustVerdict
-    prior: IssueState | None = None
-    # True when the remembered state could be read (online); offline it is unknown.
-    prior_known: bool = False
-    # A requested change, planned by the shell before deciding (see wanted_change), and its apply.
-    change: PreparedChange | None = None
-    applied: AppliedChange | None = None
-    # What the staged investigation of an outage report found (incident_flow.py); None: not investigated.
-    investigation: Investigation | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The end state an outcome wants; turned into delta actions against the issue."""
-
-    outcome: str
-    kind: str
-    trusted: bool
-    severity: str | None
-    reasons: tuple[str, ...]
-    template_context: Mapping[str, Any]
-    want_labels: tuple[str, ...] = ()
-    drop_labels: tuple[str, ...] = ()
-    assignees: tuple[str, ...] = ()
-    close: str | None = None
-    journal: tuple[JournalEntry, ...] = ()
-    state_changes: Mapping[str, Any] = field(default_factory=dict)
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    # Actions beyond this issue's labels and comment: first ones run before anything else
-    # (remedies), trailing ones just before the comment (updates of other issues).
-    leading_actions: tuple[Action, ...] = ()
-    trailing_actions: tuple[Action, ...] = ()
 
 
 # ---------------------------------------------------------------- screening
@@ -252,8 +221,6 @@ def decide(situation: Situation) -> Decision:
         if not parsed.valid:
             plan = _needs_info(situation, kind, form, parsed, trust)
         elif kind == forms.KIND_OUTAGE:
-            from responder.triage import outage as incident  # the investigated path builds on this module
-
             done = incident.settled(situation)
             if done is not None:
                 return done
@@ -358,21 +325,6 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def _entry(situation: Situation, kind: str, text: str) -> JournalEntry:
-    event = situation.event
-    source = ""
-    if event.comment is not None:
-        source = event.comment.html_url
-    elif event.issue is not None:
-        source = event.issue.html_url
-    return JournalEntry(at=event.at, kind=kind, text=text, source=source)
-
-
-def _trust_reason(trust: TrustVerdict) -> str:
-    word = "trusted" if trust.trusted else "not trusted"
-    return f"{word}: {trust.login} ({trust.detail})"
-
-
 def _queued(situation: Situation, kind: str, trust: TrustVerdict, approval_problem: str | None = None) -> Plan:
     config, prior = situation.config, situation.prior
     issue = situation.event.issue
@@ -383,7 +335,7 @@ def _queued(situation: Situation, kind: str, trust: TrustVerdict, approval_probl
     # labels (which put it on the public status page) and the post-mortem requirement.
     withdrawn = (config.labels["incident"], config.labels["postmortem-required"],
                  *(config.labels[level.lower()] for level in ("SEV1", "SEV2", "SEV3", "SEV4"))) if changed else ()
-    reasons = (_trust_reason(trust), "queued for a maintainer's review; nothing else runs")
+    reasons = (trust_reason(trust), "queued for a maintainer's review; nothing else runs")
     if approval_problem:
         reasons = (f"not approved: {approval_problem}", "queued for a maintainer's review; nothing else runs")
     return Plan(
@@ -401,7 +353,7 @@ def _queued(situation: Situation, kind: str, trust: TrustVerdict, approval_probl
         },
         want_labels=(config.labels["needs-triage"],),
         drop_labels=withdrawn,
-        journal=(_entry(situation, "queued", f"Queued for review: {approval_problem or trust.detail}."),),
+        journal=(journal_entry(situation, "queued", f"Queued for review: {approval_problem or trust.detail}."),),
         state_changes={"approved_by": None, "approved_digest": None} if changed else {},
     )
 
@@ -419,58 +371,15 @@ def _needs_info(situation: Situation, kind: str, form: FormSpec, parsed: ParsedF
         kind=kind,
         trusted=True,
         severity=None,
-        reasons=(_trust_reason(trust), *reasons),
+        reasons=(trust_reason(trust), *reasons),
         template_context={
             "problems": problems,
             "kind_text": "outage report" if kind == forms.KIND_OUTAGE else "request",
         },
         want_labels=(config.labels["needs-info"],),
         drop_labels=(config.labels["needs-triage"],),
-        journal=(_entry(situation, "needs-info", f"Form incomplete: {len(problems)} problem(s)."),),
+        journal=(journal_entry(situation, "needs-info", f"Form incomplete: {len(problems)} problem(s)."),),
     )
-
-
-def report_facts(parsed: ParsedForm, config: Config) -> tuple[Facts, Service | None]:
-    """Severity facts from the report alone, before any probe has looked."""
-    title = parsed.choice("service")
-    service = config.service_by_title(title) if title and title != forms.OTHER_SERVICE else None
-    error_type = parsed.choice("error_type")
-    state = forms.REPORTED_STATE.get(error_type or "", "unknown")
-    down = (service.name,) if service is not None and state == "down" else ()
-    facts = Facts(
-        service_name=service.name if service else None,
-        service_title=service.title if service else None,
-        tier=service.tier if service else None,
-        error_type=error_type,
-        scope=parsed.choice("scope"),
-        state=state,
-        services_down=down,
-    )
-    return facts, service
-
-
-def human_severity(issue: Issue, prior: IssueState | None, config: Config) -> Severity | None:
-    """A severity label a person set, which the responder must not overwrite."""
-    present = [level for level in Severity if config.labels.severity(level) in issue.labels]
-    if len(present) != 1:
-        return None
-    level = present[0]
-    if prior is not None and prior.severity == str(level):
-        return None  # the responder's own label
-    return level
-
-
-def severity_labels(level: Severity, config: Config) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Labels to add and to remove for an incident at this level."""
-    labels = config.labels
-    want = [labels["incident"], labels.severity(level)]
-    drop = [labels.severity(other) for other in Severity if other != level]
-    if level.needs_postmortem:
-        want.append(labels["postmortem-required"])
-    else:
-        drop.append(labels["postmortem-required"])
-    drop += [labels["needs-info"], labels["needs-triage"]]
-    return tuple(want), tuple(drop)
 
 
 def _triaged(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
@@ -482,12 +391,12 @@ def _triaged(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> P
     kept = human_severity(issue, prior, config) if situation.prior_known else None
     level = kept or result.level
     want, drop = severity_labels(level, config)
-    journal = [_entry(situation, "triaged", f"Classified {level}. " + " ".join(r.reason for r in result.fired))]
+    journal = [journal_entry(situation, "triaged", f"Classified {level}. " + " ".join(r.reason for r in result.fired))]
     severity_change = None
     if prior and prior.severity and prior.severity != str(level):
         severity_change = {"before": prior.severity, "after": str(level)}
-        journal.append(_entry(situation, "severity", f"Severity changed from {prior.severity} to {level}."))
-    reasons = [_trust_reason(trust), *result.reasons]
+        journal.append(journal_entry(situation, "severity", f"Severity changed from {prior.severity} to {level}."))
+    reasons = [trust_reason(trust), *result.reasons]
     if kept:
         reasons.append(f"{kept}: set by a person with the {config.labels.severity(kept)} label; kept")
     context = {
@@ -547,14 +456,14 @@ def _feature_recorded(situation: Situation, parsed: ParsedForm, trust: TrustVerd
         kind=forms.KIND_FEATURE,
         trusted=True,
         severity=None,
-        reasons=(_trust_reason(trust), *result.reasons),
+        reasons=(trust_reason(trust), *result.reasons),
         template_context=result.template_context,
         want_labels=(labels["needs-human"],) if result.escalate else (),
         drop_labels=(labels["needs-info"], labels["needs-triage"],
                      *(() if result.escalate else (labels["needs-human"],))),
         assignees=config.assignees if result.escalate else (),
         close=result.close,
-        journal=tuple(_entry(situation, kind, text) for kind, text in result.journal),
+        journal=tuple(journal_entry(situation, kind, text) for kind, text in result.journal),
         state_changes={"sections": result.sections} if result.sections is not None else {},
         extra=result.extra,
         leading_actions=result.leading_actions,

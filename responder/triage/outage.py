@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from responder.adapters.probes import DEGRADED, DOWN, OK
 from responder.config.loader import Service
 from responder.decision.actions import Action, Decision, ignored
 from responder.decision.change_actions import ApplyChange
@@ -40,18 +39,19 @@ from responder.investigate.evidence import (
 from responder.investigate.remedies import Remedy
 from responder.model.changes import ChangeRequest, PreparedChange
 from responder.model.findings import Finding
+from responder.model.probes import DEGRADED, DOWN, OK
+from responder.model.severity import Classification, Facts, classify
 from responder.model.severity_levels import Severity
 from responder.model.state import IssueState, JournalEntry
-from responder.triage.intake import (
+from responder.triage.situation import (
     Plan,
     Situation,
-    _entry,
-    _trust_reason,
     human_severity,
+    journal_entry,
     report_facts,
     severity_labels,
+    trust_reason,
 )
-from responder.triage.severity import Classification, Facts, classify
 from responder.triage.trust import TrustVerdict
 
 INVESTIGATED = ("healthy", "fixed", "escalated", "duplicate")
@@ -247,7 +247,7 @@ def plan(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
     actions: tuple[Action, ...] = ()
     if verdict.pending and verdict.remedy is not None:
         actions = (_remedy_action(verdict.remedy, inv, issue.number),)
-    reasons = [_trust_reason(trust), f"{verdict.outcome}: " + "; ".join(verdict.why)]
+    reasons = [trust_reason(trust), f"{verdict.outcome}: " + "; ".join(verdict.why)]
     if not healthy:
         reasons += list(final.reasons)
     if kept:
@@ -369,7 +369,7 @@ def _outcome_journal(situation: Situation, verdict: Verdict, inv: Investigation)
 
 
 def _journal(situation: Situation, at: str, kind: str, text: str) -> JournalEntry:
-    entry = _entry(situation, kind, text)
+    entry = journal_entry(situation, kind, text)
     return replace(entry, at=at or entry.at)
 
 
@@ -400,7 +400,7 @@ def _sections(prior: IssueState | None, inv: Investigation, verdict: Verdict, fa
         section["remedy"] = before["remedy"]
     sections[SECTION] = section
     if inv.agent_granted_usd:
-        from responder.adapters.agent import STATE_SECTION, AgentUsage
+        from responder.investigate.agent_budget import STATE_SECTION, AgentUsage
 
         usage = AgentUsage.from_sections(sections).after_job(inv.agent_granted_usd)
         sections[STATE_SECTION] = usage.to_json()
@@ -459,7 +459,7 @@ def _duplicate(situation: Situation, parsed: ParsedForm, trust: TrustVerdict, ve
             labels["needs-info"], labels["needs-triage"])
     sections = dict(situation.prior.sections) if situation.prior else {}
     sections[SECTION] = {"service": inv.service, "checked_at": inv.checked_at, "duplicate_of": original.number}
-    reasons = [_trust_reason(trust), f"duplicate: {verdict.why[0]} (#{original.number})"]
+    reasons = [trust_reason(trust), f"duplicate: {verdict.why[0]} (#{original.number})"]
     if raised:
         reasons.append(f"#{original.number} now has {len(reporters)} distinct reporters: its severity goes from "
                        f"{raised[0]} to {raised[1]}")

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from responder.adapters.agent import ISSUE_BUDGET_CAP_USD, build_request, investigate, settings_from_section
+from responder.adapters.agent import build_request, investigate
+from responder.config.agent import ISSUE_BUDGET_CAP_USD, settings_from_section
 from responder.config.loader import Config
 from responder.model.events import parse_event
 from responder.model.findings import Finding

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from responder.adapters.probes import ProbeResult
 from responder.config.loader import Config
 from responder.investigate.blast_radius import assess, dependents
+from responder.model.probes import ProbeResult
 
 
 def probes(config: Config, down: tuple[str, ...] = (), degraded: tuple[str, ...] = ()) -> list[ProbeResult]:

@@ -11,7 +11,8 @@ import pytest
 
 from responder.config.loader import Config
 from responder.flows.change_engine import TerraformChangeEngine
-from responder.flows.handle import Options, handle
+from responder.flows.handle import handle
+from responder.flows.run import Options
 from responder.model.changes import AppliedChange, ChangeRequest, PreparedChange
 from responder.model.state import read_marker
 from tests.responder.test_handle import TOKEN, Run, github

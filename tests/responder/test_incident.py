@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from responder.adapters.probes import ProbeResult
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config
 from responder.investigate.blast_radius import assess as assess_blast
@@ -19,8 +18,10 @@ from responder.investigate.remedies import choose
 from responder.model.changes import ChangeRequest, PreparedChange
 from responder.model.cluster import parse_list
 from responder.model.events import parse_event
+from responder.model.probes import ProbeResult
 from responder.model.state import IssueState, read_marker
-from responder.triage.intake import Situation, decide
+from responder.triage.intake import decide
+from responder.triage.situation import Situation
 from responder.triage.trust import TrustVerdict
 from tests.conftest import FIXTURES, issue_body
 from tests.support import events

@@ -20,8 +20,9 @@ from responder.adapters.probes import Prober
 from responder.cli.main import main
 from responder.config.investigation import settings_for
 from responder.config.loader import Config, load_config
-from responder.flows.handle import Options, Result, handle
+from responder.flows.handle import handle
 from responder.flows.outage import AskAgent, IncidentTools
+from responder.flows.run import Options, Result
 from responder.model.state import read_marker
 from tests.conftest import FIXTURES, issue_body
 from tests.support import events

@@ -8,8 +8,8 @@ import pytest
 
 from responder.config.loader import Config, load_config
 from responder.forms import specs as forms
+from responder.model.severity import Facts, classify
 from responder.model.severity_levels import Severity
-from responder.triage.severity import Facts, classify
 
 
 def facts(config: Config, service: str | None, error_type: str | None, scope: str | None = "Just me",

@@ -56,9 +56,10 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, io: IO) -> int:
     from responder.config.loader import load_config
-    from responder.flows.handle import LazyEngine, Options, default_engine, handle
+    from responder.flows.handle import LazyEngine, default_engine, handle
     from responder.flows.outage import IncidentTools
-    from responder.render.summary import append_summary, render_summary
+    from responder.flows.run import Options
+    from responder.flows.summary import append_summary, render_summary
 
     config = load_config(args.config)
     factory = None if args.offline else github_factory(io.env, config, mask_stream=io.stdout)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from responder.forms import specs as forms
+from responder.model import vocabulary as forms
 from responder.model.severity_levels import Severity
 
 STATES = ("down", "degraded", "unknown", "cosmetic", "ok")
