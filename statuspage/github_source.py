@@ -28,7 +28,7 @@ from urllib.parse import quote, urlencode
 
 from responder.adapters.inputs import read_json_file
 from responder.errors import GitHubError, InputError
-from responder.triage.trust import TrustVerdict, from_error, from_permission
+from responder.model.trust import TrustVerdict, from_error, from_permission
 from statuspage.issues import (
     PUBLIC_JOURNAL,
     AuthorTrust,

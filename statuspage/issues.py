@@ -41,7 +41,7 @@ from responder.forms.specs import FormSpec
 from responder.model.severity_levels import Severity
 from responder.model.state import IssueState, StateSeal, render_marker
 from responder.model.timestamps import parse_utc as parse_time
-from responder.triage.trust import from_association
+from responder.model.trust import from_association
 from statuspage import maintenance
 from statuspage.model import (
     INCIDENT_STATUSES,

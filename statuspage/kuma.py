@@ -86,23 +86,16 @@ def checks_from(page: Any, beats: Any, source: KumaSource, config: Config) -> Ku
 
 def fetch(source: KumaSource, config: Config) -> KumaResult:
     """Both answers over HTTP; any failure becomes a warning, never an error."""
-    import requests
+    from responder.adapters.http import HttpUnavailable, get_json
 
     base = f"{source.url}/api/status-page"
     try:
-        page = _get(requests, f"{base}/{source.slug}", source.timeout)
-        beats = _get(requests, f"{base}/heartbeat/{source.slug}", source.timeout)
-    except (requests.RequestException, ValueError) as exc:
-        reason = type(exc).__name__ if not isinstance(exc, requests.HTTPError) else str(exc)[:120]
-        return KumaResult((), (f"Uptime Kuma {source.slug} could not be read ({reason}); "
+        page = get_json(f"{base}/{source.slug}", source.timeout)
+        beats = get_json(f"{base}/heartbeat/{source.slug}", source.timeout)
+    except HttpUnavailable as exc:
+        return KumaResult((), (f"Uptime Kuma {source.slug} could not be read ({exc.reason}); "
                                "the page uses its own probes only",))
     return checks_from(page, beats, source, config)
-
-
-def _get(requests: Any, url: str, timeout: float) -> Any:
-    response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
-    response.raise_for_status()
-    return response.json()
 
 
 def newest(checks: tuple[Check, ...]) -> dict[str, Check]:

@@ -88,26 +88,26 @@ def _from_directory(directory: Path) -> Previous:
 
 
 def _from_url(base: str, timeout: float) -> Previous:
-    import requests
+    from responder.adapters.http import HttpUnavailable, http_get
 
     def fetch(name: str, required: bool) -> str | None:
         url = f"{base.rstrip('/')}/{name}"
         try:
-            response = requests.get(url, timeout=timeout, headers={"Cache-Control": "no-cache"})
-        except requests.RequestException as exc:
+            response = http_get(url, timeout, headers={"Cache-Control": "no-cache"})
+        except HttpUnavailable as exc:
             if not required:
                 return None
             raise PreviousUnavailable(
-                f"the previous deployment's {name} could not be read from {url}: {type(exc).__name__}",
+                f"the previous deployment's {name} could not be read from {url}: {exc.reason}",
                 hint="Retry later, or pass --previous none to start a new history (the old one is lost).",
             ) from None
-        if response.status_code == 404:
+        if response.status == 404:
             return None
-        if response.status_code != 200:
+        if response.status != 200:
             if not required:
                 return None
             raise PreviousUnavailable(
-                f"the previous deployment's {name} could not be read from {url}: HTTP {response.status_code}",
+                f"the previous deployment's {name} could not be read from {url}: HTTP {response.status}",
                 hint="Retry later, or pass --previous none to start a new history (the old one is lost).",
             )
         if len(response.content) > MAX_BYTES:

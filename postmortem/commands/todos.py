@@ -116,14 +116,14 @@ def _selected(args: argparse.Namespace, settings: Settings, config: Config) -> l
 def _github(config: Config, io: IO) -> Any:
     if not config.repository:
         raise InputError("responder.yml sets no repository", hint="Add `repository: owner/name`.")
-    from responder.cli.commands.handle import github_factory
+    from responder.cli.wiring import github_factory
 
     return github_factory(io.env, config, mask_stream=io.stdout)(config.repository)
 
 
 def _commit(paths: list[Path], settings: Settings, config: Config, io: IO) -> None:
     from responder.adapters.git import GitRepo
-    from responder.flows.change_engine import github_token
+    from responder.adapters.secrets import github_token
 
     repo = GitRepo(settings.root, push_token=lambda: github_token(config, io.env))
     relative = [str(p.resolve().relative_to(repo.root.resolve())) for p in paths]

@@ -85,7 +85,7 @@ def _read_export(args: argparse.Namespace, config: Any, io: IO) -> Any:
         raise InputError(f"--issue {args.issue}: expected a positive issue number")
     if not config.repository:
         raise InputError("responder.yml sets no repository", hint="Add `repository: owner/name`, or use --issue-file.")
-    from responder.cli.commands.handle import github_factory
+    from responder.cli.wiring import github_factory
 
     return fetch_export(github_factory(io.env, config, mask_stream=io.stderr)(config.repository), args.issue)
 

@@ -237,3 +237,8 @@ class SecretResolver:
 
 def resolver_for(config: Config | None, env: Mapping[str, str], mask_stream: TextIO | None = None) -> SecretResolver:
     return SecretResolver(settings_from_config(config), env, mask_stream=mask_stream)
+
+
+def github_token(config: Config, env: Mapping[str, str]) -> str | None:
+    """The token the responder's commits are pushed with (responder.yml's secrets, Vault included)."""
+    return resolver_for(config, env).optional("github_token")

@@ -17,14 +17,11 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from responder.errors import ResponderError
 from responder.render.redaction import process_redactor
-
-if TYPE_CHECKING:
-    from responder.triage.relay import Relay
 
 log = logging.getLogger("responder.adapters.woodpecker")
 
@@ -68,20 +65,6 @@ class Outcome:
         if self.timed_out:
             return f"pipeline #{self.pipeline.number} was still {self.pipeline.status} when the wait ran out"
         return f"pipeline #{self.pipeline.number} ended with status {self.pipeline.status}"
-
-
-def pipeline_variables(issue: int, repository: str, relay: Relay) -> dict[str, str]:
-    """The only data a pipeline gets: values whose shape is checked here and again in the pipeline."""
-    from responder.triage.relay import parse_relay
-    from responder.triage.replay import REPOSITORY_PATTERN
-
-    if issue <= 0:
-        raise WoodpeckerError(f"not an issue number: {issue}")
-    if not REPOSITORY_PATTERN.match(repository):
-        raise WoodpeckerError(f"not a repository name (OWNER/NAME): {repository!r}")
-    relayed = relay.variables()
-    parse_relay(relayed["ISSUE_EVENT"], relayed.get("COMMENT_ID"))  # the pipeline's own check, made before sending
-    return {"ISSUE_NUMBER": str(issue), "ISSUE_REPOSITORY": repository, **relayed}
 
 
 class WoodpeckerClient:

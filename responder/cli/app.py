@@ -14,9 +14,9 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TextIO
+from typing import Any, TextIO
 
-from responder.errors import EXIT_BAD_INPUT, EXIT_FAILED, ResponderError
+from responder.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, ResponderError
 
 DEFAULT_CONFIG = "responder.yml"
 
@@ -108,3 +108,24 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
     """Let `--config` also follow the subcommand (`responder handle --config C`)."""
     parser.add_argument("--config", default=argparse.SUPPRESS, metavar="PATH",
                         help=f"responder.yml to use (default: ./{DEFAULT_CONFIG})")
+
+
+def write_files(files: dict[str, str], out: Any, check: bool, io: IO, command: str) -> int:
+    """Write generated files, or with check only report (exit 1) those that differ on disk."""
+    if check:
+        stale = [name for name, text in files.items()
+                 if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text]
+        for name in stale:
+            print(f"{out / name} is out of date; run `{command}`", file=io.stderr)
+        return EXIT_FAILED if stale else EXIT_OK
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
+        print(f"wrote {out / name}", file=io.stdout)
+    return EXIT_OK
+
+
+def issue_number(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"expected an issue number, got {text!r}")
+    return int(text)

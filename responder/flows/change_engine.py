@@ -27,6 +27,7 @@ from typing import Any
 
 from responder.adapters.git import GitError, GitRepo
 from responder.adapters.locks import StackBusy, StackLock, UnsafeLockPath, default_lock_dir
+from responder.adapters.secrets import github_token
 from responder.adapters.terraform import StateLocked, Terraform, TerraformError
 from responder.changes import limits, tfvars
 from responder.changes.guardrails import Policy, Verdict, evaluate, stack_verdict
@@ -527,8 +528,3 @@ def _counts_text(verdict: Verdict) -> str:
     return ", ".join(parts) or "changes"
 
 
-def github_token(config: Config, env: Mapping[str, str]) -> str | None:
-    """The token the responder's commits are pushed with (responder.yml's secrets, Vault included)."""
-    from responder.adapters.secrets import resolver_for
-
-    return resolver_for(config, env).optional("github_token")

@@ -24,15 +24,15 @@ from responder.flows.run import GitHubFactory, Options, Result
 from responder.model.changes import AppliedChange, ChangeEngine, ChangeRequest, PreparedChange
 from responder.model.events import parse_event
 from responder.model.issues import BotComment
-from responder.triage.intake import decide, screen, subject, wanted_change
-from responder.triage.situation import Situation
-from responder.triage.trust import (
+from responder.model.trust import (
     TrustVerdict,
     from_association,
     from_error,
     from_permission,
     needs_permission_lookup,
 )
+from responder.triage.intake import decide, screen, subject, wanted_change
+from responder.triage.situation import Situation
 
 log = logging.getLogger("responder")
 

@@ -44,10 +44,10 @@ from responder.model.probes import OK, ProbeResult
 from responder.model.severity_levels import Severity
 from responder.model.state import IssueState, JournalEntry
 from responder.model.timestamps import iso_utc as _iso
+from responder.model.trust import TrustVerdict, from_error, from_permission
 from responder.render.comment_blocks import splice, with_state
 from responder.render.comments import render
 from responder.triage.duplicates import service_of
-from responder.triage.trust import TrustVerdict, from_error, from_permission
 
 if TYPE_CHECKING:
     from responder.adapters.github import GitHubClient

@@ -31,6 +31,7 @@ from responder.model.changes import ChangeRequest
 from responder.model.events import Issue, IssueEvent
 from responder.model.severity import Classification, classify
 from responder.model.state import IssueState, render_marker
+from responder.model.trust import TrustVerdict
 from responder.render.comments import render
 from responder.triage import feature_requests
 from responder.triage import outage as incident
@@ -43,7 +44,6 @@ from responder.triage.situation import (
     severity_labels,
     trust_reason,
 )
-from responder.triage.trust import TrustVerdict
 
 if TYPE_CHECKING:
     pass

@@ -43,6 +43,7 @@ from responder.model.probes import DEGRADED, DOWN, OK
 from responder.model.severity import Classification, Facts, classify
 from responder.model.severity_levels import Severity
 from responder.model.state import IssueState, JournalEntry
+from responder.model.trust import TrustVerdict
 from responder.triage.situation import (
     Plan,
     Situation,
@@ -52,7 +53,6 @@ from responder.triage.situation import (
     severity_labels,
     trust_reason,
 )
-from responder.triage.trust import TrustVerdict
 
 INVESTIGATED = ("healthy", "fixed", "escalated", "duplicate")
 SECTION = "investigation"

@@ -130,3 +130,16 @@ def _label_names(issue: Mapping[str, Any]) -> set[str]:
 def _shown(text: str) -> str:
     """A hostile value, quoted and cut short, for a one-line error."""
     return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def pipeline_variables(issue: int, repository: str, relay: Relay) -> dict[str, str]:
+    """The only data a pipeline gets: values whose shape is checked here and again in the pipeline."""
+    from responder.triage.replay import REPOSITORY_PATTERN
+
+    if issue <= 0:
+        raise InputError(f"not an issue number: {issue}")
+    if not REPOSITORY_PATTERN.match(repository):
+        raise InputError(f"not a repository name (OWNER/NAME): {repository!r}")
+    relayed = relay.variables()
+    parse_relay(relayed["ISSUE_EVENT"], relayed.get("COMMENT_ID"))  # the pipeline's own check, made before sending
+    return {"ISSUE_NUMBER": str(issue), "ISSUE_REPOSITORY": repository, **relayed}

@@ -16,7 +16,7 @@ from responder.model.events import Issue, IssueEvent
 from responder.model.severity import Facts
 from responder.model.severity_levels import Severity
 from responder.model.state import IssueState, JournalEntry
-from responder.triage.trust import TrustVerdict
+from responder.model.trust import TrustVerdict
 
 if TYPE_CHECKING:
     from responder.investigate.evidence import Investigation

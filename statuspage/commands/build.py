@@ -44,7 +44,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, io: IO) -> int:
     import logging
 
-    from responder.cli.commands.handle import github_factory
+    from responder.cli.wiring import github_factory
     from responder.config.loader import load_config
     from responder.model.timestamps import parse_utc as parse_time
     from statuspage.build import BuildOptions, build

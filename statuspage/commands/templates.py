@@ -34,9 +34,10 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, io: IO) -> int:
     from pathlib import Path
 
-    from responder.cli.commands.templates import dump_form, write_files
+    from responder.cli.app import write_files
     from responder.config.loader import load_config
     from responder.forms.specs import form_to_yaml_data
+    from responder.forms.yaml_text import dump_form
     from statuspage.maintenance import maintenance_form
     from statuspage.settings import settings_from
 

@@ -20,9 +20,9 @@ from responder.model.cluster import parse_list
 from responder.model.events import parse_event
 from responder.model.probes import ProbeResult
 from responder.model.state import IssueState, read_marker
+from responder.model.trust import TrustVerdict
 from responder.triage.intake import decide
 from responder.triage.situation import Situation
-from responder.triage.trust import TrustVerdict
 from tests.conftest import FIXTURES, issue_body
 from tests.support import events
 from tests.support.cluster_objects import NOW, SNAPSHOTS

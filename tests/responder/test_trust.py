@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from responder.triage.trust import from_association, from_error, from_permission, needs_permission_lookup
+from responder.model.trust import from_association, from_error, from_permission, needs_permission_lookup
 
 
 @pytest.mark.parametrize(("permission", "minimum", "trusted"), [

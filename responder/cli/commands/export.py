@@ -29,7 +29,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     import json
 
     from responder.adapters.export import fetch_export, write_export
-    from responder.cli.commands.handle import github_factory
+    from responder.cli.wiring import github_factory
     from responder.config.loader import load_config
 
     if args.issue <= 0:

@@ -9,7 +9,8 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from responder.cli.app import add_config_argument
+from responder.cli.app import add_config_argument, issue_number
+from responder.cli.wiring import github_factory
 from responder.errors import EXIT_OK, InputError
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def register(sub: Any) -> None:
     add_config_argument(parser)
     parser.add_argument("--event", metavar="EVENT.json",
                         help="webhook payload (default: $GITHUB_EVENT_PATH)")
-    parser.add_argument("--issue", type=_issue_number, metavar="N",
+    parser.add_argument("--issue", type=issue_number, metavar="N",
                         help="handle issue N as it is now, read through the GitHub API (the Woodpecker "
                              "pipeline's way: no issue text ever passes through a variable)")
     parser.add_argument("--repository", metavar="OWNER/NAME",
@@ -133,12 +134,6 @@ def issue_lock(payload: Any, config: Any, env: Any, writes: bool) -> Iterator[No
         lock.release()
 
 
-def _issue_number(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"expected an issue number, got {text!r}")
-    return int(text)
-
-
 def _current_issue_event(args: argparse.Namespace, config: Any, factory: Any) -> tuple[Any, str]:
     """The event for --issue: the relayed one rebuilt from the API, else the issue as it is now."""
     from responder.triage.relay import APPROVE_EVENT, comment_belongs_to, parse_relay, relayed_payload
@@ -171,35 +166,3 @@ def _current_issue_event(args: argparse.Namespace, config: Any, factory: Any) ->
     return relayed_payload(relay, issue, repository, config, comment)
 
 
-def github_factory(env: Any, config: Any = None, mask_stream: Any = None) -> Any:
-    """Make GitHub clients with the token from responder.yml's secrets (default: GITHUB_TOKEN, GH_TOKEN).
-
-    One client per repository, so requests made before the run (reading the issue) are counted too.
-    """
-    from responder.adapters.github import DEFAULT_API_URL, GitHubClient
-    from responder.adapters.secrets import resolver_for
-    from responder.model.state import SHARED_BOT_LOGIN, StateSeal
-
-    resolver = resolver_for(config, env, mask_stream=mask_stream)
-    clients: dict[str, GitHubClient] = {}
-
-    def make(repository: str) -> GitHubClient:
-        if repository in clients:
-            return clients[repository]
-        token = resolver.optional("github_token") or ""
-        interval = env.get("RESPONDER_GITHUB_WRITE_INTERVAL")
-        try:
-            write_interval = float(interval) if interval else 1.0
-        except ValueError:
-            raise InputError(f"RESPONDER_GITHUB_WRITE_INTERVAL={interval!r} is not a number") from None
-        bot_login = config.bot_login if config is not None else SHARED_BOT_LOGIN
-        clients[repository] = GitHubClient(
-            repository,
-            token,
-            api_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL,
-            write_interval=write_interval,
-            state_seal=StateSeal.for_bot(resolver.optional("state_key"), bot_login),
-        )
-        return clients[repository]
-
-    return make

@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from responder.cli.commands.handle import github_factory
+    from responder.cli.wiring import github_factory
     from responder.config.loader import load_config
     from responder.flows.label_sync import CREATE, UPDATE, plan_label_sync
 

@@ -28,9 +28,9 @@ def register(sub: Any) -> None:
 
 
 def add_issue_arguments(parser: argparse.ArgumentParser) -> None:
-    from responder.cli.commands.handle import _issue_number
+    from responder.cli.app import issue_number
 
-    parser.add_argument("--issue", type=_issue_number, required=True, metavar="N", help="the issue number")
+    parser.add_argument("--issue", type=issue_number, required=True, metavar="N", help="the issue number")
     parser.add_argument("--repository", metavar="OWNER/NAME",
                         help="default: repository in responder.yml, else $GITHUB_REPOSITORY")
 
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
 
 def github_for(args: argparse.Namespace, config: Any, io: IO) -> Any:
-    from responder.cli.commands.handle import github_factory
+    from responder.cli.wiring import github_factory
     from responder.errors import InputError
     from responder.triage.replay import REPOSITORY_PATTERN
 

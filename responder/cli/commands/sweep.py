@@ -33,7 +33,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     import logging
     from datetime import UTC, datetime
 
-    from responder.cli.commands.handle import github_factory
+    from responder.cli.wiring import github_factory
     from responder.config.investigation import settings_for
     from responder.config.loader import load_config
     from responder.flows.sweep import run as sweep

@@ -51,12 +51,12 @@ def run(args: argparse.Namespace, io: IO) -> int:
     import logging
 
     from responder.adapters.secrets import resolver_for
-    from responder.adapters.woodpecker import WoodpeckerClient, follow, pipeline_variables
+    from responder.adapters.woodpecker import WoodpeckerClient, follow
     from responder.cli.commands.report_failure import actions_run_url, github_for, now
     from responder.config.loader import load_config
     from responder.errors import InputError
     from responder.flows.failure_report import FailureReport, post_failure
-    from responder.triage.relay import NotRelayed
+    from responder.triage.relay import NotRelayed, pipeline_variables
 
     log = logging.getLogger("responder")
     config = load_config(args.config)

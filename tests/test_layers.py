@@ -1,0 +1,86 @@
+"""The package layout holds: no import cycles, no private names across modules, a small top level.
+
+The direction between layers is checked by import-linter (`lint-imports` in `make test`, contracts
+in pyproject.toml); these tests check what contracts cannot express.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+import grimp
+
+from tests.conftest import ROOT
+
+PACKAGES = ("responder", "postmortem", "statuspage")
+
+
+def import_cycles() -> list[list[str]]:
+    """Strongly connected groups of modules, counting every import (inside functions and TYPE_CHECKING too)."""
+    graph = grimp.build_graph(*PACKAGES)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return groups
+
+
+def test_there_is_no_import_cycle() -> None:
+    assert import_cycles() == []
+
+
+def test_the_cycle_finder_finds_a_cycle_hidden_inside_a_function(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    package = tmp_path / "cyclic"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from cyclic import b\n")
+    (package / "b.py").write_text("def later() -> None:\n    from cyclic import a\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGES", ("cyclic",))
+    assert import_cycles() == [["cyclic.a", "cyclic.b"]]
+
+
+def test_no_module_imports_a_private_name_from_another() -> None:
+    found = []
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in PACKAGES:
+                    found += [f"{path.relative_to(ROOT)}: from {node.module} import {alias.name}"
+                              for alias in node.names if alias.name.startswith("_")]
+    assert found == []
+
+
+def test_responder_has_a_small_top_level_of_layers() -> None:
+    entries = sorted(p.name for p in (ROOT / "responder").iterdir() if p.name != "__pycache__")
+    assert len(entries) <= 15, entries
+    assert [p for p in entries if p.endswith(".py")] == ["__init__.py", "__main__.py", "errors.py"]
