@@ -27,6 +27,7 @@ from postmortem.action_items import ActionItem, parse_action_items
 from postmortem.incident import Incident, format_duration
 from postmortem.rendering import render_template
 from responder.errors import InputError
+from responder.model.timestamps import iso_utc
 from responder.render.quoting import Markdown
 
 GENERATOR = "issueops-responder"
@@ -264,7 +265,7 @@ def proposed_items(incident: Incident, owner: str | None) -> list[dict[str, Any]
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return iso_utc(moment) if moment else None
 
 
 def _front_matter(incident: Incident) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 from responder.config.loader import Config
 from responder.errors import ConfigError, GitHubError, InputError
 from responder.model.state import StateSeal
-from responder.model.timestamps import parse_utc
+from responder.model.timestamps import iso_utc, parse_utc
 from statuspage import history, kuma
 from statuspage.github_source import CACHE_VERSION, ExportFile, GitHubIssues, IssueSource, Snapshot, cached_authors
 from statuspage.history import Check, History
@@ -91,7 +91,7 @@ def build(config: Config, options: BuildOptions, github: GitHubFactory | None = 
     ))
     history_origin = str(options.history_file) if seed is not None else previous.origin
     build_info = {
-        "generated_at": page.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated_at": iso_utc(page.generated_at),
         "issues": snapshot.source,
         "history": history_origin,
         "probes": len(probe_checks),

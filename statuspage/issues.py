@@ -40,6 +40,7 @@ from responder.forms.answers import parse_body
 from responder.forms.specs import FormSpec
 from responder.model.severity_levels import Severity
 from responder.model.state import IssueState, StateSeal, render_marker
+from responder.model.timestamps import iso_utc
 from responder.model.timestamps import parse_utc as parse_time
 from responder.model.trust import from_association
 from statuspage import maintenance
@@ -184,8 +185,7 @@ def collect(issues: Iterable[Mapping[str, Any]], comments: Mapping[int, Sequence
     warnings: list[str] = []
     # Incidents closed before the history window only matter to the feed, and only the newest do:
     # reading just those keeps a build with thousands of past incidents fast.
-    horizon = (now - timedelta(days=max(reading.settings.history_days, reading.settings.resolved_days))
-               ).strftime("%Y-%m-%dT%H:%M:%SZ")
+    horizon = iso_utc(now - timedelta(days=max(reading.settings.history_days, reading.settings.resolved_days)))
     old: list[Mapping[str, Any]] = []
     for issue in _newest_first_unique(issues):
         kind = kind_of(issue, reading)

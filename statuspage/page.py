@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from responder.config.loader import Config, Service
-from responder.model.timestamps import parse_utc
+from responder.model.timestamps import iso_utc, parse_utc
 from statuspage import history
 from statuspage.history import WINDOWS, Check, History
 from statuspage.model import (
@@ -101,7 +101,7 @@ def assemble(inputs: Inputs) -> tuple[Page, History]:
     shown_windows = tuple(w for w in facts.maintenance if _announced(w, now, announce_until))
     stale_since = None
     if oldest_used is not None and oldest_used < fresh_after:
-        stale_since = oldest_used.strftime("%Y-%m-%dT%H:%M:%SZ")
+        stale_since = iso_utc(oldest_used)
     feed = tuple(sorted(facts.incidents, key=lambda i: i.updated_at, reverse=True)[:settings.feed_entries])
     page = Page(
         title=settings.title,
@@ -160,7 +160,7 @@ def _live_state(service: Service, probe: Check | None, source: Check | None,
     if fresh:
         worst = max(fresh, key=lambda c: _STATE_RANK[STATE_OF_CODE[c.code]])
         state = STATE_OF_CODE[worst.code]
-        live = LiveState(state, worst.detail, worst.at.strftime("%Y-%m-%dT%H:%M:%SZ"), worst.source,
+        live = LiveState(state, worst.detail, iso_utc(worst.at), worst.source,
                          worst.latency_ms)
     elif last is not None:
         live = LiveState(STATE_OF_CODE[last.code], last.detail, last.at, "history", last.latency_ms)

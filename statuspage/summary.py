@@ -17,6 +17,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from responder.model.timestamps import iso_utc
 from statuspage.model import (
     DEGRADED,
     DOWN,
@@ -37,7 +38,7 @@ IMPACT = {"SEV1": "critical", "SEV2": "major", "SEV3": "minor", "SEV4": "none"}
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return iso_utc(moment) if moment else None
 
 
 def page_id(page: Page) -> str:

@@ -34,6 +34,7 @@ from responder.config.investigation import InvestigationSettings
 from responder.config.loader import KubernetesTarget
 from responder.errors import ResponderError
 from responder.model.cluster import ClusterView, as_list, event_time, parse_list, parse_time
+from responder.model.timestamps import iso_utc
 from responder.render.redaction import process_redactor
 
 log = logging.getLogger("responder.adapters.kube")
@@ -161,7 +162,7 @@ class LiveCluster:
         return response.text
 
     def restart_rollout(self, namespace: str, deployment: str, at: datetime) -> str:
-        stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = iso_utc(at)
         patch = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}
         path = f"/apis/apps/v1/namespaces/{quote(namespace, safe='')}/deployments/{quote(deployment, safe='')}"
         self._request("PATCH", path, body=json.dumps(patch),

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO
 
 from responder.errors import ResponderError
+from responder.model.timestamps import iso_utc
 
 POLL_SECONDS = 0.1
 LOCK_DIR_NAME = "issueops-responder-locks"
@@ -129,7 +130,7 @@ class StackLock:
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "issue": issue,
-                                 "since": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}))
+                                 "since": iso_utc(datetime.now(UTC))}))
         handle.flush()
         self._handle = handle
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from responder.config.loader import Service
 from responder.model.probes import DEGRADED, DOWN, OK, ProbeResult
+from responder.model.timestamps import iso_utc
 
 MAX_BODY = 1_048_576  # read at most 1 MiB of a health-check answer
 USER_AGENT = "issueops-responder-probe/0.1"
@@ -142,7 +143,7 @@ class Prober:
             answer = self._fetch(target, remaining)
             state, detail = judge(target, answer)
             attempts = 2
-        checked = self._now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        checked = iso_utc(self._now())
         return ProbeResult(target.service, target.url, state, detail, answer.status,
                            None if answer.error else answer.latency_ms, attempts, checked)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from responder.model.cluster import ClusterView, Obj, annotations_of, created_at, name_of, owners_of
+from responder.model.timestamps import iso_utc
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def recent_rollouts(view: ClusterView, namespace: str, deployment: str, now: dat
             deployment=deployment,
             replicaset=name_of(rs),
             revision=rev if rev >= 0 else None,
-            at=made.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            at=iso_utc(made),
             minutes_ago=max(0, int((now - made).total_seconds() // 60)),
             images=_images(rs),
             previous_images=_images(previous) if previous is not None else (),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from responder.cli.app import add_config_argument
 from responder.errors import EXIT_OK
+from responder.model.timestamps import iso_utc
 
 if TYPE_CHECKING:
     from responder.cli.app import IO
@@ -69,4 +70,4 @@ def actions_run_url(env: Any) -> str | None:
 def now() -> str:
     from datetime import UTC, datetime
 
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(datetime.now(UTC))
