@@ -381,6 +381,9 @@ def _decode(decoder: json.JSONDecoder, text: str, index: int, where: str = "") -
                         "writes that, so the plan was edited (tampered?)") from None
     except ValueError as exc:
         raise PlanError(f"the plan is not valid JSON (corrupt or truncated?): {exc}") from None
+    except RecursionError:
+        # terraform nests a few levels deep; thousands mean a crafted file, not a plan.
+        raise PlanError("the plan JSON is nested too deeply to be a terraform plan (crafted?)") from None
 
 
 def _end(text: str, index: int, members: dict[str, Any]) -> dict[str, Any]:

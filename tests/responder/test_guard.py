@@ -184,3 +184,12 @@ def test_an_invalid_guardrails_section_is_reported_in_full(plan_files: Mapping[s
         f"  - {broken}: guardrails.lock_timout: unknown key (did you mean 'lock_timeout'?)",
         f"  - {broken}: guardrails.max_changes: expected a number at least 1, got 0",
     ]
+
+
+def test_a_plan_nested_too_deeply_is_bad_input_not_an_internal_error(tmp_path: Path) -> None:
+    plan = tmp_path / "deep.json"
+    plan.write_text('{"format_version": "1.2", "x": ' + "[" * 60_000 + "]" * 60_000 + "}")
+    code, verdict, err = guard("--plan-json", str(plan))
+    assert code == 2 and verdict["outcome"] == "bad-input"
+    assert verdict["reasons"] == ["the plan JSON is nested too deeply to be a terraform plan (crafted?)"]
+    assert "internal error" not in err
