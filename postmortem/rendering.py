@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from responder.errors import InputError
 from responder.render.quoting import Markdown, code, escape_text
 from responder.render.redaction import process_redactor
+from responder.render.templating import make_environment
 from responder.render.xml_text import strip_forbidden
 
 if TYPE_CHECKING:
@@ -84,26 +85,16 @@ _FINALIZE = {"page": _page_finalize, "github": _github_finalize}
 
 @cache
 def _environment(override_dir: str | None, mode: str) -> jinja2.Environment:
-    import jinja2
-
-    loaders: list[jinja2.BaseLoader] = []
-    if override_dir:
-        loaders.append(jinja2.FileSystemLoader(override_dir))
-    loaders.append(jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES)))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=False,  # noqa: S701 - Markdown, not HTML: every value is escaped by _finalize
-        finalize=_FINALIZE[mode],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["code"] = code
     escape = page_text if mode == "page" else escape_text
-    env.filters["link"] = lambda label, url: link(label, url, escape)
-    env.filters["md"] = lambda value: Markdown(value or "")  # for text built by trusted code
-    return env
+    # Markdown, not HTML: every value is escaped by the mode's finalize.
+    return make_environment(
+        [*([override_dir] if override_dir else []), BUILTIN_TEMPLATES], autoescape=False,
+        finalize=_FINALIZE[mode], keep_trailing_newline=True,
+        filters={
+            "code": code,
+            "link": lambda label, url: link(label, url, escape),
+            "md": lambda value: Markdown(value or ""),  # for text built by trusted code
+        })
 
 
 def render_template(name: str, context: Mapping[str, Any], templates_dir: Path | None = None,

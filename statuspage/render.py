@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from responder.model.timestamps import parse_utc
+from responder.render.templating import make_environment
 from responder.render.xml_text import strip_forbidden
 from statuspage import badges, feed, history, markdown, summary
 from statuspage.history import History, Uptime
@@ -81,15 +82,7 @@ def static_file(name: str) -> bytes:
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        finalize=_finalize,
-    )
-    env.filters.update({
+    return make_environment([TEMPLATES], autoescape=True, finalize=_finalize, filters={
         "markdown": markdown.render,
         "when": when,
         "iso": summary.iso,
@@ -99,9 +92,7 @@ def environment() -> jinja2.Environment:
         "state_text": STATE_TEXT.__getitem__,
         "state_icon": STATE_ICON.__getitem__,
         "link": safe_href,
-    })
-    env.globals.update({"day_legend": DAY_LEGEND, "window_labels": WINDOW_LABELS})
-    return env
+    }, globals={"day_legend": DAY_LEGEND, "window_labels": WINDOW_LABELS})
 
 
 def _finalize(value: Any) -> Any:

@@ -179,13 +179,11 @@ def _number(value: Any) -> float | None:
 
 @cache
 def _template() -> jinja2.Template:
-    import jinja2
+    from responder.render.templating import make_environment
 
-    env = jinja2.Environment(  # noqa: S701 - a plain-text prompt, not HTML
-        loader=jinja2.FileSystemLoader(str(_TEMPLATES)), undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )
-    return env.get_template("investigate.txt.j2")
+    # A plain-text prompt: the untrusted text is fenced by the template, not escaped.
+    return make_environment([_TEMPLATES], autoescape=False, keep_trailing_newline=True).get_template(
+        "investigate.txt.j2")
 
 
 # ---------------------------------------------------------------- shell

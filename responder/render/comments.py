@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from responder.model.severity_levels import Severity
 from responder.render.quoting import Markdown, code, escape_text, fence
+from responder.render.templating import make_environment
 
 if TYPE_CHECKING:
     import jinja2
@@ -61,28 +62,17 @@ def _cadence(level: str | None) -> str:
 
 @cache
 def _environment(override_dir: str | None) -> jinja2.Environment:
-    import jinja2
-
-    loaders: list[jinja2.BaseLoader] = []
-    if override_dir:
-        loaders.append(jinja2.FileSystemLoader(override_dir))
-    loaders.append(jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES)))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=False,  # noqa: S701 - Markdown, not HTML: every value is escaped by _finalize
-        finalize=_finalize,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["code"] = code
-    env.filters["fence"] = fence
-    env.filters["md"] = lambda value: Markdown(value or "")  # for text built by trusted code
-    env.filters["badge"] = lambda level: Markdown(SEVERITY_BADGE.get(str(level), str(level)))
-    env.filters["cadence"] = _cadence
-    env.filters["duration"] = _humanize_duration
-    return env
+    # Markdown, not HTML: every value is escaped by _finalize.
+    return make_environment(
+        [*([override_dir] if override_dir else []), BUILTIN_TEMPLATES], autoescape=False, finalize=_finalize,
+        filters={
+            "code": code,
+            "fence": fence,
+            "md": lambda value: Markdown(value or ""),  # for text built by trusted code
+            "badge": lambda level: Markdown(SEVERITY_BADGE.get(str(level), str(level))),
+            "cadence": _cadence,
+            "duration": _humanize_duration,
+        })
 
 
 def render(template: str, context: Mapping[str, Any], templates_dir: Path | None = None) -> str:
