@@ -21,13 +21,13 @@ from responder.errors import InputError
 from responder.render.quoting import Markdown, code, escape_text
 from responder.render.redaction import process_redactor
 from responder.render.templating import make_environment
+from responder.render.urls import safe_http_url
 from responder.render.xml_text import strip_forbidden
 
 if TYPE_CHECKING:
     import jinja2
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"'()\[\]`\\]+$")
 # HTML (& < >), Markdown emphasis, code, links, tables and escapes, and the braces of attribute lists.
 _PAGE_ENTITIES = {ord(ch): f"&#{ord(ch)};" for ch in "&<>\\`*_[]|{}~^$"}
 _ZWJ = "\u200d"  # joins emoji sequences: harmless, and dropping it would split 👩‍💻
@@ -55,8 +55,7 @@ def page_text(value: object) -> Markdown:
 
 def safe_url(value: object) -> str:
     """A URL fit for a Markdown link target, or "" (javascript:, spaces, quotes... are refused)."""
-    text = str(value or "").strip()
-    return text if _SAFE_URL.match(text) and strip_forbidden(text) == text else ""
+    return safe_http_url(str(value or "").strip()) or ""
 
 
 def link(label: object, url: object, escape: Callable[[object], Markdown] = page_text) -> Markdown:

@@ -43,6 +43,7 @@ from responder.model.state import IssueState, StateSeal, render_marker
 from responder.model.timestamps import iso_utc
 from responder.model.timestamps import parse_utc as parse_time
 from responder.model.trust import from_association
+from responder.render.urls import safe_http_url as linkable_url
 from statuspage import maintenance
 from statuspage.model import (
     INCIDENT_STATUSES,
@@ -305,9 +306,7 @@ def postmortem_link(state: IssueState | None) -> str | None:
 
 
 def safe_http_url(url: str) -> bool:
-    text = url.strip()
-    return text == url and text.lower().startswith(("https://", "http://")) and len(text) < 2000 \
-        and not any(ch.isspace() or ch in "<>\"'`" for ch in text)
+    return linkable_url(url) is not None
 
 
 def _github_url(value: Any) -> str:

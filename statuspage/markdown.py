@@ -22,6 +22,7 @@ import re
 
 from markupsafe import Markup, escape
 
+from responder.render.urls import safe_http_url
 from responder.render.xml_text import strip_forbidden
 
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
@@ -150,8 +151,7 @@ def _anchor(url: str, label_html: str) -> str:
 
 
 def safe_link(url: str) -> bool:
-    lowered = url.strip().lower()
-    return lowered.startswith(("https://", "http://")) and not any(ch.isspace() for ch in url.strip())
+    return safe_http_url(url.strip()) is not None
 
 
 def _emphasis(text: str) -> str:

@@ -7,19 +7,18 @@ marker and edited on the next failure, plus the needs-human label.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from responder.render.quoting import Markdown
+from responder.render.urls import safe_http_url
 
 if TYPE_CHECKING:
     from responder.adapters.github import GitHubClient
     from responder.config.loader import Config
 
 MARKER = "<!-- issueops-responder:runner-failure -->"
-_SAFE_URL = re.compile(r"^https?://[^\s()<>\[\]`]+$")
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,8 @@ class FailureReport:
 def render_failure(report: FailureReport, label: str, templates_dir: Path | None = None) -> str:
     from responder.render.comments import render
 
-    url = Markdown(report.url) if report.url and _SAFE_URL.match(report.url) else None
+    safe = safe_http_url(report.url)
+    url = Markdown(safe) if safe else None
     text = render("comments/runner-failure.md.j2",
                   {"what": report.what, "url": url, "runner": report.runner, "at": report.at, "label": label},
                   templates_dir)
