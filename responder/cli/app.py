@@ -68,9 +68,16 @@ def run_cli(
                         help=f"responder.yml to use (default: ./{DEFAULT_CONFIG})")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in commands:
         module.register(sub)
+    # The global flags are accepted after the subcommand too (`responder handle -v`), as --config is.
+    for command in sub.choices.values():
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                             help="log more detail")
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="show tracebacks of internal errors")
     import contextlib
 
     # argparse writes --help and usage errors to sys.stdout/stderr: route them to our streams.
@@ -129,3 +136,13 @@ def issue_number(text: str) -> int:
     if not text.isdigit() or int(text) <= 0:
         raise argparse.ArgumentTypeError(f"expected an issue number, got {text!r}")
     return int(text)
+
+
+def installed_version() -> str:
+    """The version of the installed distribution (one for all three programs)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("issueops-responder")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"

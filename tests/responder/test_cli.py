@@ -161,3 +161,24 @@ def test_error_messages_go_through_the_redactor(tmp_path: Path) -> None:
     code, _, err = run("check-config", "--config", str(tmp_path / f"{secret}.yml"))
     assert code == 2 and "no such file" in err
     assert secret not in err and "[REDACTED]" in err
+
+
+def test_every_program_tells_its_version() -> None:
+    from importlib import metadata
+
+    version = metadata.version("issueops-responder")
+    for tool, prog in ((main, "responder"), (postmortem_main, "postmortem"), (statuspage_main, "statuspage")):
+        out = io.StringIO()
+        try:
+            tool(["--version"], env={}, stdout=out, stderr=io.StringIO())
+        except SystemExit as exit_:
+            assert exit_.code == 0
+        assert out.getvalue() == f"{prog} {version}\n"
+
+
+def test_global_flags_are_accepted_after_the_subcommand_too(tmp_path: Path) -> None:
+    code, out, err = run("check-config", "--config", str(EXAMPLE_CONFIG), "-v", "--debug")
+    assert code == 0, err
+    assert "OK: 11 services" in out
+    code, _, err = run("check-config", "--debug", "--config", str(tmp_path / "missing.yml"))
+    assert code == 2 and "no such file" in err
