@@ -98,6 +98,11 @@ def run_cli(
         if exc.hint:
             print(process_redactor(f"{prog}: hint: {exc.hint}"), file=io.stderr)
         return exc.exit_code
+    except (NotADirectoryError, IsADirectoryError, FileExistsError, PermissionError) as exc:
+        # A path the user gave that cannot be written or read as asked: their mistake, not a bug.
+        where = f" {exc.filename}" if exc.filename else ""
+        print(process_redactor(f"{prog}: error: cannot use the path{where}: {exc.strerror or exc}"), file=io.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=io.stderr)
         return 130

@@ -182,3 +182,26 @@ def test_global_flags_are_accepted_after_the_subcommand_too(tmp_path: Path) -> N
     assert "OK: 11 services" in out
     code, _, err = run("check-config", "--debug", "--config", str(tmp_path / "missing.yml"))
     assert code == 2 and "no such file" in err
+
+
+def test_an_output_path_that_cannot_be_used_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """A file where a directory is expected: the user's mistake, never 'internal error ... this is a bug'."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    export = FIXTURES / "postmortem" / "nextcloud-sev2.export.json"
+    cases = [
+        (main, ["templates", "--config", str(EXAMPLE_CONFIG), "--out", str(a_file / "forms")]),
+        (statuspage_main, ["templates", "--config", str(EXAMPLE_CONFIG), "--out", str(a_file / "forms")]),
+        (postmortem_main, ["write", "--config", str(EXAMPLE_CONFIG), "--issue-file", str(export),
+                           "--site-dir", str(a_file)]),
+        (statuspage_main, ["build", "--config", str(EXAMPLE_CONFIG), "--out", str(a_file / "public"),
+                           "--issues-file", str(ROOT / "examples" / "statuspage" / "issues.json"), "--no-probe",
+                           "--previous", "none"]),
+    ]
+    for tool, argv in cases:
+        err = io.StringIO()
+        code = tool(argv, env={}, stdout=io.StringIO(), stderr=err)
+        lines = err.getvalue().strip().splitlines()
+        assert code == 2, (argv, err.getvalue())
+        assert lines[-1].split(": error: cannot use the path ", 1)[1].startswith(str(a_file)), lines
+        assert "internal error" not in err.getvalue()
