@@ -7,6 +7,7 @@ described by `problem`, and the decision reports it as ignored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -203,3 +204,6 @@ def _comment(raw: Any) -> Comment | None:
         html_url=_text(raw, "html_url"),
         created_at=_text(raw, "created_at"),
     )
+
+
+REPOSITORY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")

@@ -134,7 +134,7 @@ def _shown(text: str) -> str:
 
 def pipeline_variables(issue: int, repository: str, relay: Relay) -> dict[str, str]:
     """The only data a pipeline gets: values whose shape is checked here and again in the pipeline."""
-    from responder.triage.replay import REPOSITORY_PATTERN
+    from responder.model.events import REPOSITORY_PATTERN
 
     if issue <= 0:
         raise InputError(f"not an issue number: {issue}")

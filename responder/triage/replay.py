@@ -9,11 +9,8 @@ idempotent. Pure: JSON in, JSON out.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
-
-REPOSITORY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 def event_from_issue(issue: Any, repository: str) -> dict[str, Any]:

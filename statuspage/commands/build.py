@@ -43,13 +43,19 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, io: IO) -> int:
     import logging
+    from dataclasses import replace
 
     from responder.cli.wiring import github_factory
     from responder.config.loader import load_config
+    from responder.model.events import REPOSITORY_PATTERN
     from responder.model.timestamps import parse_utc as parse_time
     from statuspage.build import BuildOptions, build
 
     config = load_config(args.config)
+    if not config.repository and REPOSITORY_PATTERN.match(io.env.get("GITHUB_REPOSITORY", "")):
+        # Inside the workflow that builds the page, as `sweep` and `labels sync` do: the page needs it
+        # for its "Report an outage" link and for reading the issues.
+        config = replace(config, repository=io.env["GITHUB_REPOSITORY"])
     now = None
     if args.now:
         now = parse_time(args.now)

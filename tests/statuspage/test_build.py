@@ -306,3 +306,19 @@ def test_reminders_and_escalations_reach_neither_the_page_nor_the_feed(tmp_path:
     for words in ("Update due", "escalated to a person", "job failed"):
         assert not [page for page in published if words in page], words
     assert "2 of 3 pods are not ready" in published[0]  # the responder's public summary is still there
+
+
+def test_without_a_repository_in_the_config_the_workflows_repository_is_used(tmp_path: Path) -> None:
+    config = tmp_path / "responder.yml"
+    config.write_text("\n".join(line for line in EXAMPLE_CONFIG.read_text(encoding="utf-8").splitlines()
+                                if not line.startswith("repository:")) + "\n", encoding="utf-8")
+    argv = ["build", "--config", str(config), "--issues-file", str(EXPORT), "--history-file", str(HISTORY),
+            "--no-probe", "--now", NOW, "--previous", "none"]
+    pages = {}
+    for name, env in (("bare", {}), ("actions", {"GITHUB_REPOSITORY": "acme-homelab/infra"})):
+        err = io.StringIO()
+        code = main([*argv, "--out", str(tmp_path / name)], env=env, stdout=io.StringIO(), stderr=err)
+        assert code == 0, err.getvalue()
+        pages[name] = (tmp_path / name / "index.html").read_text(encoding="utf-8")
+    assert "github.com/acme-homelab/infra/issues/new" in pages["actions"]
+    assert "github.com/acme-homelab/infra/issues/new" not in pages["bare"]

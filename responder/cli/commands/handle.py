@@ -136,8 +136,9 @@ def issue_lock(payload: Any, config: Any, env: Any, writes: bool) -> Iterator[No
 
 def _current_issue_event(args: argparse.Namespace, config: Any, factory: Any) -> tuple[Any, str]:
     """The event for --issue: the relayed one rebuilt from the API, else the issue as it is now."""
+    from responder.model.events import REPOSITORY_PATTERN
     from responder.triage.relay import APPROVE_EVENT, comment_belongs_to, parse_relay, relayed_payload
-    from responder.triage.replay import REPOSITORY_PATTERN, event_from_issue
+    from responder.triage.replay import event_from_issue
 
     # Both relayed values are checked before anything is read: a bad one is a broken relay, not an event.
     relay = parse_relay(args.relayed_event, args.comment_id) if args.relayed_event is not None else None

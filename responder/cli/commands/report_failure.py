@@ -51,7 +51,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
 def github_for(args: argparse.Namespace, config: Any, io: IO) -> Any:
     from responder.cli.wiring import github_factory
     from responder.errors import InputError
-    from responder.triage.replay import REPOSITORY_PATTERN
+    from responder.model.events import REPOSITORY_PATTERN
 
     repository = args.repository or config.repository or io.env.get("GITHUB_REPOSITORY")
     if not repository or not REPOSITORY_PATTERN.match(repository):
