@@ -92,6 +92,32 @@ class Assign(Action):
 
 
 @dataclass(frozen=True)
+class SetIssue(Action):
+    """Labels and assignees as full sets, and closing, in one request (the sweep escalates this way).
+
+    A label someone adds between the listing the sets were made from and this write is lost.
+    """
+
+    type: ClassVar[str] = "set_issue"
+    labels: tuple[str, ...] | None = None
+    assignees: tuple[str, ...] | None = None
+    close: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        change: dict[str, Any] = {"type": "update_issue"}
+        if self.labels is not None:
+            change["labels"] = list(self.labels)
+        if self.assignees is not None:
+            change["assignees"] = list(self.assignees)
+        if self.close:
+            change["close"] = self.close
+        return change
+
+    def describe(self) -> str:
+        return "updated the issue"
+
+
+@dataclass(frozen=True)
 class Decision:
     event: str
     issue: int | None

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from responder.decision.actions import Action, AddLabels, Assign, Close, Comment, Decision, RemoveLabels
+from responder.decision.actions import Action, AddLabels, Assign, Close, Comment, Decision, RemoveLabels, SetIssue
 from responder.model.issues import BotComment
 
 log = logging.getLogger("responder.decision.executor")
@@ -30,6 +30,8 @@ class IssueWriter(Protocol):
     def remove_label(self, number: int, label: str) -> None: ...
     def add_assignees(self, number: int, assignees: tuple[str, ...]) -> None: ...
     def close(self, number: int, reason: str) -> None: ...
+    def update_issue(self, number: int, *, labels: tuple[str, ...] | None = None,
+                     assignees: tuple[str, ...] | None = None, close_reason: str | None = None) -> None: ...
 
 
 @dataclass
@@ -125,4 +127,11 @@ def _assign(action: Assign, context: ExecutionContext, report: Report) -> None:
 @handles(Close)
 def _close(action: Close, context: ExecutionContext, report: Report) -> None:
     _github(context).close(context.issue, action.reason)
+    report.done.append(action.describe())
+
+
+@handles(SetIssue)
+def _set_issue(action: SetIssue, context: ExecutionContext, report: Report) -> None:
+    _github(context).update_issue(context.issue, labels=action.labels, assignees=action.assignees,
+                                  close_reason=action.close)
     report.done.append(action.describe())

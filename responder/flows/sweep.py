@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 from responder.adapters.probes import Prober, ProbeTarget
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config
+from responder.decision.actions import Action, Comment, Decision, SetIssue
+from responder.decision.executor import ExecutionContext, execute
 from responder.errors import GitHubError
 from responder.model.cluster import parse_time
 from responder.model.probes import OK, ProbeResult
@@ -84,22 +86,21 @@ class SweepPlan:
         return int(self.comment is not None) + int(bool(self.labels is not None or self.assignees is not None
                                                         or self.close))
 
-    def to_json(self) -> dict[str, Any]:
-        actions: list[dict[str, Any]] = []
+    def decision(self) -> Decision:
+        """What this sweep does to the incident, as data for the one executor: the issue first, the
+        comment (holding the state) last, so the state records only what succeeded."""
+        actions: list[Action] = []
         if self.labels is not None or self.assignees is not None or self.close:
-            change: dict[str, Any] = {"type": "update_issue"}
-            if self.labels is not None:
-                change["labels"] = list(self.labels)
-            if self.assignees is not None:
-                change["assignees"] = list(self.assignees)
-            if self.close:
-                change["close"] = self.close
-            actions.append(change)
+            actions.append(SetIssue(self.labels, self.assignees, self.close))
         if self.comment is not None:
-            actions.append({"type": "comment", "body": self.comment})
+            actions.append(Comment(self.comment))
+        return Decision(event="sweep", issue=self.number, kind="incident", trusted=None, severity=self.severity,
+                        outcome=self.status, reasons=self.notes, actions=tuple(actions))
+
+    def to_json(self) -> dict[str, Any]:
         return {"issue": self.number, "service": self.service, "severity": self.severity, "status": self.status,
                 "probe": self.probe.to_json() if self.probe else None, "notes": list(self.notes),
-                "actions": actions}
+                "actions": [action.to_json() for action in self.decision().actions]}
 
 
 # ---------------------------------------------------------------- pure
@@ -277,7 +278,7 @@ def run(config: Config, github: GitHubClient, settings: InvestigationSettings, *
         if planned.notes:
             log.info("#%d %s: %s", incident.number, planned.service, "; ".join(planned.notes))
         if not dry_run:
-            _write(github, planned, report)
+            _write(github, planned, incident, report)
     report.github_requests = github.requests
     return report
 
@@ -330,17 +331,12 @@ def _targets(incidents: Sequence[IncidentIssue], config: Config) -> dict[int, Pr
     return out
 
 
-def _write(github: GitHubClient, planned: SweepPlan, report: SweepReport) -> None:
-    # The issue first, the comment (holding the state) last: the state records only what succeeded.
-    # Labels and assignees are sent as full sets (the listing's plus ours) so that escalating stays one
-    # request; a label someone adds in the seconds between the listing and this write would be lost.
-    if planned.labels is not None or planned.assignees is not None or planned.close:
-        github.update_issue(planned.number, labels=planned.labels, assignees=planned.assignees,
-                            close_reason=planned.close)
-        report.done.append(f"#{planned.number}: updated the issue")
-    if planned.comment is not None:
-        if planned.comment_id is None:
-            github.create_comment(planned.number, planned.comment)
-        else:
-            github.edit_comment(planned.comment_id, planned.comment, planned.number)
-        report.done.append(f"#{planned.number}: updated the responder comment")
+def _write(github: GitHubClient, planned: SweepPlan, incident: IncidentIssue, report: SweepReport) -> None:
+    """Through the one executor, like every other write to GitHub."""
+    decision = planned.decision()
+    if not decision.actions:
+        return
+    # The comment the plan was made from is the one edited; without one, the executor posts it.
+    own = incident.bot_comment if planned.comment_id is not None else None
+    done = execute(decision, ExecutionContext(issue=planned.number, github=github, bot_comment=own))
+    report.done += [f"#{planned.number}: {line}" for line in done.done]
