@@ -17,6 +17,7 @@ name only the secret and where it came from.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
@@ -235,8 +236,26 @@ class SecretResolver:
         return self._vault
 
 
+# One resolver per loaded config and environment: the GitHub client, the cluster, the pushes and the
+# state key of one run share it, so Vault is logged in to once and each secret read once.
+_RESOLVERS: dict[int, tuple[weakref.ref[Config], Mapping[str, str], SecretResolver]] = {}
+
+
 def resolver_for(config: Config | None, env: Mapping[str, str], mask_stream: TextIO | None = None) -> SecretResolver:
-    return SecretResolver(settings_from_config(config), env, mask_stream=mask_stream)
+    if config is None:
+        return SecretResolver(settings_from_config(config), env, mask_stream=mask_stream)
+    known = _RESOLVERS.get(id(config))
+    # A dead reference means another config now has this id: never reuse its resolver.
+    if known is not None and known[0]() is config and known[1] is env:
+        resolver = known[2]
+        if resolver._mask_stream is None:
+            resolver._mask_stream = mask_stream
+        return resolver
+    for stale in [key for key, (ref, _, _) in _RESOLVERS.items() if ref() is None]:
+        del _RESOLVERS[stale]
+    resolver = SecretResolver(settings_from_config(config), env, mask_stream=mask_stream)
+    _RESOLVERS[id(config)] = (weakref.ref(config), env, resolver)
+    return resolver
 
 
 def github_token(config: Config, env: Mapping[str, str]) -> str | None:

@@ -54,7 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The tools installed next to this Python (the action's venv) come first, then PATH.
     beside = Path(sys.executable).parent / command[0]
     try:
-        os.execv(beside, command) if beside.is_file() else os.execvp(command[0], command)  # noqa: S606
+        if beside.is_file():
+            os.execv(beside, command)  # noqa: S606 - an argument list from the workflow, no shell
+        else:
+            os.execvp(command[0], command)  # noqa: S606
     except OSError as exc:
         print(f"responder: error: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
         return 2

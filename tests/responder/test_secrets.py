@@ -13,6 +13,7 @@ from responder.adapters.secrets import (
     parse_reference,
     settings_from_section,
 )
+from responder.config.loader import Config
 from responder.errors import ConfigError
 
 
@@ -65,3 +66,13 @@ def test_vault_references_need_a_vault_section_and_a_role() -> None:
     with pytest.raises(ConfigError) as raised:
         settings_from_section({"vault": {"auth": "jwt"}, "github_token": "vault:secret/r#k"})
     assert raised.value.problems == ("secrets.vault.role: jwt auth needs a role",)
+
+
+def test_one_run_shares_one_resolver_so_vault_is_logged_in_to_once(example_config: Config) -> None:
+    from responder.adapters.secrets import resolver_for
+
+    env = {"GITHUB_TOKEN": "ghs_" + "r" * 36}
+    first = resolver_for(example_config, env)
+    assert resolver_for(example_config, env) is first  # the client, the cluster and the pushes of one run
+    assert resolver_for(example_config, dict(env)) is not first  # another environment: another resolver
+    assert resolver_for(None, env) is not resolver_for(None, env)  # no config: nothing to share
