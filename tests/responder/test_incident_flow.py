@@ -66,7 +66,7 @@ class World:
         return self.services.routes[f"/{service}/health"]
 
     def run(self, payload: dict[str, Any], *, cluster: str | None = "live", dry_run: bool = False,
-            offline: bool = False, probe: bool = True) -> Result:
+            offline: bool = False, probe: bool = True, later: timedelta = timedelta()) -> Result:
         config = self.config or self.configure()
         settings = settings_for(config)
         if cluster == "live":
@@ -80,7 +80,8 @@ class World:
                 return open_cluster(settings, {}, str(SNAPSHOTS / f"{cluster}.json"))
         # The fixtures were "taken" at NOW: judge the live cluster at that time too.
         tools = IncidentTools(settings=settings, prober=Prober(retry_delay=0.05), open_cluster=opener,
-                              changes=self.engine, now=lambda: NOW + timedelta(seconds=30), ask_agent=self.ask_agent)
+                              changes=self.engine, now=lambda: NOW + timedelta(seconds=30) + later,
+                              ask_agent=self.ask_agent)
         options = Options(dry_run=dry_run, offline=offline, probe=probe)
         result = handle(payload, config, options, lambda repo: GitHubClient(repo, TOKEN, write_interval=0), tools)
         self.runs.append(result)
@@ -135,7 +136,8 @@ def test_a_reopened_report_is_investigated_again_and_a_second_healthy_check_goes
     reopened = world.report(action="reopened", updated_at="2026-11-23T16:00:00Z")
     world.github.issues[42].data["state"] = "open"
     reopened["issue"]["labels"] = [events.label(n) for n in world.github.labels(42)]
-    result = world.run(reopened)
+    # Investigated when it was reopened, an hour later: its finding is a new one, whatever the probe measured.
+    result = world.run(reopened, later=timedelta(hours=1))
     assert result.decision.outcome == "escalated"
     assert {"incident", "needs-human"} <= set(world.github.labels(42))
     assert [a["login"] for a in world.github.issues[42].data["assignees"]] == ["vbarzin"]
