@@ -93,6 +93,20 @@ class GitRepo:
         target = branch or self.current_branch()
         self.git("push", "--quiet", remote, f"HEAD:refs/heads/{target}", env=self._push_env(remote))
 
+    def publish(self, remote: str, branch: str | None) -> str:
+        """Push HEAD to `branch` (default: the current one); if someone pushed meanwhile, replay ours
+        on top once and push again. Returns the branch pushed to."""
+        target = branch or self.current_branch()
+        if target == "HEAD":
+            raise GitError("the checkout is on a detached HEAD: there is no branch to push to",
+                           hint="Set postmortem.branch in responder.yml (e.g. main).")
+        try:
+            self.push(remote, target)
+        except GitError:
+            self.git("pull", "--rebase", "--quiet", remote, target)
+            self.push(remote, target)
+        return target
+
     def _push_env(self, remote: str) -> dict[str, str]:
         if self._push_token is None:
             return {}
