@@ -29,7 +29,7 @@ from postmortem.document import compose, file_name, parse_document  # noqa: E402
 from postmortem.incident import describe_incident  # noqa: E402
 from postmortem.settings import load_settings  # noqa: E402
 from postmortem.site import build_site, copy_without_postmortems, mkdocs_available  # noqa: E402
-from responder.adapters.export import parse_export  # noqa: E402
+from responder.adapters.github.export import parse_export  # noqa: E402
 from responder.config.loader import load_config  # noqa: E402
 from responder.model.state import IssueState, JournalEntry, read_marker, render_marker  # noqa: E402
 

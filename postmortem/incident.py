@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from postmortem.timeline import Timeline, TimelineEntry, build_timeline
-from responder.adapters.export import IncidentExport
+from responder.adapters.github.export import IncidentExport
 from responder.config.loader import Config, Service
 from responder.forms import specs as forms
 from responder.forms.answers import parse_body

@@ -25,9 +25,9 @@ from postmortem.incident import format_duration
 from postmortem.rendering import render_template
 from postmortem.settings import Settings, load_settings
 from postmortem.writer import Draft, draft
-from responder.adapters.export import IncidentExport
 from responder.adapters.git import GitError, GitRepo
 from responder.adapters.github import bot_comment_in
+from responder.adapters.github.export import IncidentExport
 from responder.config.loader import Config
 from responder.decision.actions import Action, AddLabels, Comment, Decision, RemoveLabels, fingerprint, ignored
 from responder.decision.executor import ExecutionContext, Report, execute, handles

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from responder.adapters.export import IncidentExport
 from responder.adapters.github import bot_comment_in
+from responder.adapters.github.export import IncidentExport
 from responder.model.labels import LabelNames
 from responder.model.severity_levels import Severity
 from responder.model.state import IssueState, StateSeal

@@ -13,7 +13,7 @@ from postmortem.collection import find_for_issue, index_text, read_document
 from postmortem.document import check_can_update, compose, file_name, parse_document
 from postmortem.incident import Incident, describe_incident
 from postmortem.settings import Settings
-from responder.adapters.export import IncidentExport
+from responder.adapters.github.export import IncidentExport
 from responder.config.loader import Config
 from responder.errors import InputError
 from responder.model.state import StateSeal

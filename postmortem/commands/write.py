@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
 
 def _read_export(args: argparse.Namespace, config: Any, io: IO) -> Any:
-    from responder.adapters.export import fetch_export, read_export
+    from responder.adapters.github.export import fetch_export, read_export
 
     if args.issue_file:
         return read_export(args.issue_file)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TextIO
 
 from responder.errors import InputError
 
+if TYPE_CHECKING:
+    from responder.adapters.github import GitHubFactory
+    from responder.config.loader import Config
 
-def github_factory(env: Any, config: Any = None, mask_stream: Any = None) -> Any:
+
+def github_factory(env: Mapping[str, str], config: Config | None = None,
+                   mask_stream: TextIO | None = None) -> GitHubFactory:
     """Make GitHub clients with the token from responder.yml's secrets (default: GITHUB_TOKEN, GH_TOKEN).
 
     One client per repository, so requests made before the run (reading the issue) are counted too.

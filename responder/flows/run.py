@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from responder.adapters.github import GitHubClient
+from responder.adapters.github import GitHubFactory
 from responder.decision.actions import Decision
 from responder.decision.executor import Report
+
+# GitHubFactory (one client per repository) is the way to reach GitHub that a run is given.
+__all__ = ["GitHubFactory", "Options", "Result"]
 
 
 @dataclass(frozen=True)
@@ -26,5 +28,3 @@ class Result:
     report: Report | None
     github_requests: int
 
-
-GitHubFactory = Callable[[str], GitHubClient]

@@ -19,7 +19,7 @@ from postmortem.document import (
 )
 from postmortem.incident import describe_incident
 from postmortem.rendering import page_text, safe_url
-from responder.adapters.export import parse_export
+from responder.adapters.github.export import parse_export
 from responder.config.loader import Config, load_config
 from responder.errors import InputError
 from tests.conftest import EXAMPLE_CONFIG, FIXTURES

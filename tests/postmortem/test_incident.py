@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from postmortem.incident import describe_incident, format_duration
-from responder.adapters.export import parse_export
+from responder.adapters.github.export import parse_export
 from responder.config.loader import Config
 from responder.model.state import IssueState, JournalEntry, read_marker, render_marker
 from tests.support.infra_repo import load_export

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from postmortem.timeline import build_timeline, parse_time
-from responder.adapters.export import IncidentExport, parse_export
+from responder.adapters.github.export import IncidentExport, parse_export
 from responder.config.loader import Config
 from responder.model.state import IssueState, JournalEntry, render_marker
 from tests.support.infra_repo import load_export

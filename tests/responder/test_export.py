@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from responder.adapters.export import read_export
+from responder.adapters.github.export import read_export
 from responder.cli.main import main
 from tests.conftest import EXAMPLE_CONFIG
 from tests.support.github_api import FakeGitHub

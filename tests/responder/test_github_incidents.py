@@ -66,7 +66,7 @@ def test_a_responder_comment_beyond_the_first_page_costs_one_more_request(github
 
 def test_graphql_errors_are_github_errors(github: FakeGitHub) -> None:
     with pytest.raises(GitHubError, match="GitHub GraphQL query failed: the fake answers only the OpenIncidents"):
-        client().graphql("query Other { viewer { login } }", {})
+        client().transport.graphql("query Other { viewer { login } }", {})
 
 
 def test_labels_assignees_and_closing_are_one_request(github: FakeGitHub) -> None:

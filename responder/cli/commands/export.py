@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, io: IO) -> int:
     import json
 
-    from responder.adapters.export import fetch_export, write_export
+    from responder.adapters.github.export import fetch_export, write_export
     from responder.cli.wiring import github_factory
     from responder.config.loader import load_config
 

@@ -12,18 +12,11 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from responder.adapters.github.ports import IssueReader
 from responder.adapters.inputs import read_json_file
 from responder.errors import InputError
-
-
-class IssueReader(Protocol):
-    """What an export needs from GitHub (GitHubClient satisfies it)."""
-
-    def get_issue(self, number: int) -> dict[str, Any]: ...
-    def list_comments(self, number: int) -> list[dict[str, Any]]: ...
-    def list_events(self, number: int) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
