@@ -26,8 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from responder.changes.guardrails import Policy, evaluate  # noqa: E402
+from responder.changes.guardrails import evaluate  # noqa: E402
 from responder.changes.plan_document import parse_plan  # noqa: E402
+from responder.config.guardrails import Policy  # noqa: E402
 
 RESOURCES = 10_000
 ACTIONS = [["update"]] * 60 + [["create"]] * 20 + [["no-op"]] * 15 + [["delete"]] * 3 + [["delete", "create"]] * 2

@@ -29,7 +29,6 @@ import yaml  # noqa: E402
 from responder.adapters.github import GitHubClient  # noqa: E402
 from responder.adapters.kube import open_cluster  # noqa: E402
 from responder.adapters.probes import Prober, ProbeTarget  # noqa: E402
-from responder.config.investigation import settings_for  # noqa: E402
 from responder.config.loader import load_config  # noqa: E402
 from responder.flows.handle import handle  # noqa: E402
 from responder.flows.outage import IncidentTools  # noqa: E402
@@ -76,7 +75,7 @@ def bench_probes(rounds: int = 3) -> dict[str, float]:
         down = sum(1 for r in results if r.state == "down")
         payload = events.issues_event(body=issue_body("outage-nextcloud-502.md").replace("Nextcloud\n",
                                                                                           "Service 00\n", 1))
-        settings = settings_for(config)
+        settings = config.investigation
         tools = IncidentTools(settings=settings, open_cluster=lambda: open_cluster(
             settings, {}, str(SNAPSHOTS / "healthy.json")))
         start = time.perf_counter()
@@ -97,7 +96,7 @@ def count(outcome: str) -> int:
         config = load_config(loopback_config(Path(tmp), services, down,
                                              investigation={"recovery": {"timeout_seconds": 2,
                                                                          "interval_seconds": 0.05}}))
-        settings = settings_for(config)
+        settings = config.investigation
         engine = None
         if outcome == "fixed":
             engine = ScriptedEngine(on_apply=lambda _: setattr(services.routes["/nextcloud/health"], "status", 200))
@@ -139,10 +138,10 @@ def count_sweep(incidents: int = 20) -> dict[str, Any]:
             github.add_comment(number, "### report\n\n" + render_marker(state), "github-actions[bot]", kind="Bot")
         client = GitHubClient("acme-homelab/infra", TOKEN, write_interval=0)
         now = datetime(2026, 11, 23, 16, 10, tzinfo=UTC)  # every incident: an update due and no root cause
-        quiet = sweep(config, client, settings_for(config), prober=Prober(retry_delay=0.05),
+        quiet = sweep(config, client, config.investigation, prober=Prober(retry_delay=0.05),
                       now=lambda: now - timedelta(hours=1, minutes=50))
         first = github.requests
-        busy = sweep(config, client, settings_for(config), prober=Prober(retry_delay=0.05), now=lambda: now)
+        busy = sweep(config, client, config.investigation, prober=Prober(retry_delay=0.05), now=lambda: now)
         return {"incidents": incidents, "quiet_run": quiet.github_requests,
                 "busy_run": busy.github_requests - first,
                 "notes": sorted({n for p in busy.plans for n in p.notes})}

@@ -1,7 +1,6 @@
-"""The `postmortem` section of responder.yml, as a typed frozen model.
-
-The JSON Schema already checked its shape when the config was loaded; this
-module only applies the defaults and works out the paths and URLs.
+"""Where post-mortems are written and published: the `postmortem` section of responder.yml
+(read once, with its defaults, in responder/config/postmortem.py) for one repository checkout,
+with the paths and URLs worked out.
 """
 
 from __future__ import annotations
@@ -61,21 +60,20 @@ class Settings:
 
 
 def load_settings(config: Config, site_dir: Path | str | None = None) -> Settings:
-    raw = config.section("postmortem")
-    site_url = raw.get("site_url")
-    if not site_url and config.statuspage_url:
-        # The site is published under /post-mortems/ next to the status page.
-        site_url = config.statuspage_url.rstrip("/") + "/post-mortems/"
-    site = Path(site_dir) if site_dir is not None else config.root / str(raw.get("site_dir", "site"))
+    """The post-mortem stage's settings: the config's `postmortem` section, for this repository.
+
+    `site_dir` (a command's --site-dir) replaces the configured site directory.
+    """
+    section = config.postmortem
     return Settings(
-        enabled=bool(raw.get("enabled", True)),
-        severities=tuple(raw.get("severities") or ("SEV1", "SEV2")),
-        site_dir=site,
-        site_url=site_url,
-        push=bool(raw.get("push", True)),
-        remote=str(raw.get("remote", "origin")),
-        branch=raw.get("branch"),
-        followup_labels=tuple(raw.get("followup_labels") or ("follow-up",)),
+        enabled=section.enabled,
+        severities=section.severities,
+        site_dir=Path(site_dir) if site_dir is not None else section.site_dir,
+        site_url=section.site_url,
+        push=section.push,
+        remote=section.remote,
+        branch=section.branch,
+        followup_labels=section.followup_labels,
         repository=config.repository,
         root=config.root,
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from responder.config.loader import Config
+from responder.config.statuspage import StatusPageSettings
 from responder.errors import ConfigError, GitHubError, InputError
 from responder.model.state import StateSeal
 from responder.model.timestamps import iso_utc, parse_utc
@@ -26,7 +27,7 @@ from statuspage.issues import Reading
 from statuspage.page import Inputs, assemble
 from statuspage.previous import Previous, read_previous
 from statuspage.render import render_site
-from statuspage.settings import StatusPageSettings, settings_from
+from statuspage.settings import settings_from
 from statuspage.site import write_site
 
 log = logging.getLogger("statuspage")

@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from responder.adapters.inputs import parse_json
+from responder.config.statuspage import SLOT_MINUTES
 from responder.errors import InputError
 from responder.model.timestamps import iso_utc as _iso
-from statuspage.settings import SLOT_MINUTES
 
 FORMAT_VERSION = 1
 SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES

@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from responder.config.loader import Config
+from responder.config.statuspage import StatusPageSettings
 from responder.forms import specs as forms
 from responder.forms.answers import parse_body
 from responder.forms.specs import FormSpec
@@ -53,7 +54,6 @@ from statuspage.model import (
     Update,
     UserReport,
 )
-from statuspage.settings import StatusPageSettings
 
 MAX_UPDATE_CHARS = 4000
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~/-]*$")

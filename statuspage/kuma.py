@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from responder.config.loader import Config
+from responder.config.statuspage import KumaSource
 from responder.model.timestamps import parse_utc
 from statuspage import history
 from statuspage.history import Check
-from statuspage.settings import KumaSource
 
 _STATUS_CODES = {0: history.DOWN, 1: history.OK, 2: history.DEGRADED, 3: history.MAINTENANCE}
 _STATUS_WORDS = {0: "down", 1: "up", 2: "pending", 3: "maintenance"}

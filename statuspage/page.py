@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from responder.config.loader import Config, Service
+from responder.config.statuspage import StatusPageSettings
 from responder.model.timestamps import iso_utc, parse_utc
 from statuspage import history
 from statuspage.history import WINDOWS, Check, History
@@ -36,7 +37,6 @@ from statuspage.model import (
     ServiceView,
     TierGroup,
 )
-from statuspage.settings import StatusPageSettings
 
 TIER_TITLES = {
     "core": "Core infrastructure",

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from responder.adapters.inputs import loads_or_none
-from responder.config.agent import AgentSettings, settings_from_section
+from responder.config.agent import AgentSettings
 from responder.errors import ResponderError
 from responder.model.findings import Finding
 from responder.render.redaction import process_redactor
@@ -252,7 +252,7 @@ def investigate(
     """Ask the agent service about `issue`; () when no agent is configured. Never raises for outside failures.
 
     `budget_usd` is what is left of the issue's budget (AgentUsage.left); never more than the cap."""
-    settings = settings_from_section(config.section("agent"))
+    settings = config.agent
     if settings is None:
         return ()
     budget = settings.budget(purpose) if budget_usd is None else min(budget_usd, settings.budget(purpose))

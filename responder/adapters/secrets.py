@@ -1,13 +1,7 @@
 """Where the responder's tokens come from: the environment, or Vault.
 
-responder.yml names each secret with a reference:
-
-    secrets:
-      vault: {url: https://vault.example:8200, auth: kubernetes, role: ci}
-      github_token: "vault:secret/responder#github_token"   # KV v2 mount/path#key
-      woodpecker_token: "env:WOODPECKER_TOKEN"
-
-The references are parsed into a frozen model (pure). `SecretResolver` is the
+responder.yml names each secret with a reference, parsed into a frozen model
+when the config is loaded (responder/config/secrets.py). `SecretResolver` is the
 shell: it resolves a name on demand, logs in to Vault at most once, and
 hands every value it finds to the process redactor and, inside GitHub
 Actions, to the runner's log masking. Values are never printed; reports
@@ -16,30 +10,19 @@ name only the secret and where it came from.
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from responder.errors import ConfigError, ResponderError
+from responder.config.secrets import EnvReference, Reference, SecretsSettings, settings_from_section
+from responder.errors import ResponderError
 from responder.render.redaction import process_redactor
 
 if TYPE_CHECKING:
     from responder.adapters.vault import VaultClient, VaultLogin
     from responder.config.loader import Config
 
-# Every secret the responder knows, with where it looks when responder.yml says nothing.
-DEFAULT_REFERENCES: Mapping[str, tuple[str, ...]] = {
-    "github_token": ("env:GITHUB_TOKEN", "env:GH_TOKEN"),
-    "woodpecker_token": ("env:WOODPECKER_TOKEN",),
-    "agent_token": ("env:AGENT_SERVICE_TOKEN",),
-    # No default: without it the cluster is read in-cluster or through $KUBECONFIG (responder/kube.py).
-    "kubeconfig": (),
-    # Signs the state marker in the responder's comment (responder/state.py StateSeal).
-    "state_key": ("env:RESPONDER_STATE_KEY",),
-}
-SECRET_NAMES: tuple[str, ...] = tuple(DEFAULT_REFERENCES)
 DESCRIPTIONS: Mapping[str, str] = {
     "github_token": "GitHub API token (issues, labels, comments)",
     "woodpecker_token": "Woodpecker API token (starts the in-cluster pipeline)",
@@ -48,87 +31,13 @@ DESCRIPTIONS: Mapping[str, str] = {
     "state_key": "key that signs the responder's state marker (recommended: github-actions[bot] is shared)",
 }
 
-_ENV = re.compile(r"^env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
-_VAULT = re.compile(r"^vault:(?P<mount>[A-Za-z0-9_.-]+)/(?P<path>[A-Za-z0-9_.@/-]+)#(?P<key>[A-Za-z0-9_.-]+)$")
-
 
 class SecretsError(ResponderError):
     """A secret that is needed could not be resolved."""
 
 
-@dataclass(frozen=True)
-class EnvReference:
-    name: str
-
-    def __str__(self) -> str:
-        return f"env:{self.name}"
-
-
-@dataclass(frozen=True)
-class VaultReference:
-    mount: str
-    path: str
-    key: str
-
-    def __str__(self) -> str:
-        return f"vault:{self.mount}/{self.path}#{self.key}"
-
-
-Reference = EnvReference | VaultReference
-
-
-def parse_reference(text: str) -> Reference:
-    """`env:NAME` or `vault:<kv-v2 mount>/<path>#<key>`; ConfigError otherwise."""
-    env = _ENV.match(text)
-    if env:
-        return EnvReference(env["name"])
-    vault = _VAULT.match(text)
-    if vault and "" not in vault["path"].split("/"):
-        return VaultReference(vault["mount"], vault["path"], vault["key"])
-    raise ConfigError(f"{text!r} is not a secret reference",
-                      hint="Write env:NAME or vault:<kv-v2 mount>/<path>#<key>.")
-
-
-@dataclass(frozen=True)
-class SecretsSettings:
-    """The validated `secrets` section: candidate references per secret, and the Vault login."""
-
-    references: Mapping[str, tuple[Reference, ...]]
-    configured: frozenset[str] = frozenset()  # secrets named in responder.yml (not defaults)
-    vault: Mapping[str, Any] | None = None  # the raw, schema-validated `secrets.vault` mapping
-
-    @property
-    def uses_vault(self) -> bool:
-        return any(isinstance(ref, VaultReference) for refs in self.references.values() for ref in refs)
-
-
-def settings_from_section(section: Mapping[str, Any]) -> SecretsSettings:
-    """Build the model from the schema-validated `secrets` mapping (empty: defaults only)."""
-    references: dict[str, tuple[Reference, ...]] = {}
-    configured: set[str] = set()
-    problems: list[str] = []
-    for name in SECRET_NAMES:
-        raw = section.get(name)
-        if raw is None:
-            references[name] = tuple(parse_reference(text) for text in DEFAULT_REFERENCES[name])
-            continue
-        configured.add(name)
-        try:
-            references[name] = (parse_reference(raw),)
-        except ConfigError as exc:
-            problems.append(f"secrets.{name}: {exc.message}")
-    vault = section.get("vault")
-    if any(isinstance(r, VaultReference) for refs in references.values() for r in refs) and vault is None:
-        problems.append("secrets: a vault: reference needs a secrets.vault section (url, auth, role)")
-    if isinstance(vault, Mapping) and vault.get("auth", "kubernetes") != "token" and not vault.get("role"):
-        problems.append(f"secrets.vault.role: {vault.get('auth', 'kubernetes')} auth needs a role")
-    if problems:
-        raise ConfigError("the secrets section is invalid:", problems=tuple(problems))
-    return SecretsSettings(references, frozenset(configured), vault if isinstance(vault, Mapping) else None)
-
-
 def settings_from_config(config: Config | None) -> SecretsSettings:
-    return settings_from_section(config.section("secrets") if config is not None else {})
+    return config.secrets if config is not None else settings_from_section({})
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The guardrail policy and its verdict over a Terraform plan.
 
-Pure: the policy comes from the `guardrails` section of responder.yml, the
-plan from `plan_document.parse_plan`, and the verdict is data: allowed or
-refused, with the reasons. The default policy refuses any delete or
+Pure: the policy is the `guardrails` section of responder.yml
+(`responder.config.guardrails.Policy`), the plan comes from
+`plan_document.parse_plan`, and the verdict is data: allowed or refused,
+with the reasons. The default policy refuses any delete or
 replace, anything it does not understand, protected stacks and resource
 types, and more than `max_changes` changed resources.
 """
@@ -13,44 +14,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase, translate
-from functools import cached_property
-from pathlib import PurePosixPath
 from typing import Any
 
 from responder.changes.plan_document import OutputChange, PlanDocument, ResourceChange
 from responder.changes.repository_paths import RepositoryPath
+from responder.config.guardrails import Policy
 
-DEFAULT_PROTECTED_STACKS = ("vault", "dbaas", "traefik", "authentik", "kyverno")
-# Persistent volumes and claims, databases, secrets, namespaces and storage buckets. Globs on the
-# resource type; "helm_release:CHART" matches a Helm release by its chart, since the helm provider
-# has one resource type for everything it installs.
-DEFAULT_PROTECTED_RESOURCE_TYPES = (
-    "kubernetes_persistent_volume", "kubernetes_persistent_volume_v1",
-    "kubernetes_persistent_volume_claim", "kubernetes_persistent_volume_claim_v1",
-    "kubernetes_secret", "kubernetes_secret_v1", "kubernetes_namespace", "kubernetes_namespace_v1",
-    "helm_release:*postgres*", "helm_release:cloudnative-pg", "helm_release:*mysql*", "helm_release:*mariadb*",
-    "helm_release:*mongodb*", "helm_release:*redis*", "helm_release:*minio*", "helm_release:vault",
-    "helm_release:*sealed-secrets*", "helm_release:*external-secrets*", "helm_release:*cockroach*",
-    "helm_release:*cassandra*", "helm_release:*scylla*", "helm_release:*clickhouse*", "helm_release:*couchdb*",
-    "helm_release:*elasticsearch*", "helm_release:*opensearch*", "helm_release:*etcd*", "helm_release:*influxdb*",
-    "helm_release:*neo4j*", "helm_release:*percona*", "helm_release:*timescale*", "helm_release:*valkey*",
-    "helm_release:*keydb*", "helm_release:*mssql*",
-    "aws_db_*", "aws_rds_*", "aws_dynamodb_table", "aws_docdb_*", "aws_neptune_*", "aws_redshift_cluster",
-    "aws_elasticache_*", "aws_s3_bucket", "aws_s3_bucket_*", "aws_ebs_volume", "aws_efs_file_system",
-    "aws_secretsmanager_secret", "aws_secretsmanager_secret_version", "aws_ssm_parameter", "aws_kms_key",
-    "google_sql_*", "google_spanner_*", "google_bigtable_*", "google_bigquery_dataset", "google_bigquery_table",
-    "google_firestore_database", "google_storage_bucket", "google_storage_bucket_object", "google_compute_disk",
-    "google_compute_region_disk", "google_filestore_instance", "google_secret_manager_secret",
-    "google_secret_manager_secret_version", "google_kms_*", "google_project",
-    "azurerm_mssql_*", "azurerm_postgresql_*", "azurerm_mysql_*", "azurerm_mariadb_*", "azurerm_cosmosdb_*",
-    "azurerm_storage_account", "azurerm_storage_container", "azurerm_storage_share", "azurerm_storage_blob",
-    "azurerm_managed_disk", "azurerm_key_vault", "azurerm_key_vault_secret", "azurerm_key_vault_key",
-    "azurerm_resource_group",
-)
-# Kinds a kubernetes_manifest must not create, change or delete (globs, case-insensitive): the
-# kubernetes provider's one resource type for any object.
-DEFAULT_PROTECTED_MANIFEST_KINDS = ("Secret", "PersistentVolumeClaim", "PersistentVolume", "Namespace")
-DEFAULT_MAX_CHANGES = 5
 # Counted by action; "import" and "move" count imports and moved blocks besides their action.
 COUNTED = ("create", "update", "delete", "replace", "no_op", "read", "forget", "import", "move")
 # A chart reference's version and archive suffix: postgresql-12.1.0.tgz -> postgresql.
@@ -58,58 +27,17 @@ _CHART_VERSION = re.compile(r"(-v?[0-9]+\.[0-9]+\.[0-9]+[^/]*)?(\.tgz|\.tar\.gz)
 ADDRESSES_IN_A_REASON = 5
 
 
-@dataclass(frozen=True)
-class Policy:
-    protected_stacks: tuple[str, ...] = DEFAULT_PROTECTED_STACKS
-    protected_resource_types: tuple[str, ...] = DEFAULT_PROTECTED_RESOURCE_TYPES
-    protected_manifest_kinds: tuple[str, ...] = DEFAULT_PROTECTED_MANIFEST_KINDS
-    protected_services: tuple[str, ...] = ()
-    max_changes: int = DEFAULT_MAX_CHANGES
+class ResourceRules:
+    """The policy's rules about resources (types, Helm charts, manifest kinds), over one plan's changes."""
 
-    @classmethod
-    def from_section(cls, section: Mapping[str, Any]) -> Policy:
-        """From the (schema-validated) `guardrails` section; absent keys keep the defaults."""
-        return cls(
-            protected_stacks=tuple(section.get("protected_stacks", DEFAULT_PROTECTED_STACKS)),
-            protected_resource_types=tuple(section.get("protected_resource_types",
-                                                       DEFAULT_PROTECTED_RESOURCE_TYPES)),
-            protected_manifest_kinds=tuple(section.get("protected_manifest_kinds",
-                                                       DEFAULT_PROTECTED_MANIFEST_KINDS)),
-            protected_services=tuple(section.get("protected_services", ())),
-            max_changes=int(section.get("max_changes", DEFAULT_MAX_CHANGES)),
-        )
-
-    def protected_stack(self, stack: str | RepositoryPath) -> str | None:
-        """The protected name matching any directory of the stack's path, if one does.
-
-        A located path is matched by every name it goes by: as written, and where its
-        symbolic links really lead.
-        """
-        names = stack.names if isinstance(stack, RepositoryPath) else (stack,)
-        for name in names:
-            for part in PurePosixPath(name.replace("\\", "/")).parts:
-                for pattern in self.protected_stacks:
-                    if fnmatchcase(part.lower(), pattern.lower()):
-                        return pattern
-        return None
-
-    def protected_service(self, name: str, namespaces: Iterable[str | None] = ()) -> str | None:
-        """Why a service is protected by itself, whatever its stack, in words; None when it is not.
-
-        Listed in protected_services, or named like a protected stack, or running in a namespace
-        named like one: the vault service in namespace vault is vault, whichever stack deploys it.
-        """
-        for pattern in self.protected_services:
-            if fnmatchcase(name.lower(), pattern.lower()):
-                return f"guardrails.protected_services: {pattern}"
-        for pattern in self.protected_stacks:
-            if fnmatchcase(name.lower(), pattern.lower()):
-                return f"its name matches guardrails.protected_stacks: {pattern}"
-        for namespace in dict.fromkeys(ns for ns in namespaces if ns):
-            for pattern in self.protected_stacks:
-                if fnmatchcase(namespace.lower(), pattern.lower()):
-                    return f"its namespace {namespace} matches guardrails.protected_stacks: {pattern}"
-        return None
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._type_rules: list[tuple[re.Pattern[str], re.Pattern[str] | None, str]] = []
+        for entry in policy.protected_resource_types:
+            kind, _, chart = entry.partition(":")
+            self._type_rules.append((re.compile(translate(kind)),
+                                     re.compile(translate(chart.lower())) if chart else None, entry))
+        self._type_matches: dict[tuple[str, tuple[str, ...]], str | None] = {}  # plans repeat a handful of types
 
     def protected_type(self, change: ResourceChange) -> str | None:
         """The protected_resource_types entry this change's type (or Helm chart) matches, if any.
@@ -127,7 +55,7 @@ class Policy:
     def protected_kind(self, change: ResourceChange) -> str | None:
         """The protected_manifest_kinds entry a Kubernetes manifest's kind matches, if any."""
         for kind in change.manifest_kinds:
-            for pattern in self.protected_manifest_kinds:
+            for pattern in self.policy.protected_manifest_kinds:
                 if fnmatchcase(kind.lower(), pattern.lower()):
                     return pattern
         return None
@@ -137,7 +65,7 @@ class Policy:
         if "chart" in change.hidden and any(chart is not None and rule.match(kind)
                                             for kind in change.types for rule, chart, _ in self._type_rules):
             return "chart"
-        if "manifest.kind" in change.hidden and self.protected_manifest_kinds:
+        if "manifest.kind" in change.hidden and self.policy.protected_manifest_kinds:
             return "manifest kind"
         return None
 
@@ -149,19 +77,6 @@ class Policy:
             if chart_pattern is None or any(chart_pattern.match(name) for name in names):
                 return entry
         return None
-
-    @cached_property
-    def _type_rules(self) -> list[tuple[re.Pattern[str], re.Pattern[str] | None, str]]:
-        rules = []
-        for entry in self.protected_resource_types:
-            kind, _, chart = entry.partition(":")
-            rules.append((re.compile(translate(kind)), re.compile(translate(chart.lower())) if chart else None,
-                          entry))
-        return rules
-
-    @cached_property
-    def _type_matches(self) -> dict[tuple[str, tuple[str, ...]], str | None]:
-        return {}  # plans repeat a handful of types thousands of times
 
 
 def _chart_names(chart: str) -> tuple[str, ...]:
@@ -207,6 +122,7 @@ class Verdict:
 
 def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | None = None) -> Verdict:
     shown = stack.shown if isinstance(stack, RepositoryPath) else stack
+    rules = ResourceRules(policy)
     counts = dict.fromkeys(COUNTED, 0)
     changed: list[ResourceChange] = []
     unknown: list[ResourceChange] = []
@@ -247,16 +163,16 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
     if unknown:
         blocked.append(f"the plan has actions this responder does not know ({_actions(unknown)}): "
                        f"{_addresses(unknown)}")
-    protected = [(r, p) for r in changed if (p := policy.protected_type(r))]
+    protected = [(r, p) for r in changed if (p := rules.protected_type(r))]
     if protected:
         blocked.append(f"the plan changes {_count(len(protected), 'resource')} of a protected type "
                        f"(guardrails.protected_resource_types): "
                        + _join(f"{r.address} ({p})" for r, p in protected))
-    kinds = [(r, p) for r in changed if (p := policy.protected_kind(r))]
+    kinds = [(r, p) for r in changed if (p := rules.protected_kind(r))]
     if kinds:
         blocked.append(f"the plan changes {_count(len(kinds), 'Kubernetes manifest')} of a protected kind "
                        f"(guardrails.protected_manifest_kinds): " + _join(f"{r.address} ({p})" for r, p in kinds))
-    unseen = [(r, what) for r in changed if (what := policy.unseen(r))]
+    unseen = [(r, what) for r in changed if (what := rules.unseen(r))]
     if unseen:
         blocked.append(f"what {_count(len(unseen), 'resource')} would install is only known after apply, so "
                        "the guardrails cannot check it: " + _join(f"{r.address} (its {what})" for r, what in unseen))

@@ -1,4 +1,7 @@
-"""The `agent` section of responder.yml: the optional agent service and its budgets, capped in code."""
+"""The `agent` section of responder.yml: the optional agent service and its budgets, capped in code.
+
+The loaded config holds the result as `config.agent` (None when no agent service is configured).
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """The `investigation:` section of responder.yml, as a typed frozen model.
 
-The JSON Schema has already checked shapes and types when the config was
+The JSON Schema has already checked shapes and types when the config is
 loaded; this module adds the defaults and the rules a schema cannot say
-(service names that must exist).
+(service names that must exist). The loaded config holds the result as
+`config.investigation`.
 """
 
 from __future__ import annotations
@@ -10,15 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Any, Protocol
+from typing import Any
 
 from responder.model.severity_levels import Severity
 
-
-class HasSections(Protocol):
-    """What reading a section needs of the config (the loader's Config is one)."""
-
-    def section(self, name: str) -> Mapping[str, Any]: ...
 
 @dataclass(frozen=True)
 class InvestigationSettings:
@@ -39,10 +35,6 @@ class InvestigationSettings:
         """Minutes without a root cause after which an incident escalates (None: never)."""
         deadlines = self.root_cause_minutes or {Severity.SEV1: 30, Severity.SEV2: 120}
         return deadlines.get(level)
-
-
-def settings_for(config: HasSections) -> InvestigationSettings:
-    return build_settings(config.section("investigation"))
 
 
 def build_settings(raw: Mapping[str, Any]) -> InvestigationSettings:

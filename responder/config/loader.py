@@ -17,7 +17,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from responder.config.investigation import semantic_problems as investigation_problems
+from responder.config import investigation, secrets, statuspage
+from responder.config.agent import AgentSettings
+from responder.config.agent import settings_from_section as build_agent
+from responder.config.guardrails import GuardrailSettings, build_guardrails
+from responder.config.investigation import InvestigationSettings
+from responder.config.postmortem import PostmortemSettings, build_postmortem
+from responder.config.secrets import SecretsSettings
+from responder.config.statuspage import StatusPageSettings, build_statuspage
 from responder.errors import ConfigError
 from responder.model import vocabulary as forms
 from responder.model.labels import LabelNames
@@ -77,8 +84,13 @@ class Config:
     bot_login: str = DEFAULT_BOT_LOGIN
     repository: str | None = None
     templates_dir: Path | None = None
-    # Sections owned by later stages, validated by their own modules.
-    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The later stages' sections, each read once by build_config.
+    guardrails: GuardrailSettings = field(default_factory=GuardrailSettings)
+    investigation: InvestigationSettings = field(default_factory=InvestigationSettings)
+    agent: AgentSettings | None = None  # None: no agent service configured
+    secrets: SecretsSettings = field(default_factory=lambda: secrets.settings_from_section({}))
+    statuspage: StatusPageSettings = field(default_factory=StatusPageSettings)
+    postmortem: PostmortemSettings = field(default_factory=PostmortemSettings)
 
     @property
     def root(self) -> Path:
@@ -98,13 +110,9 @@ class Config:
                 return service
         return None
 
-    def section(self, name: str) -> Mapping[str, Any]:
-        return self.sections.get(name) or {}
-
     @property
     def statuspage_url(self) -> str | None:
-        url = self.section("statuspage").get("url")
-        return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+        return self.statuspage.url
 
 
 # ---------------------------------------------------------------- loading
@@ -188,22 +196,30 @@ def schema() -> dict[str, Any]:
 
 
 def validate_raw(raw: Mapping[str, Any], path: Path) -> list[str]:
-    """Every problem with the raw config, as `file: key.path: message` lines."""
-    shape = list(_schema_problems(raw))
-    if shape:
-        return [f"{path}: {where}: {message}" for where, message in shape]
-    return [f"{path}: {where}: {message}" for where, message in _semantic_problems(raw, path)]
+    """Every problem with the raw config, as `file: key.path: message` lines.
+
+    One pass over every section, the later stages' included: first what the schema finds, then
+    the rules a schema cannot say, checked in each top-level section the schema found sound (a
+    rule over a section of the wrong shape would only repeat the schema's complaint, or crash).
+    """
+    shape, broken = _schema_problems(raw)
+    found = [*shape, *_semantic_problems(raw, path, broken)]
+    return [f"{path}: {where}: {message}" for where, message in found]
 
 
-def _schema_problems(raw: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+def _schema_problems(raw: Mapping[str, Any]) -> tuple[list[tuple[str, str]], frozenset[str]]:
+    """The schema's problems, and the top-level keys they are in."""
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema())
     found = []
+    broken = set()
     for error in validator.iter_errors(raw):
         found.extend(_describe(error))
+        if error.absolute_path:
+            broken.add(str(error.absolute_path[0]))
     # Deduplicate while keeping a stable, readable order (by key path).
-    return sorted(set(found), key=lambda item: (_path_sort_key(item[0]), item[1]))
+    return sorted(set(found), key=lambda item: (_path_sort_key(item[0]), item[1])), frozenset(broken)
 
 
 def _describe(error: Any) -> list[tuple[str, str]]:
@@ -311,8 +327,30 @@ def _path_sort_key(where: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"[\[\].]+", where) if p)
 
 
-def _semantic_problems(raw: Mapping[str, Any], path: Path) -> Iterable[tuple[str, str]]:
+def _semantic_problems(raw: Mapping[str, Any], path: Path, broken: frozenset[str]) -> Iterable[tuple[str, str]]:
+    """The rules a schema cannot say, in the top-level sections not `broken`."""
     services = raw.get("services") or []
+    # Names other sections refer to, read with care: the services may be the broken section.
+    known = [service["name"] for service in services if isinstance(service, Mapping)
+             and isinstance(service.get("name"), str)] if isinstance(services, list) else []
+    if "services" not in broken:
+        yield from _service_problems(services)
+    if "labels" not in broken:
+        yield from _label_problems(raw.get("labels") or {})
+    if "severity" not in broken:
+        yield from _severity_problems((raw.get("severity") or {}).get("rules") or {}, known)
+    if "investigation" not in broken:
+        yield from investigation.semantic_problems(raw, known)
+    if "statuspage" not in broken:
+        yield from statuspage.semantic_problems(raw, known)
+    if "secrets" not in broken:
+        yield from secrets.semantic_problems(raw)
+    templates_dir = raw.get("templates_dir")
+    if "templates_dir" not in broken and templates_dir and not (path.parent / templates_dir).is_dir():
+        yield "templates_dir", f"'{templates_dir}' is not a directory (relative to {path.parent or '.'})"
+
+
+def _service_problems(services: list[Mapping[str, Any]]) -> Iterable[tuple[str, str]]:
     names: dict[str, int] = {}
     titles: dict[str, int] = {}
     reserved = {forms.normalise_label(forms.OTHER_SERVICE), "none"}
@@ -347,17 +385,18 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path) -> Iterable[tuple[str
     if cycle:
         yield "services", "depends_on has a cycle: " + " -> ".join(cycle)
 
-    label_names: dict[str, str] = {}
-    for role, name in (raw.get("labels") or {}).items():
-        label_names[role] = name
-    effective = LabelNames.from_overrides(label_names).names
+
+def _label_problems(labels: Mapping[str, str]) -> Iterable[tuple[str, str]]:
+    effective = LabelNames.from_overrides(dict(labels)).names
     seen_labels: dict[str, str] = {}
     for role, name in effective.items():
         if name.casefold() in seen_labels:
             yield f"labels.{role}", f"'{name}' is also the name for '{seen_labels[name.casefold()]}'"
         seen_labels.setdefault(name.casefold(), role)
 
-    rules = ((raw.get("severity") or {}).get("rules")) or {}
+
+def _severity_problems(rules: Mapping[str, Any], names: Iterable[str]) -> Iterable[tuple[str, str]]:
+    names = list(names)
     for rule_id, spec in rules.items():
         where = f"severity.rules.{rule_id}"
         if rule_id not in BUILTIN_RULE_IDS and ("level" not in spec or "when" not in spec):
@@ -374,12 +413,6 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path) -> Iterable[tuple[str
         for value in when.get("service") or []:
             if value not in names:
                 yield f"{where}.when.service", f"unknown service '{value}'"
-
-    yield from investigation_problems(raw, names)
-
-    templates_dir = raw.get("templates_dir")
-    if templates_dir and not (path.parent / templates_dir).is_dir():
-        yield "templates_dir", f"'{templates_dir}' is not a directory (relative to {path.parent or '.'})"
 
 
 def _limit_problems(where: str, limits: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
@@ -438,9 +471,10 @@ def _find_cycle(graph: Mapping[str, list[str]]) -> list[str] | None:
 
 
 def build_config(raw: Mapping[str, Any], path: Path) -> Config:
+    """The frozen model of a validated config: every section read once, here."""
     services = tuple(_build_service(item) for item in raw["services"])
-    later_sections = ("guardrails", "statuspage", "investigation", "postmortem", "secrets", "agent")
     templates_dir = raw.get("templates_dir")
+    page = build_statuspage(raw.get("statuspage") or {})
     return Config(
         path=path,
         services=services,
@@ -451,7 +485,12 @@ def build_config(raw: Mapping[str, Any], path: Path) -> Config:
         bot_login=(raw.get("bot") or {}).get("login", DEFAULT_BOT_LOGIN),
         repository=raw.get("repository"),
         templates_dir=(path.parent / templates_dir) if templates_dir else None,
-        sections={name: raw.get(name) or {} for name in later_sections},
+        guardrails=build_guardrails(raw.get("guardrails") or {}, path.parent),
+        investigation=investigation.build_settings(raw.get("investigation") or {}),
+        agent=build_agent(raw.get("agent") or {}),
+        secrets=secrets.settings_from_section(raw.get("secrets") or {}),
+        statuspage=page,
+        postmortem=build_postmortem(raw.get("postmortem") or {}, path.parent, page.url),
     )
 
 

@@ -30,9 +30,10 @@ from responder.adapters.locks import StackBusy, StackLock, UnsafeLockPath, defau
 from responder.adapters.secrets import github_token
 from responder.adapters.terraform import StateLocked, Terraform, TerraformError
 from responder.changes import limits, tfvars
-from responder.changes.guardrails import Policy, Verdict, evaluate, stack_verdict
+from responder.changes.guardrails import Verdict, evaluate, stack_verdict
 from responder.changes.plan_document import SHORT_SENSITIVE_CHARS, PlanDocument, PlanError, parse_plan
 from responder.changes.repository_paths import RepositoryPath, locate
+from responder.config.guardrails import DEFAULT_LOCK_TIMEOUT, DEFAULT_TIMEOUT, GuardrailSettings, Policy
 from responder.config.loader import Config
 from responder.model.changes import CHANGE_KINDS, AppliedChange, ChangeRequest, PreparedChange
 from responder.model.quantities import QuantityError, parse_cpu, parse_memory
@@ -41,8 +42,6 @@ from responder.render.redaction import REDACTED, process_redactor, redact
 
 log = logging.getLogger("responder.model.changes")
 
-DEFAULT_LOCK_TIMEOUT = "60s"
-DEFAULT_TIMEOUT = "15m"
 _DURATION = re.compile(r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?")
 _INVISIBLE_EDIT = ("git does not see edits to {vars_file} (it is marked assume-unchanged or skip-worktree, or a "
                    "filter hides the change): a change to it could never be committed, so none is made")
@@ -66,19 +65,16 @@ class EngineSettings:
     server_url: str = "https://github.com"
 
     @classmethod
-    def from_section(cls, section: Mapping[str, Any], root: Path,
-                     env: Mapping[str, str] | None = None) -> EngineSettings:
-        git = section.get("git") or {}
-        lock_dir = section.get("lock_dir")
+    def from_config(cls, guardrails: GuardrailSettings, env: Mapping[str, str] | None = None) -> EngineSettings:
         return cls(
-            binary=section.get("binary", "terraform"),
-            lock_timeout=section.get("lock_timeout", DEFAULT_LOCK_TIMEOUT),
-            timeout=section.get("timeout", DEFAULT_TIMEOUT),
-            refuse_pending_changes=section.get("refuse_pending_changes", True),
-            lock_dir=(root / lock_dir) if lock_dir else None,
-            remote=git.get("remote", "origin"),
-            branch=git.get("branch"),
-            push=git.get("push", True),
+            binary=guardrails.binary,
+            lock_timeout=guardrails.lock_timeout,
+            timeout=guardrails.timeout,
+            refuse_pending_changes=guardrails.refuse_pending_changes,
+            lock_dir=guardrails.lock_dir,
+            remote=guardrails.git.remote,
+            branch=guardrails.git.branch,
+            push=guardrails.git.push,
             server_url=(env or {}).get("GITHUB_SERVER_URL") or "https://github.com",
         )
 
@@ -139,9 +135,8 @@ class TerraformChangeEngine:
                  repo: GitRepo | None = None) -> None:
         self.config = config
         self.env = dict(env if env is not None else os.environ)
-        section = config.section("guardrails")
-        self.policy = Policy.from_section(section)
-        self.settings = EngineSettings.from_section(section, config.root, self.env)
+        self.policy = config.guardrails.policy
+        self.settings = EngineSettings.from_config(config.guardrails, self.env)
         self.dry_run = dry_run
         self.repo = repo or GitRepo(config.root, push_token=lambda: github_token(config, self.env))
         self._workdir: Path | None = None

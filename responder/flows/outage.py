@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 
 from responder.adapters.kube import ClusterAccess, ClusterReader, KubeError, open_cluster
 from responder.adapters.probes import Prober, ProbeTarget
-from responder.changes.guardrails import Policy
-from responder.config.investigation import InvestigationSettings, settings_for
+from responder.config.guardrails import Policy
+from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config, Service
 from responder.decision.actions import Decision
 from responder.decision.executor import ExecutionContext, execute
@@ -82,7 +82,7 @@ class IncidentTools:
     @classmethod
     def for_run(cls, config: Config, env: Mapping[str, str], snapshot: str | None = None,
                 changes: ChangeEngine | None = None) -> IncidentTools:
-        settings = settings_for(config)
+        settings = config.investigation
 
         def ask_agent(cfg: Config, issue: Issue, so_far: tuple[Finding, ...], service: str | None,
                       budget: float) -> tuple[Finding, ...]:
@@ -148,7 +148,7 @@ def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools
 
     inv = _assessment(inv, config, probe, tools)
     if service is not None:
-        inv = _kubernetes(inv, service, access, settings, now, Policy.from_section(config.section("guardrails")))
+        inv = _kubernetes(inv, service, access, settings, now, config.guardrails.policy)
         inv = _commits(inv, config, service, settings, now)
     inv = _agent(inv, situation, parsed.choice("error_type"), tools, dry_run)
     situation = replace(situation, investigation=inv)
@@ -172,12 +172,11 @@ def _agent(inv: Investigation, situation: Situation, error_type: str | None, too
     above, and only the guarded path applies anything. The budget belongs to the
     issue: what earlier runs were granted (kept in its state) is taken off.
     """
-    from responder.config.agent import settings_from_section
     from responder.investigate.agent_budget import MIN_JOB_USD, AgentUsage
 
     config, issue = situation.config, situation.event.issue
     assert issue is not None
-    settings = settings_from_section(config.section("agent"))
+    settings = config.agent
     if tools.ask_agent is None or settings is None:
         return inv
     if dry_run:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from responder.changes.guardrails import Policy
+from responder.config.guardrails import Policy
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Service
 from responder.investigate import diagnosis as dx

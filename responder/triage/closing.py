@@ -6,8 +6,6 @@ from responder.config.loader import Config
 from responder.model.events import IssueEvent
 from responder.model.severity_levels import Severity
 
-DEFAULT_SEVERITIES = ("SEV1", "SEV2")
-
 
 def screen_closed(event: IssueEvent, config: Config) -> str | None:
     """Why a closed issue needs no post-mortem, or None when it does.
@@ -17,13 +15,13 @@ def screen_closed(event: IssueEvent, config: Config) -> str | None:
     """
     issue = event.issue
     assert issue is not None
-    settings = config.section("postmortem")
-    if settings.get("enabled", True) is False:
+    settings = config.postmortem
+    if not settings.enabled:
         return "post-mortems are switched off (postmortem.enabled: false)"
     labels = set(issue.labels)
     if config.labels["incident"] not in labels:
         return "the closed issue is not an incident"
-    wanted = tuple(settings.get("severities") or DEFAULT_SEVERITIES)
+    wanted = settings.severities
     levels = [str(level) for level in Severity if config.labels.severity(level) in labels]
     if not any(level in wanted for level in levels):
         shown = levels[0] if levels else "no severity"

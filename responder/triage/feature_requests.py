@@ -15,7 +15,7 @@ from typing import Any
 
 from responder.changes import change_record
 from responder.changes.change_record import ChangeRecord
-from responder.changes.guardrails import Policy, stack_verdict
+from responder.changes.guardrails import stack_verdict
 from responder.changes.limits import UNSUPPORTED, check_request
 from responder.config.loader import Config, Service
 from responder.decision.actions import Action
@@ -68,7 +68,7 @@ def assess(parsed: ParsedForm, config: Config) -> Assessment:
         return _not_automatic(base, "invalid", "the request gives no new value")
     if service.terraform is not None:
         # Protected stacks escalate before anything else is even looked at.
-        pattern = Policy.from_section(config.section("guardrails")).protected_stack(service.terraform.stack)
+        pattern = config.guardrails.policy.protected_stack(service.terraform.stack)
         if pattern is not None:
             return _not_automatic(base, "protected-stack", f"stack {service.terraform.stack} is protected "
                                                            f"(guardrails.protected_stacks: {pattern}): changes there "
@@ -95,8 +95,7 @@ def outcome(assessment: Assessment, config: Config, prior: IssueState | None, pr
         extra = {}
         service = assessment.service
         if assessment.problem == "protected-stack" and service is not None and service.terraform is not None:
-            policy = Policy.from_section(config.section("guardrails"))
-            protected = stack_verdict(service.terraform.stack, policy)
+            protected = stack_verdict(service.terraform.stack, config.guardrails.policy)
             extra = {"verdict": protected.to_json()} if protected is not None else {}
         return _escalated(context, assessment.reasons, blocked_by=assessment.problem, record=None,
                           headline="Request recorded: a person will take it from here", extra=extra)

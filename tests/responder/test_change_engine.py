@@ -386,8 +386,8 @@ def _tree(tmp_path: Path) -> Path:
 ])
 def test_stacks_and_vars_files_are_judged_where_they_really_lead(tmp_path: Path, stack: str, vars_file: str,
                                                                   expected: tuple[str, str] | None) -> None:
-    from responder.changes.guardrails import Policy
     from responder.changes.repository_paths import locate
+    from responder.config.guardrails import Policy
     from responder.flows.change_engine import path_refusal
 
     root = _tree(tmp_path)

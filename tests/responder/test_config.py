@@ -196,3 +196,95 @@ def test_terraform_limits_are_checked_beyond_the_schema(tmp_path: Path, limits: 
     with pytest.raises(ConfigError) as caught:
         load_config(config)
     assert caught.value.problems == (f"{config}: {problem}",)
+
+
+def test_one_pass_reports_the_later_stages_sections_with_the_schema_problems(tmp_path: Path) -> None:
+    """What `statuspage build` would refuse is refused when the config is loaded, next to every other problem."""
+    path = write(tmp_path, """\
+services:
+  - {name: web, title: Website, tier: crit}
+  - {name: db, title: Database, tier: core}
+investigation: {rollout_restart_exclude: [dbb]}
+statuspage:
+  sources:
+    - {type: uptime-kuma, url: "https://kuma.example", slug: home, monitors: {Web: web, Cloud: nextcloud}}
+postmortem: {severities: [SEV9]}
+""")
+    assert problems_of(path) == [
+        f"{path}: postmortem.severities[0]: expected one of SEV1, SEV2, SEV3, SEV4, got 'SEV9'",
+        f"{path}: services[0].tier: expected one of core, critical, standard, low, got 'crit'",
+        f"{path}: investigation.rollout_restart_exclude[0]: unknown service 'dbb' (did you mean 'db'?)",
+        f"{path}: statuspage.sources[0].monitors.Cloud: unknown service 'nextcloud'",
+    ]
+
+
+def test_check_config_refuses_what_statuspage_build_would_refuse(tmp_path: Path) -> None:
+    import io
+
+    from responder.cli.main import main
+
+    path = write(tmp_path, """\
+services:
+  - {name: web, title: Website, tier: standard, slo: 200}
+statuspage:
+  sources: [{type: uptime-kuma, url: "https://kuma.example", slug: home, monitors: {Website: webb}}]
+""")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check-config", "--config", str(path)], env={}, stdout=out, stderr=err) == 2
+    assert out.getvalue() == ""
+    assert err.getvalue().splitlines()[:3] == [
+        f"responder: error: {path} is invalid (2 problems):",
+        f"  - {path}: services[0].slo: expected a number at most 100, got 200",
+        f"  - {path}: statuspage.sources[0].monitors.Website: unknown service 'webb' (did you mean 'web'?)",
+    ]
+
+
+def test_a_broken_section_is_reported_by_the_schema_alone(tmp_path: Path) -> None:
+    """A rule over a section of the wrong shape would only repeat the schema's complaint."""
+    path = write(tmp_path, """\
+services:
+  - {name: web, title: Website, tier: standard}
+statuspage:
+  sources: [{type: uptime-kuma, url: "https://kuma.example", monitors: {Website: webb}}]
+""")
+    assert problems_of(path) == [f"{path}: statuspage.sources[0]: missing required key 'slug'"]
+
+
+def test_every_section_is_typed_and_read_once(tmp_path: Path) -> None:
+    from responder.config.guardrails import DEFAULT_PROTECTED_STACKS, GitSettings
+
+    config = load_config(write(tmp_path, """\
+services:
+  - {name: web, title: Website, tier: standard}
+guardrails:
+  binary: tofu
+  max_changes: 2
+  lock_dir: locks
+  git: {remote: upstream, push: false}
+investigation: {rollout_restart: false, kubernetes: {log_lines: 5}}
+agent: {url: "http://agent.example/", max_budget_usd: 3}
+secrets: {woodpecker_token: "env:WP"}
+statuspage: {url: "https://status.example", title: Acme}
+postmortem: {enabled: false, severities: [SEV1], branch: main}
+"""))
+    assert config.guardrails.binary == "tofu" and config.guardrails.lock_dir == tmp_path / "locks"
+    assert config.guardrails.git == GitSettings(remote="upstream", branch=None, push=False)
+    assert config.guardrails.policy.max_changes == 2
+    assert config.guardrails.policy.protected_stacks == DEFAULT_PROTECTED_STACKS
+    assert config.investigation.rollout_restart is False and config.investigation.log_lines == 5
+    assert config.agent is not None and (config.agent.url, config.agent.max_budget_usd) == ("http://agent.example", 3)
+    assert config.secrets.configured == frozenset({"woodpecker_token"})
+    assert (config.statuspage.url, config.statuspage.title) == ("https://status.example", "Acme")
+    assert config.statuspage_url == "https://status.example"
+    assert (config.postmortem.enabled, config.postmortem.severities, config.postmortem.branch) == \
+        (False, ("SEV1",), "main")
+    assert config.postmortem.site_dir == tmp_path / "site"
+    assert config.postmortem.site_url == "https://status.example/post-mortems/"
+
+
+def test_sections_left_out_keep_their_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "services:\n  - {name: web, title: Website, tier: standard}\n"))
+    assert config.guardrails.binary == "terraform" and config.guardrails.lock_dir is None
+    assert config.agent is None and config.secrets.configured == frozenset()
+    assert config.statuspage.url is None and config.statuspage_url is None
+    assert config.postmortem.enabled and config.postmortem.site_url is None

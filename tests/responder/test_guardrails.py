@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from responder.changes.guardrails import (
+from responder.changes.guardrails import evaluate
+from responder.changes.plan_document import PlanError, parse_plan
+from responder.config.guardrails import (
     DEFAULT_PROTECTED_MANIFEST_KINDS,
     DEFAULT_PROTECTED_RESOURCE_TYPES,
     DEFAULT_PROTECTED_STACKS,
     Policy,
-    evaluate,
 )
-from responder.changes.plan_document import PlanError, parse_plan
 from tests.support.infra import Infra, copy_of, plan_json
 
 

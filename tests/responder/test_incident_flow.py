@@ -18,7 +18,6 @@ from responder.adapters.github import GitHubClient
 from responder.adapters.kube import ClusterAccess, open_cluster
 from responder.adapters.probes import Prober
 from responder.cli.main import main
-from responder.config.investigation import settings_for
 from responder.config.loader import Config, load_config
 from responder.flows.handle import handle
 from responder.flows.outage import AskAgent, IncidentTools
@@ -68,7 +67,7 @@ class World:
     def run(self, payload: dict[str, Any], *, cluster: str | None = "live", dry_run: bool = False,
             offline: bool = False, probe: bool = True, later: timedelta = timedelta()) -> Result:
         config = self.config or self.configure()
-        settings = settings_for(config)
+        settings = config.investigation
         if cluster == "live":
             def opener() -> ClusterAccess:
                 return open_cluster(settings, {"KUBECONFIG": str(KUBECONFIG)}, account=self.tmp)
@@ -469,11 +468,11 @@ def test_the_agent_budget_belongs_to_the_issue_not_to_the_run(world: World) -> N
     """Closing and reopening a report must not buy another full agent budget each time."""
     from dataclasses import replace
 
+    from responder.config.agent import settings_from_section
     from responder.model.findings import Finding
 
     config = world.configure({"immich": {"status": 503}})
-    world.config = replace(config, sections={**config.sections,
-                                             "agent": {"url": "http://agent.example", "max_budget_usd": 4}})
+    world.config = replace(config, agent=settings_from_section({"url": "http://agent.example", "max_budget_usd": 4}))
     world.kube.load("crashloop-exit-1")
     granted: list[float] = []
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from responder.config.investigation import InvestigationSettings, build_settings, settings_for
-from responder.config.loader import load_config
+from responder.config.investigation import InvestigationSettings, build_settings
+from responder.config.loader import Config, load_config
 from responder.errors import ConfigError
 from responder.model.severity_levels import Severity
 
 
-def test_defaults_when_the_section_is_missing(example_config: object) -> None:
-    settings = settings_for(example_config)  # type: ignore[arg-type]
+def test_defaults_when_the_section_is_missing(example_config: Config) -> None:
+    settings = example_config.investigation
     assert settings.rollout_restart is True and settings.kubernetes is True
     assert settings.root_cause_deadline(Severity.SEV1) == 30
     assert settings.root_cause_deadline(Severity.SEV2) == 120

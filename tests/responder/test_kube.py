@@ -222,10 +222,10 @@ def test_a_broken_kubeconfig_secret_is_a_finding_not_a_crash(tmp_path: Path, sec
 def test_the_kubeconfig_secret_is_read_through_the_secrets_references(example_config: Config, tmp_path: Path) -> None:
     from dataclasses import replace as replace_config
 
+    from responder.config.secrets import settings_from_section
     from responder.flows.outage import IncidentTools
 
-    config = replace_config(example_config, sections={**example_config.sections,
-                                                      "secrets": {"kubeconfig": "env:CLUSTER_KUBECONFIG"}})
+    config = replace_config(example_config, secrets=settings_from_section({"kubeconfig": "env:CLUSTER_KUBECONFIG"}))
     tools = IncidentTools.for_run(config, {"CLUSTER_KUBECONFIG": KUBECONFIG.read_text()})
     access = tools.cluster()
     assert access.reader is not None and access.reader.source == "live API https://k8s.acme-homelab.org:6443"

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from responder.changes.guardrails import Policy
+from responder.config.guardrails import Policy
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config, Service, TerraformTarget
 from responder.investigate.diagnosis import diagnose

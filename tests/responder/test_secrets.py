@@ -6,14 +6,9 @@ import io
 
 import pytest
 
-from responder.adapters.secrets import (
-    EnvReference,
-    SecretResolver,
-    VaultReference,
-    parse_reference,
-    settings_from_section,
-)
+from responder.adapters.secrets import SecretResolver
 from responder.config.loader import Config
+from responder.config.secrets import EnvReference, VaultReference, parse_reference, settings_from_section
 from responder.errors import ConfigError
 
 

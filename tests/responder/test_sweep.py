@@ -15,7 +15,6 @@ import pytest
 from responder.adapters.github import GitHubClient
 from responder.adapters.probes import Prober
 from responder.cli.main import main
-from responder.config.investigation import settings_for
 from responder.config.loader import Config, load_config
 from responder.flows.sweep import SweepReport, run
 from responder.model.state import IssueState, JournalEntry, read_marker, render_marker
@@ -63,7 +62,7 @@ class Desk:
 
     def sweep(self, now: str, *, dry_run: bool = False) -> SweepReport:
         client = GitHubClient("acme-homelab/infra", TOKEN, write_interval=0)
-        return run(self.config, client, settings_for(self.config), prober=Prober(retry_delay=0.05),
+        return run(self.config, client, self.config.investigation, prober=Prober(retry_delay=0.05),
                    now=lambda: at(now), dry_run=dry_run)
 
     def state(self, number: int) -> IssueState:

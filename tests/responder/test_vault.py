@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from responder.adapters.secrets import SecretResolver, settings_from_section
+from responder.adapters.secrets import SecretResolver
 from responder.cli.main import main
+from responder.config.secrets import settings_from_section
 from responder.render.redaction import process_redactor
 from tests.conftest import EXAMPLE_CONFIG
 from tests.support.openbao import (

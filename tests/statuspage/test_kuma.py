@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from responder.config.loader import Config
+from responder.config.statuspage import KumaSource
 from statuspage import kuma
-from statuspage.settings import KumaSource
 from tests.conftest import FIXTURES
 from tests.support.http_services import closed_port_url, serving
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,10 @@ import pytest
 import yaml
 
 from responder.config.loader import load_config
+from responder.config.statuspage import KumaSource
 from responder.errors import ConfigError
 from statuspage.cli import main
-from statuspage.settings import KumaSource, settings_from
+from statuspage.settings import settings_from
 from tests.conftest import EXAMPLE_CONFIG
 
 
@@ -65,12 +67,23 @@ def test_mistakes_are_named(tmp_path: Path, section: Any, problem: str) -> None:
     assert problem in str(error.value)
 
 
-def test_a_monitor_mapped_to_an_unknown_service_is_refused(tmp_path: Path) -> None:
+def test_a_monitor_mapped_to_an_unknown_service_is_refused_when_the_config_is_loaded(tmp_path: Path) -> None:
     path = config_with(tmp_path, {"sources": [{"type": "uptime-kuma", "url": "https://k.example", "slug": "s",
                                                "monitors": {"Cloud": "nextclod"}}]})
     with pytest.raises(ConfigError) as error:
-        settings_from(load_config(path))
-    assert "statuspage.sources[0].monitors.Cloud: unknown service 'nextclod'" in str(error.value)
+        load_config(path)
+    assert error.value.problems == (
+        f"{path}: statuspage.sources[0].monitors.Cloud: unknown service 'nextclod' (did you mean 'nextcloud'?)",)
+
+
+def test_the_report_link_defaults_to_the_repository_it_is_built_for(tmp_path: Path) -> None:
+    config = load_config(config_with(tmp_path, {}))
+    assert config.statuspage.report_url is None
+    assert settings_from(replace(config, repository="acme/other")).report_url == \
+        "https://github.com/acme/other/issues/new?template=outage-report.yml"
+    assert settings_from(replace(config, repository=None)).report_url is None
+    configured = load_config(config_with(tmp_path, {"report_url": "https://help.example/report"}))
+    assert settings_from(configured).report_url == "https://help.example/report"
 
 
 def test_the_maintenance_form_is_generated_and_checked(tmp_path: Path) -> None:

@@ -42,4 +42,4 @@ def terraform_binary(config: Config) -> str:
     """`terraform` or `tofu` when some service changes through a stack, else `none`."""
     if not any(service.terraform for service in config.services):
         return "none"
-    return str(config.sections.get("guardrails", {}).get("binary") or "terraform")
+    return config.guardrails.binary

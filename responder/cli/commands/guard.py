@@ -11,9 +11,9 @@ from responder.cli.app import DEFAULT_CONFIG, add_config_argument
 from responder.errors import EXIT_BLOCKED, EXIT_OK, InputError
 
 if TYPE_CHECKING:
-    from responder.changes.guardrails import Policy
     from responder.changes.repository_paths import RepositoryPath
     from responder.cli.app import IO
+    from responder.config.guardrails import Policy
 
 
 def register(sub: Any) -> None:
@@ -54,14 +54,14 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
 
 def _policy(config_path: str, io: IO) -> tuple[Policy, Path]:
-    from responder.changes.guardrails import Policy
+    from responder.config.guardrails import Policy
     from responder.config.loader import load_config
 
     if config_path == DEFAULT_CONFIG and not Path(config_path).exists():
         print("responder: no responder.yml here: using the default guardrails", file=io.stderr)
         return Policy(), Path.cwd()
     config = load_config(config_path)
-    return Policy.from_section(config.section("guardrails")), config.root
+    return config.guardrails.policy, config.root
 
 
 def _read(path: str, stdin: Any) -> bytes:

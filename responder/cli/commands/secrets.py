@@ -9,8 +9,9 @@ from responder.cli.app import add_config_argument
 from responder.errors import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
-    from responder.adapters.secrets import Resolved, SecretsSettings
+    from responder.adapters.secrets import Resolved
     from responder.cli.app import IO
+    from responder.config.secrets import SecretsSettings
 
 
 def register(sub: Any) -> None:
@@ -29,8 +30,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from responder.adapters.secrets import SECRET_NAMES, resolver_for
+    from responder.adapters.secrets import resolver_for
     from responder.config.loader import load_config
+    from responder.config.secrets import SECRET_NAMES
 
     config = load_config(args.config)
     resolver = resolver_for(config, io.env, mask_stream=io.stdout)

@@ -34,7 +34,6 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from datetime import UTC, datetime
 
     from responder.cli.wiring import github_factory
-    from responder.config.investigation import settings_for
     from responder.config.loader import load_config
     from responder.flows.sweep import run as sweep
 
@@ -50,7 +49,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
         if moment is None:
             raise InputError(f"--now {args.now!r} is not an ISO 8601 time such as 2026-11-23T14:30:00Z")
     github = github_factory(io.env, config, mask_stream=io.stdout)(repository)
-    report = sweep(config, github, settings_for(config), probe=args.probe, dry_run=args.dry_run,
+    report = sweep(config, github, config.investigation, probe=args.probe, dry_run=args.dry_run,
                    now=(lambda: moment) if moment else (lambda: datetime.now(UTC)))
     if args.dry_run:
         json.dump(report.to_json(), io.stdout, indent=2, ensure_ascii=False)
