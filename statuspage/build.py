@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from responder.config.loader import Config
 from responder.config.statuspage import StatusPageSettings
@@ -21,7 +21,15 @@ from responder.errors import ConfigError, GitHubError, InputError
 from responder.model.state import StateSeal
 from responder.model.timestamps import iso_utc, parse_utc
 from statuspage import history, kuma
-from statuspage.github_source import CACHE_VERSION, ExportFile, GitHubIssues, IssueSource, Snapshot, cached_authors
+from statuspage.github_source import (
+    CACHE_VERSION,
+    ConditionalGitHub,
+    ExportFile,
+    GitHubIssues,
+    IssueSource,
+    Snapshot,
+    cached_authors,
+)
 from statuspage.history import Check, History
 from statuspage.issues import Reading
 from statuspage.page import Inputs, assemble
@@ -29,6 +37,9 @@ from statuspage.previous import Previous, read_previous
 from statuspage.render import render_site
 from statuspage.settings import settings_from
 from statuspage.site import write_site
+
+if TYPE_CHECKING:
+    from responder.adapters.probes import ProbeRunner
 
 log = logging.getLogger("statuspage")
 PROBE_CODES = {"ok": history.OK, "degraded": history.DEGRADED, "down": history.DOWN}
@@ -59,11 +70,11 @@ class BuildResult:
     index_bytes: int
 
 
-GitHubFactory = Callable[[str], Any]
+GitHubFactory = Callable[[str], ConditionalGitHub]
 
 
 def build(config: Config, options: BuildOptions, github: GitHubFactory | None = None,
-          prober: Any = None) -> BuildResult:
+          prober: ProbeRunner | None = None) -> BuildResult:
     settings = settings_from(config)
     reading = Reading.of(config, settings, seal=options.seal)
     now = (options.now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
@@ -170,7 +181,8 @@ def _collect(snapshot: Snapshot, reading: Reading, now: datetime) -> Any:
     return collect(snapshot.issues, snapshot.comments, reading, now)
 
 
-def _probe(config: Config, settings: StatusPageSettings, prober: Any, now: datetime) -> tuple[Check, ...]:
+def _probe(config: Config, settings: StatusPageSettings, prober: ProbeRunner | None,
+           now: datetime) -> tuple[Check, ...]:
     from responder.adapters.probes import Prober, ProbeTarget
 
     targets = [t for t in (ProbeTarget.for_service(s) for s in config.services) if t is not None]

@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from responder.adapters.process import Completed, ProcessFailed, run
 from responder.errors import ResponderError
@@ -43,7 +44,22 @@ def push_auth_env(token: str | None, remote_url: str | None, env: Mapping[str, s
             "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}"}
 
 
+class GitCheckout(Protocol):
+    """The checkout the guarded change engine checks, commits a vars file to and pushes.
+    GitRepo is the real one; tests pass a fake, or a GitRepo over a scratch repository."""
+
+    def git(self, *args: str, check: bool = True, input_text: str | None = None,
+            env: Mapping[str, str] | None = None) -> Completed: ...
+    def is_repository(self) -> bool: ...
+    def current_branch(self) -> str: ...
+    def changed(self, paths: Sequence[str] = ()) -> tuple[str, ...]: ...
+    def commit(self, message: str, paths: Sequence[str]) -> str | None: ...
+    def push(self, remote: str = "origin", branch: str | None = None) -> None: ...
+
+
 class GitRepo:
+    """git in one checkout, through the one subprocess wrapper; commits are the responder's."""
+
     def __init__(self, root: Path | str, *, author_name: str = BOT_NAME, author_email: str = BOT_EMAIL,
                  timeout: float = 120.0, push_token: Callable[[], str | None] | None = None) -> None:
         self.root = Path(root)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from responder.config.loader import Service
 from responder.model.probes import DEGRADED, DOWN, OK, ProbeResult
@@ -116,6 +117,14 @@ def _connection_reason(exc: Exception) -> str:
         if needle in text:
             return reason
     return "connection failed"
+
+
+class ProbeRunner(Protocol):
+    """Probes services' health checks: what the outage path, the sweep and the status page need.
+    Prober is the real one; tests pass one with a fake fetch, or their own."""
+
+    def probe(self, target: ProbeTarget) -> ProbeResult: ...
+    def probe_all(self, targets: Iterable[ProbeTarget]) -> tuple[ProbeResult, ...]: ...
 
 
 class Prober:

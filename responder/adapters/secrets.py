@@ -20,7 +20,7 @@ from responder.errors import ResponderError
 from responder.render.redaction import process_redactor
 
 if TYPE_CHECKING:
-    from responder.adapters.vault import VaultClient, VaultLogin
+    from responder.adapters.vault import SecretStore, VaultLogin
     from responder.config.loader import Config
 
 DESCRIPTIONS: Mapping[str, str] = {
@@ -55,7 +55,7 @@ class Resolved:
         return self.value is not None
 
 
-VaultConnector = Callable[["VaultLogin"], "VaultClient"]
+VaultConnector = Callable[["VaultLogin"], "SecretStore"]
 
 
 class SecretResolver:
@@ -73,7 +73,7 @@ class SecretResolver:
         self._env = env
         self._connect = connect
         self._mask_stream = mask_stream
-        self._vault: VaultClient | None = None
+        self._vault: SecretStore | None = None
         self._vault_problem: ResponderError | None = None
         self._cache: dict[str, Resolved] = {}
 
@@ -128,7 +128,7 @@ class SecretResolver:
             self._mask_stream.flush()
         return Resolved(name, str(reference), value=value)
 
-    def _vault_session(self) -> VaultClient:
+    def _vault_session(self) -> SecretStore:
         if self._vault is not None:
             return self._vault
         if self._vault_problem is not None:

@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from responder.adapters.process import ProcessFailed, run
 from responder.errors import ResponderError
@@ -71,6 +71,19 @@ class Run:
     summary: str  # "Plan: 0 to add, 1 to change, 0 to destroy.", "Apply complete! ...", "No changes. ..."
     output: str
     has_changes: bool = False
+
+
+class TerraformRunner(Protocol):
+    """terraform in one stack, as the change engine drives it: check the version, init, plan, read the
+    plan, apply exactly that plan. Terraform is the real one."""
+
+    @property
+    def binary(self) -> str: ...
+    def version(self) -> str: ...
+    def init(self) -> None: ...
+    def plan(self, out: Path) -> Run: ...
+    def show_json(self, plan_file: Path) -> str: ...
+    def apply(self, plan_file: Path) -> Run: ...
 
 
 class Terraform:

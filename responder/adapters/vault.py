@@ -14,7 +14,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from responder.errors import ResponderError
 from responder.render.redaction import process_redactor
@@ -46,6 +46,12 @@ class VaultLogin:
     @property
     def auth_mount(self) -> str:
         return self.mount or self.auth
+
+
+class SecretStore(Protocol):
+    """A logged-in secret store: all that resolving a `vault:` reference needs (VaultClient is the real one)."""
+
+    def read(self, mount: str, path: str, key: str) -> str: ...
 
 
 class VaultClient:

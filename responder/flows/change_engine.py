@@ -25,10 +25,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from responder.adapters.git import GitError, GitRepo
+from responder.adapters.git import GitCheckout, GitError, GitRepo
 from responder.adapters.locks import StackBusy, StackLock, UnsafeLockPath, default_lock_dir
 from responder.adapters.secrets import github_token
-from responder.adapters.terraform import StateLocked, Terraform, TerraformError
+from responder.adapters.terraform import StateLocked, Terraform, TerraformError, TerraformRunner
 from responder.changes import limits, tfvars
 from responder.changes.guardrails import Verdict, evaluate, stack_verdict
 from responder.changes.plan_document import SHORT_SENSITIVE_CHARS, PlanDocument, PlanError, parse_plan
@@ -122,7 +122,7 @@ class _Pending:
     """What a ready change holds until it is applied or discarded."""
 
     lock: StackLock
-    terraform: Terraform
+    terraform: TerraformRunner
     vars_path: Path  # the real file
     vars_name: str  # the same, relative to the repository: what git commits
     original: bytes
@@ -132,13 +132,13 @@ class _Pending:
 
 class TerraformChangeEngine:
     def __init__(self, config: Config, *, env: Mapping[str, str] | None = None, dry_run: bool = False,
-                 repo: GitRepo | None = None) -> None:
+                 repo: GitCheckout | None = None) -> None:
         self.config = config
         self.env = dict(env if env is not None else os.environ)
         self.policy = config.guardrails.policy
         self.settings = EngineSettings.from_config(config.guardrails, self.env)
         self.dry_run = dry_run
-        self.repo = repo or GitRepo(config.root, push_token=lambda: github_token(config, self.env))
+        self.repo: GitCheckout = repo or GitRepo(config.root, push_token=lambda: github_token(config, self.env))
         self._workdir: Path | None = None
         self._pending: dict[str, _Pending] = {}
         self._versions_checked: set[str] = set()
@@ -300,7 +300,7 @@ class TerraformChangeEngine:
         self._pending[str(plan_file)] = pending
         return replace(prepared, plan_file=str(plan_file)), pending
 
-    def _plan(self, terraform: Terraform, plan_file: Path, stack: str) -> tuple[Verdict, str, str]:
+    def _plan(self, terraform: TerraformRunner, plan_file: Path, stack: str) -> tuple[Verdict, str, str]:
         """Plan into the file, read it back, and judge it; the hash is of the exact bytes judged."""
         plan_file.unlink(missing_ok=True)
         run = terraform.plan(plan_file)
@@ -351,7 +351,7 @@ class TerraformChangeEngine:
                     "includes every change already merged")
         return None
 
-    def _check_version(self, terraform: Terraform) -> None:
+    def _check_version(self, terraform: TerraformRunner) -> None:
         if terraform.binary not in self._versions_checked:
             terraform.version()
             self._versions_checked.add(terraform.binary)

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from responder.adapters.kube import ClusterAccess, ClusterReader, KubeError, open_cluster
-from responder.adapters.probes import Prober, ProbeTarget
+from responder.adapters.probes import Prober, ProbeRunner, ProbeTarget
 from responder.config.guardrails import Policy
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config, Service
@@ -53,7 +53,7 @@ from responder.triage.outage import settled, wanted_change
 from responder.triage.situation import Situation, report_facts
 
 if TYPE_CHECKING:
-    from responder.adapters.github import GitHubClient
+    from responder.adapters.github import IncidentReader
 
 log = logging.getLogger("responder.triage.outage")
 
@@ -69,7 +69,7 @@ class IncidentTools:
     """The adapters the outage path uses, injected so that tests and replays can choose them."""
 
     settings: InvestigationSettings
-    prober: Prober = field(default_factory=Prober)
+    prober: ProbeRunner = field(default_factory=Prober)
     open_cluster: Callable[[], ClusterAccess] = lambda: ClusterAccess(None, "no cluster configured")
     changes: ChangeEngine | None = None
     # The optional agent investigator (responder/agent.py); () when responder.yml configures none.
@@ -112,7 +112,7 @@ class IncidentTools:
 # ---------------------------------------------------------------- gather
 
 
-def gather(situation: Situation, github: GitHubClient | None, probe: bool, tools: IncidentTools,
+def gather(situation: Situation, github: IncidentReader | None, probe: bool, tools: IncidentTools,
            dry_run: bool = False) -> Situation:
     """The situation with the investigation added, when this event is an outage report to act on."""
     event, config = situation.event, situation.config

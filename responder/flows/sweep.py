@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from responder.adapters.probes import Prober, ProbeTarget
+from responder.adapters.probes import Prober, ProbeRunner, ProbeTarget
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config
 from responder.decision.actions import Action, Comment, Decision, SetIssue
@@ -256,7 +256,7 @@ class SweepReport:
                 "done": self.done}
 
 
-def run(config: Config, github: GitHubClient, settings: InvestigationSettings, *, prober: Prober | None = None,
+def run(config: Config, github: GitHubClient, settings: InvestigationSettings, *, prober: ProbeRunner | None = None,
         probe: bool = True, now: Callable[[], datetime] = lambda: datetime.now(UTC),
         dry_run: bool = False) -> SweepReport:
     incidents = github.open_incidents(config.labels["incident"], config.bot_login)
