@@ -72,13 +72,3 @@ def index_text(settings: Settings, templates_dir: Path | None = None,
     return render_index(entries, templates_dir)
 
 
-def write_text(path: Path, text: str) -> bool:
-    """Write when the content differs; True when the file changed."""
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return True

@@ -18,19 +18,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from postmortem.collection import write_text
 from postmortem.incident import format_duration
 from postmortem.rendering import render_template
 from postmortem.settings import Settings, load_settings
 from postmortem.writer import Draft, draft
-from responder.adapters.git import GitError, GitRepo
+from responder.adapters.files import LocalFiles
+from responder.adapters.git import GitRepo
 from responder.adapters.github import bot_comment_in
 from responder.adapters.github.export import IncidentExport
 from responder.config.loader import Config
 from responder.decision.actions import Action, AddLabels, Comment, Decision, RemoveLabels, fingerprint, ignored
-from responder.decision.executor import ExecutionContext, Report, execute, handles
+from responder.decision.executor import ExecutionContext, execute
+from responder.decision.repository_actions import CommitFiles, WriteFiles
 from responder.flows.run import GitHubFactory, Options, Result
 from responder.model.events import IssueEvent
 from responder.model.issues import BotComment
@@ -43,70 +44,6 @@ SECTION = "postmortem"
 COMMENT_TEMPLATE = "comment-postmortem.md.j2"
 _BLOCK = re.compile(r"\n*<!-- postmortem:begin -->.*?<!-- postmortem:end -->\n*", re.DOTALL)
 _STATE = re.compile(r"\n*<!-- issueops-responder:state \{.*?\} -->\s*$", re.DOTALL)
-
-
-# ---------------------------------------------------------------- actions
-
-
-@dataclass(frozen=True)
-class WriteFiles(Action):
-    """Write the post-mortem and the index (only files whose content changed)."""
-
-    type: ClassVar[str] = "write_files"
-    writes_github: ClassVar[bool] = False
-    files: tuple[tuple[str, str], ...]  # (path, text)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"type": self.type, "paths": [path for path, _ in self.files]}
-
-    def describe(self) -> str:
-        return "write " + ", ".join(Path(path).name for path, _ in self.files)
-
-
-@dataclass(frozen=True)
-class CommitFiles(Action):
-    """Commit exactly these paths and push them. Pushing leaves the machine, so offline skips it."""
-
-    type: ClassVar[str] = "commit"
-    writes_github: ClassVar[bool] = True
-    paths: tuple[str, ...]  # relative to the repository root
-    message: str
-    push: bool
-    remote: str
-    branch: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"type": self.type, "paths": list(self.paths), "message": self.message, "push": self.push}
-
-    def describe(self) -> str:
-        return f"commit {self.message!r}" + (" and push" if self.push else "")
-
-
-@handles(WriteFiles)
-def _write_files(action: WriteFiles, context: ExecutionContext, report: Report) -> None:
-    for path, text in action.files:
-        if write_text(Path(path), text):
-            report.done.append(f"wrote {Path(path).name}")
-
-
-@handles(CommitFiles)
-def _commit_files(action: CommitFiles, context: ExecutionContext, report: Report) -> None:
-    repo: GitRepo = context.adapters["git"]
-    sha = repo.commit(action.message, action.paths)
-    report.done.append(f"committed {sha[:7]}" if sha else "nothing new to commit")
-    if not action.push:
-        return
-    branch = action.branch or repo.current_branch()
-    if branch == "HEAD":
-        raise GitError("the checkout is on a detached HEAD: there is no branch to push the post-mortem to",
-                       hint="Set postmortem.branch in responder.yml (e.g. main).")
-    try:
-        repo.push(action.remote, branch)
-    except GitError:
-        # Someone pushed meanwhile (another incident's fix, a person): replay ours on top, once.
-        repo.git("pull", "--rebase", "--quiet", action.remote, branch)
-        repo.push(action.remote, branch)
-    report.done.append(f"pushed to {action.remote}/{branch}")
 
 
 # ---------------------------------------------------------------- deciding
@@ -232,7 +169,8 @@ def handle_closed(payload: Any, event: IssueEvent, config: Config, options: Opti
                                                   "with `postmortem write --issue-file`)"))
         return Result(decision, None, requests)
     git = GitRepo(settings.root, push_token=github.push_token if github else None)
-    context = ExecutionContext(issue=issue.number, github=github, bot_comment=bot_comment, adapters={"git": git})
+    context = ExecutionContext(issue=issue.number, github=github, bot_comment=bot_comment, git=git,
+                               files=LocalFiles())
     report = execute(decision, context)
     log.info("post-mortem %s: %s", decision.extra["postmortem"]["path"], "; ".join(report.done) or "no change")
     return Result(decision, report, github.requests if github else 0)

@@ -26,14 +26,15 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from postmortem.collection import index_text, write_text
+    from postmortem.collection import index_text
     from postmortem.settings import load_settings
     from postmortem.site import build_site
+    from responder.adapters.files import write_if_changed
     from responder.config.loader import load_config
 
     config = load_config(args.config)
     settings = load_settings(config, args.site_dir)
-    write_text(settings.index_path, index_text(settings, config.templates_dir))
+    write_if_changed(settings.index_path, index_text(settings, config.templates_dir))
     built = build_site(settings.site_dir)
     print(f"built {built.pages} pages into {built.output_dir}", file=io.stdout)
     return EXIT_OK

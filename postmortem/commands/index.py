@@ -26,13 +26,14 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from postmortem.collection import index_text, post_mortem_files, write_text
+    from postmortem.collection import index_text, post_mortem_files
     from postmortem.settings import load_settings
+    from responder.adapters.files import write_if_changed
     from responder.config.loader import load_config
 
     config = load_config(args.config)
     settings = load_settings(config, args.site_dir)
-    changed = write_text(settings.index_path, index_text(settings, config.templates_dir))
+    changed = write_if_changed(settings.index_path, index_text(settings, config.templates_dir))
     count = len(post_mortem_files(settings))
     print(f"{'wrote' if changed else 'unchanged:'} {settings.index_path} ({count} post-mortems)", file=io.stdout)
     return EXIT_OK

@@ -14,6 +14,7 @@ from responder.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
 if TYPE_CHECKING:
     from postmortem.settings import Settings
     from responder.cli.app import IO
+    from responder.decision.actions import OpenedIssue
     from responder.config.loader import Config
 
 log = logging.getLogger("postmortem")
@@ -41,9 +42,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from postmortem.collection import read_document, write_text
+    from postmortem.collection import read_document
     from postmortem.followups import filed_followups, plan_followups, record_issues
     from postmortem.settings import load_settings
+    from responder.adapters.files import write_if_changed
     from responder.config.loader import load_config
 
     config = load_config(args.config)
@@ -81,14 +83,26 @@ def run(args: argparse.Namespace, io: IO) -> int:
             elif args.dry_run:
                 print(f"{path.name}: would file item {plan.item.id}: {plan.title}", file=io.stdout)
             else:
-                created = github.create_issue(plan.title, plan.body, settings.followup_labels)
-                filed[plan.key] = numbers[plan.item.id] = int(created["number"])
-                print(f"{path.name}: filed item {plan.item.id} as #{created['number']}", file=io.stdout)
-        if numbers and not args.dry_run and write_text(path, record_issues(document, numbers, config.templates_dir)):
+                opened = _file(github, plan.title, plan.body, settings.followup_labels)
+                filed[plan.key] = numbers[plan.item.id] = opened.number
+                print(f"{path.name}: filed item {plan.item.id} as #{opened.number}", file=io.stdout)
+        recorded = record_issues(document, numbers, config.templates_dir) if numbers else None
+        if recorded is not None and not args.dry_run and write_if_changed(path, recorded):
             changed.append(path)
     if changed and args.commit:
         _commit(changed, settings, config, io)
     return EXIT_BAD_INPUT if broken else EXIT_OK
+
+
+def _file(github: Any, title: str, body: str, labels: tuple[str, ...]) -> OpenedIssue:
+    """Open one follow-up issue, through the executor like every write to GitHub."""
+    from responder.decision.actions import Decision, OpenedIssue, OpenIssue
+    from responder.decision.executor import ExecutionContext, execute
+
+    decision = Decision(event="postmortem-todos", issue=None, kind="follow-up", trusted=None, severity=None,
+                        outcome="filed", reasons=(title,), actions=(OpenIssue(title, body, labels),))
+    report = execute(decision, ExecutionContext(issue=None, github=github))
+    return next(result for result in report.results if isinstance(result, OpenedIssue))
 
 
 def _selected(args: argparse.Namespace, settings: Settings, config: Config) -> list[Path]:

@@ -41,10 +41,10 @@ def add_site_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from postmortem.collection import write_text
     from postmortem.incident import format_duration
     from postmortem.settings import load_settings
     from postmortem.writer import draft
+    from responder.adapters.files import write_if_changed
     from responder.config.loader import load_config
 
     config = load_config(args.config)
@@ -62,8 +62,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     if args.dry_run:
         io.stdout.write(result.text)
         return EXIT_OK
-    changed = write_text(result.path, result.text)
-    write_text(result.index_path, result.index_text)
+    changed = write_if_changed(result.path, result.text)
+    write_if_changed(result.index_path, result.index_text)
     budgets = "; ".join(
         f"{b.service.name} {b.consumed_percent} % of the monthly error budget" if b.consumed_percent is not None
         else f"{b.service.name}: no slo, budget not computed"

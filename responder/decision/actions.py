@@ -118,6 +118,30 @@ class SetIssue(Action):
 
 
 @dataclass(frozen=True)
+class OpenIssue(Action):
+    """Open a new issue (a detected incident, a post-mortem follow-up)."""
+
+    type: ClassVar[str] = "open_issue"
+    title: str
+    body: str
+    labels: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "title": self.title, "body": self.body, "labels": list(self.labels)}
+
+    def describe(self) -> str:
+        return f"open an issue: {self.title}"
+
+
+@dataclass(frozen=True)
+class OpenedIssue:
+    """What OpenIssue hands back in Report.results."""
+
+    number: int
+    html_url: str
+
+
+@dataclass(frozen=True)
 class Decision:
     event: str
     issue: int | None

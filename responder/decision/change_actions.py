@@ -1,8 +1,8 @@
-"""The action that applies a checked Terraform plan, and its executor handler.
+"""The action that applies a checked Terraform plan.
 
 It writes to the infrastructure, not to GitHub, so it runs offline too.
-The decision holds the prepared change; the handler hands it to the
-ChangeEngine in the execution context and reports what came back.
+The decision holds the prepared change; the executor hands it to the
+change engine and reports what came back.
 """
 
 from __future__ import annotations
@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from responder.decision.actions import Action
-from responder.decision.executor import ExecutionContext, Report, handles
 from responder.model.changes import PreparedChange
-
-ENGINE = "changes"  # the ExecutionContext.adapters key of the ChangeEngine
 
 
 @dataclass(frozen=True)
@@ -37,15 +34,3 @@ class ApplyChange(Action):
 
     def describe(self) -> str:
         return f"apply the checked plan sha256:{(self.prepared.plan_sha256 or '')[:12]} ({self.prepared.summary})"
-
-
-@handles(ApplyChange)
-def _apply_change(action: ApplyChange, context: ExecutionContext, report: Report) -> None:
-    engine = context.adapters[ENGINE]
-    applied = engine.apply(action.prepared, issue=context.issue)
-    report.results.append(applied)
-    if applied.ok:
-        report.done.append(f"applied {action.prepared.summary}" + (f"; commit {applied.commit[:12]}"
-                                                                   if applied.commit else ""))
-    else:
-        report.done.append(f"apply of {action.prepared.summary} failed")

@@ -1,46 +1,62 @@
 """Carry out a decision. The only code that writes.
 
-Each action type has one small handler. Actions that write to GitHub are
-skipped offline (and reported as such); the decision itself says nothing
-about how it is carried out.
+Each action type has one small handler, listed in one explicit table: an
+action without a handler fails the test that checks the table, not a run.
+The handlers reach the outside only through the typed ports of the
+ExecutionContext (responder.decision.ports). Actions that write to GitHub
+are skipped offline (and reported as such); the decision itself says
+nothing about how it is carried out.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
 
-from responder.decision.actions import Action, AddLabels, Assign, Close, Comment, Decision, RemoveLabels, SetIssue
+from responder.decision.actions import (
+    Action,
+    AddLabels,
+    Assign,
+    Close,
+    Comment,
+    Decision,
+    OpenedIssue,
+    OpenIssue,
+    RemoveLabels,
+    SetIssue,
+)
+from responder.decision.change_actions import ApplyChange
+from responder.decision.incident_actions import RestartOutcome, RolloutRestart, UpdateOtherIssue
+from responder.decision.ports import ChangeApplier, ClusterWriter, Committer, FileWriter, IssueWriter, LabelWriter
+from responder.decision.repository_actions import CommitFiles, SyncLabel, WriteFiles
+from responder.errors import ResponderError
 from responder.model.issues import BotComment
 
 log = logging.getLogger("responder.decision.executor")
 
 
-class IssueWriter(Protocol):
-    """What the executor needs from GitHub (GitHubClient satisfies it)."""
-
-    requests: int
-
-    def create_comment(self, number: int, body: str) -> BotComment: ...
-    def edit_comment(self, comment_id: int, body: str, number: int) -> None: ...
-    def delete_comment(self, comment_id: int) -> None: ...
-    def add_labels(self, number: int, labels: tuple[str, ...]) -> None: ...
-    def remove_label(self, number: int, label: str) -> None: ...
-    def add_assignees(self, number: int, assignees: tuple[str, ...]) -> None: ...
-    def close(self, number: int, reason: str) -> None: ...
-    def update_issue(self, number: int, *, labels: tuple[str, ...] | None = None,
-                     assignees: tuple[str, ...] | None = None, close_reason: str | None = None) -> None: ...
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
 class ExecutionContext:
-    issue: int
+    """The issue the decision is about, and the ports its actions may use. A port left None is not
+    available to this run: an action that needs it fails with a clear error."""
+
+    issue: int | None
     github: IssueWriter | None  # None offline
     bot_comment: BotComment | None = None
-    # Adapters later stages need (terraform, kube, git...), by name.
-    adapters: dict[str, Any] = field(default_factory=dict)
+    changes: ChangeApplier | None = None
+    cluster: ClusterWriter | None = None
+    labels: LabelWriter | None = None
+    git: Committer | None = None
+    files: FileWriter | None = None
+    clock: Callable[[], datetime] = _utc_now
 
 
 @dataclass
@@ -48,20 +64,12 @@ class Report:
     done: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     comment_url: str = ""
-    # Data some actions hand back (an applied change, a restart time), for the caller.
+    # Data some actions hand back (an applied change, a restart time, an opened issue), for the caller.
     results: list[Any] = field(default_factory=list)
 
 
-Handler = Callable[[Any, ExecutionContext, Report], None]
-HANDLERS: dict[type[Action], Handler] = {}
-
-
-def handles(action_type: type[Action]) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        HANDLERS[action_type] = handler
-        return handler
-
-    return register
+class MissingPort(ResponderError):
+    """An action needs an adapter this run was not given (a wiring mistake)."""
 
 
 def execute(decision: Decision, context: ExecutionContext) -> Report:
@@ -72,26 +80,39 @@ def execute(decision: Decision, context: ExecutionContext) -> Report:
             continue
         handler = HANDLERS.get(type(action))
         if handler is None:
-            raise TypeError(f"no handler for action {action.type}")
+            raise MissingPort(f"no handler for action {action.type}")
         handler(action, context, report)
     return report
 
 
-def _github(context: ExecutionContext) -> IssueWriter:
-    assert context.github is not None
-    return context.github
+T = TypeVar("T")
 
 
-@handles(Comment)
+def _port(port: T | None, what: str, action: Action) -> T:
+    if port is None:
+        raise MissingPort(f"{action.describe()}: this run has no {what}")
+    return port
+
+
+def _issue(context: ExecutionContext, action: Action) -> int:
+    if context.issue is None:
+        raise MissingPort(f"{action.describe()}: the decision names no issue")
+    return context.issue
+
+
+# ---------------------------------------------------------------- the issue
+
+
 def _comment(action: Comment, context: ExecutionContext, report: Report) -> None:
+    github, issue = _port(context.github, "GitHub access", action), _issue(context, action)
     existing = context.bot_comment
     if existing is None:
-        created = _github(context).create_comment(context.issue, action.body)
+        created = github.create_comment(issue, action.body)
         context.bot_comment = created
         report.comment_url = created.html_url
         report.done.append("posted the responder comment")
     elif existing.body != action.body:
-        _github(context).edit_comment(existing.id, action.body, context.issue)
+        github.edit_comment(existing.id, action.body, issue)
         context.bot_comment = BotComment(existing.id, action.body, existing.html_url, existing.state)
         report.comment_url = existing.html_url
         report.done.append("updated the responder comment")
@@ -101,37 +122,136 @@ def _comment(action: Comment, context: ExecutionContext, report: Report) -> None
     if existing is not None and existing.duplicates:
         # Two runs raced and both posted: their records are merged into this one comment.
         for duplicate in existing.duplicates:
-            _github(context).delete_comment(duplicate)
+            github.delete_comment(duplicate)
         report.done.append(f"merged {len(existing.duplicates)} duplicate responder comment(s) into one")
 
 
-@handles(AddLabels)
 def _add_labels(action: AddLabels, context: ExecutionContext, report: Report) -> None:
-    _github(context).add_labels(context.issue, action.labels)
+    _port(context.github, "GitHub access", action).add_labels(_issue(context, action), action.labels)
     report.done.append(action.describe())
 
 
-@handles(RemoveLabels)
 def _remove_labels(action: RemoveLabels, context: ExecutionContext, report: Report) -> None:
+    github, issue = _port(context.github, "GitHub access", action), _issue(context, action)
     for label in action.labels:
-        _github(context).remove_label(context.issue, label)
+        github.remove_label(issue, label)
     report.done.append(action.describe())
 
 
-@handles(Assign)
 def _assign(action: Assign, context: ExecutionContext, report: Report) -> None:
-    _github(context).add_assignees(context.issue, action.assignees)
+    _port(context.github, "GitHub access", action).add_assignees(_issue(context, action), action.assignees)
     report.done.append(action.describe())
 
 
-@handles(Close)
 def _close(action: Close, context: ExecutionContext, report: Report) -> None:
-    _github(context).close(context.issue, action.reason)
+    _port(context.github, "GitHub access", action).close(_issue(context, action), action.reason)
     report.done.append(action.describe())
 
 
-@handles(SetIssue)
 def _set_issue(action: SetIssue, context: ExecutionContext, report: Report) -> None:
-    _github(context).update_issue(context.issue, labels=action.labels, assignees=action.assignees,
-                                  close_reason=action.close)
+    _port(context.github, "GitHub access", action).update_issue(
+        _issue(context, action), labels=action.labels, assignees=action.assignees, close_reason=action.close)
     report.done.append(action.describe())
+
+
+# ---------------------------------------------------------------- other issues
+
+
+def _open_issue(action: OpenIssue, context: ExecutionContext, report: Report) -> None:
+    created = _port(context.github, "GitHub access", action).create_issue(action.title, action.body, action.labels)
+    opened = OpenedIssue(int(created["number"]), str(created.get("html_url", "")))
+    report.results.append(opened)
+    report.done.append(f"opened #{opened.number}")
+
+
+def _update_other(action: UpdateOtherIssue, context: ExecutionContext, report: Report) -> None:
+    github = _port(context.github, "GitHub access", action)
+    for label in action.remove_labels:
+        github.remove_label(action.number, label)
+    if action.add_labels:
+        github.add_labels(action.number, action.add_labels)
+    if action.comment_id is None:
+        url = github.create_comment(action.number, action.body).html_url
+    else:
+        github.edit_comment(action.comment_id, action.body, action.number)
+        url = action.comment_url
+    report.results.append(CommentWritten(action.number, url))
+    report.done.append(action.describe())
+
+
+@dataclass(frozen=True)
+class CommentWritten:
+    """What UpdateOtherIssue hands back: where its comment is."""
+
+    number: int
+    html_url: str
+
+
+# ---------------------------------------------------------------- infrastructure
+
+
+def _apply_change(action: ApplyChange, context: ExecutionContext, report: Report) -> None:
+    applied = _port(context.changes, "Terraform change engine", action).apply(
+        action.prepared, issue=_issue(context, action))
+    report.results.append(applied)
+    if applied.ok:
+        report.done.append(f"applied {action.prepared.summary}" + (f"; commit {applied.commit[:12]}"
+                                                                   if applied.commit else ""))
+    else:
+        report.done.append(f"apply of {action.prepared.summary} failed")
+
+
+def _rollout_restart(action: RolloutRestart, context: ExecutionContext, report: Report) -> None:
+    cluster = _port(context.cluster, "writable cluster", action)
+    stamp = cluster.restart_rollout(action.namespace, action.deployment, context.clock())
+    report.results.append(RestartOutcome(stamp))
+    report.done.append(action.describe())
+
+
+# ---------------------------------------------------------------- the repository
+
+
+def _write_files(action: WriteFiles, context: ExecutionContext, report: Report) -> None:
+    files = _port(context.files, "file system", action)
+    for path, text in action.files:
+        if files.write_text(Path(path), text):
+            report.done.append(f"wrote {Path(path).name}")
+
+
+def _commit_files(action: CommitFiles, context: ExecutionContext, report: Report) -> None:
+    git = _port(context.git, "git checkout", action)
+    sha = git.commit(action.message, action.paths)
+    report.done.append(f"committed {sha[:7]}" if sha else "nothing new to commit")
+    if action.push:
+        branch = git.publish(action.remote, action.branch)
+        report.done.append(f"pushed to {action.remote}/{branch}")
+
+
+def _sync_label(action: SyncLabel, context: ExecutionContext, report: Report) -> None:
+    labels = _port(context.labels, "GitHub access to labels", action)
+    if action.current_name is None:
+        labels.create_label(action.name, action.color, action.description)
+    else:
+        labels.update_label(action.current_name, new_name=action.name, color=action.color,
+                            description=action.description)
+    report.done.append(action.describe())
+
+
+Handler = Callable[[Any, ExecutionContext, Report], None]
+
+# Every action type and the one handler that carries it out.
+HANDLERS: Mapping[type[Action], Handler] = {
+    Comment: _comment,
+    AddLabels: _add_labels,
+    RemoveLabels: _remove_labels,
+    Assign: _assign,
+    Close: _close,
+    SetIssue: _set_issue,
+    OpenIssue: _open_issue,
+    UpdateOtherIssue: _update_other,
+    ApplyChange: _apply_change,
+    RolloutRestart: _rollout_restart,
+    WriteFiles: _write_files,
+    CommitFiles: _commit_files,
+    SyncLabel: _sync_label,
+}

@@ -7,21 +7,21 @@ screen (pure) -> trust and remembered state (GitHub reads) -> decide (pure)
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
 from dataclasses import replace
 from typing import Any
 
 from responder.adapters.github import GitHubClient
 from responder.config.loader import Config
 from responder.decision.actions import Decision
-from responder.decision.change_actions import ENGINE, ApplyChange
 from responder.decision.executor import ExecutionContext, Report, execute
+from responder.decision.incident_actions import INFRASTRUCTURE_ACTIONS
 from responder.errors import GitHubError, InputError
 from responder.flows import outage as incident_flow
 from responder.flows.closing import handle_closed
 from responder.flows.outage import IncidentTools
 from responder.flows.run import GitHubFactory, Options, Result
-from responder.model.changes import AppliedChange, ChangeEngine, ChangeRequest, PreparedChange
+from responder.model.changes import AppliedChange
 from responder.model.events import parse_event
 from responder.model.issues import BotComment
 from responder.model.trust import (
@@ -37,11 +37,8 @@ from responder.triage.situation import Situation
 log = logging.getLogger("responder")
 
 
-EngineFactory = Callable[[Config, Options], ChangeEngine]
-
-
 def handle(payload: Any, config: Config, options: Options, github_factory: GitHubFactory | None,
-           tools: IncidentTools | None = None, engine_factory: EngineFactory | None = None) -> Result:
+           tools: IncidentTools | None = None) -> Result:
     event = parse_event(payload, options.event_name)
     if event.problem and event.name in ("issues", "issue_comment", "unknown"):
         # Nothing GitHub sends for these events looks like this: bad input, not an event to ignore.
@@ -69,20 +66,13 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
     bot_comment: BotComment | None = None
     if github is not None:
         bot_comment = github.find_bot_comment(event.issue.number, config.bot_login)
-    situation = Situation(
-        event=event,
-        config=config,
-        trust=trust,
-        prior=bot_comment.state if bot_comment else None,
-        prior_known=github is not None,
-    )
-    # One guarded-Terraform engine for the run, built only if a change is planned: feature
-    # requests and remedies (OOMKilled -> memory, scaled to 0 -> replicas) both go through it.
-    engine: ChangeEngine | None = None
-    if options.plan:
-        engine = LazyEngine(lambda: (engine_factory or default_engine)(config, options))
+    situation = Situation(event=event, config=config, trust=trust,
+                          prior=bot_comment.state if bot_comment else None, prior_known=github is not None)
     if tools is None:
-        tools = IncidentTools.for_run(config, {}, options.cluster_snapshot, changes=engine)
+        # One guarded-Terraform engine for the run, started only if a change is planned: feature
+        # requests and remedies (OOMKilled -> memory, scaled to 0 -> replicas) both go through it.
+        tools = IncidentTools.for_run(config, os.environ, options.cluster_snapshot, plan=options.plan,
+                                      dry_run=options.dry_run)
     finished = False
     try:
         # Planning is gathering evidence: it happens before the decision, and is read-only.
@@ -93,80 +83,48 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
         # The outage path: evidence (probes, cluster, recent changes, a planned remedy) before the decision.
         situation = incident_flow.gather(situation, github, options.probe, tools, options.dry_run)
         decision = decide(situation)
-        requests_so_far = github.requests if github else 0
         if options.dry_run:
-            return Result(decision, None, requests_so_far)
+            return Result(decision, None, github.requests if github else 0)
         context = ExecutionContext(issue=event.issue.number, github=github, bot_comment=bot_comment,
-                                   adapters={ENGINE: tools.changes} if tools.changes is not None else {})
-        if situation.investigation is not None:
-            # A remedy runs first, recovery is confirmed, and the result decides the rest.
-            decision = incident_flow.remediate(decision, situation, context, options.probe, tools)
-            report = execute(decision, context)
-        else:
-            decision, report = _execute(decision, situation, context)
+                                   changes=tools.changes, clock=tools.now)
+        decision, report = carry_out(decision, situation, context, options.probe, tools)
         finished = True
         return Result(decision, report, github.requests if github else 0)
     finally:
         # Nothing is left once applied; this reverts a dry run's (or an unused plan's) vars edit.
         if situation.change is not None and tools.changes is not None:
             tools.changes.discard(situation.change)
-        if not finished:  # remediate() already discarded a remedy it did not apply
+        if not finished:  # carry_out() already discarded a remedy it did not apply
             incident_flow.discard(situation, tools)
-        close = getattr(tools.changes, "close", None)
-        if close is not None:
-            close()
+        if tools.changes is not None:
+            tools.changes.close()
 
 
-def _execute(decision: Decision, situation: Situation, context: ExecutionContext) -> tuple[Decision, Report]:
-    """Carry the decision out. A checked plan is applied first; what the apply did (the commit,
-    or the error) then decides the rest, so the comment, written last, tells what really happened."""
-    applying = tuple(action for action in decision.actions if isinstance(action, ApplyChange))
-    if not applying:
+def carry_out(decision: Decision, situation: Situation, context: ExecutionContext, probe: bool,
+              tools: IncidentTools) -> tuple[Decision, Report]:
+    """Carry the decision out, the one way every event takes.
+
+    What changes the infrastructure (an apply, a remedy) runs first, and its outcome (the commit,
+    the error, the recovery seen or not) is decided on a second time, so the comment and labels,
+    written last, tell what really happened. Everything else is one decision, executed once.
+    """
+    first = tuple(action for action in decision.actions if isinstance(action, INFRASTRUCTURE_ACTIONS))
+    if not first:
+        incident_flow.discard(situation, tools)
         return decision, execute(decision, context)
-    first = execute(replace(decision, actions=applying), context)
-    applied = next(result for result in first.results if isinstance(result, AppliedChange))
-    log.info("apply of %s: %s", applied.prepared.summary, "ok" if applied.ok else applied.error)
-    final = decide(replace(situation, applied=applied))
+    if situation.investigation is not None:
+        first_report, settled = incident_flow.remediate(replace(decision, actions=first), situation, context,
+                                                         probe, tools)
+    else:
+        first_report = execute(replace(decision, actions=first), context)
+        applied = next(result for result in first_report.results if isinstance(result, AppliedChange))
+        log.info("apply of %s: %s", applied.prepared.summary, "ok" if applied.ok else applied.error)
+        settled = replace(situation, applied=applied)
+    final = decide(settled)
     report = execute(final, context)
-    report.done[:0] = first.done
-    report.results[:0] = first.results
+    report.done[:0] = first_report.done
+    report.results[:0] = first_report.results
     return final, report
-
-
-def default_engine(config: Config, options: Options) -> ChangeEngine:
-    import os
-
-    from responder.flows.change_engine import TerraformChangeEngine
-
-    return TerraformChangeEngine(config, env=os.environ, dry_run=options.dry_run)
-
-
-class LazyEngine:
-    """A ChangeEngine that builds the real one on first use, so runs that change nothing never start it."""
-
-    def __init__(self, factory: Callable[[], ChangeEngine]) -> None:
-        self._factory = factory
-        self._engine: ChangeEngine | None = None
-
-    def _real(self) -> ChangeEngine:
-        if self._engine is None:
-            self._engine = self._factory()
-        return self._engine
-
-    def prepare(self, request: ChangeRequest, *, issue: int) -> PreparedChange:
-        return self._real().prepare(request, issue=issue)
-
-    def apply(self, prepared: PreparedChange, *, issue: int) -> AppliedChange:
-        return self._real().apply(prepared, issue=issue)
-
-    def discard(self, prepared: PreparedChange) -> None:
-        if self._engine is not None:
-            self._engine.discard(prepared)
-
-    def close(self) -> None:
-        close = getattr(self._engine, "close", None)
-        if close is not None:
-            close()
 
 
 def check_trust(github: GitHubClient | None, login: str, association: str, min_permission: str) -> TrustVerdict:

@@ -1,7 +1,8 @@
 """`responder labels sync` as data: which labels to create or update.
 
 Pure: given the repository's labels as GitHub lists them and the names this
-configuration uses, return one change per responder label. Labels the
+configuration uses, return one change per responder label, and the
+decision that carries out the creates and updates. Labels the
 responder does not own are never touched, and nothing is ever deleted.
 """
 
@@ -11,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from responder.decision.actions import Decision
+from responder.decision.repository_actions import SyncLabel
 from responder.model.labels import LABEL_SPECS, LabelNames, LabelSpec
 
 CREATE, UPDATE, KEEP = "create", "update", "keep"
@@ -56,3 +59,12 @@ def plan_label_sync(existing: Iterable[Mapping[str, Any]], names: LabelNames,
         changes.append(LabelChange(UPDATE if differences else KEEP, name, color, spec.description,
                                    current_name, differences))
     return tuple(changes)
+
+
+def label_sync_decision(changes: tuple[LabelChange, ...], repository: str) -> Decision:
+    """The writes the plan needs, as a decision for the executor (nothing for labels already right)."""
+    actions = tuple(SyncLabel(change.name, change.color, change.description,
+                              current_name=change.current_name if change.action == UPDATE else None)
+                    for change in changes if change.action in (CREATE, UPDATE))
+    return Decision(event="labels-sync", issue=None, kind="labels", trusted=None, severity=None,
+                    outcome="synced" if actions else "done", reasons=(f"labels of {repository}",), actions=actions)

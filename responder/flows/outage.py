@@ -31,24 +31,23 @@ from responder.config.guardrails import Policy
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config, Service
 from responder.decision.actions import Decision
-from responder.decision.executor import ExecutionContext, execute
-from responder.decision.incident_actions import REMEDY_ACTIONS, RestartOutcome
+from responder.decision.executor import ExecutionContext, Report, execute
+from responder.decision.incident_actions import RestartOutcome
 from responder.errors import ResponderError
 from responder.forms import specs as forms
-from responder.forms.answers import parse_body
 from responder.investigate import diagnosis as dx
 from responder.investigate.blast_radius import assess as assess_blast
 from responder.investigate.diagnosis import diagnose
 from responder.investigate.evidence import Investigation, PodLog, RemedyResult, findings
 from responder.investigate.remedies import choose
 from responder.investigate.rollouts import recent_rollouts
-from responder.model.changes import AppliedChange, ChangeEngine
+from responder.model.changes import AppliedChange, ChangeEngine, LazyEngine
 from responder.model.events import Issue
 from responder.model.findings import Finding
 from responder.model.probes import OK, ProbeResult
 from responder.model.timestamps import iso_utc as _iso
 from responder.triage.duplicates import find_original
-from responder.triage.intake import decide, detect_kind, effective_trust
+from responder.triage.intake import effective_trust
 from responder.triage.outage import settled, wanted_change
 from responder.triage.situation import Situation, report_facts
 
@@ -80,9 +79,19 @@ class IncidentTools:
     _access: ClusterAccess | None = None
 
     @classmethod
-    def for_run(cls, config: Config, env: Mapping[str, str], snapshot: str | None = None,
-                changes: ChangeEngine | None = None) -> IncidentTools:
+    def for_run(cls, config: Config, env: Mapping[str, str], snapshot: str | None = None, *, plan: bool = False,
+                dry_run: bool = False, engine: Callable[[], ChangeEngine] | None = None) -> IncidentTools:
+        """The real adapters. With `plan`, one guarded-Terraform engine for the run, started on first use
+        (`engine` builds it; by default the TerraformChangeEngine over this checkout)."""
         settings = config.investigation
+        changes: ChangeEngine | None = None
+        if plan:
+            def terraform_engine() -> ChangeEngine:
+                from responder.flows.change_engine import TerraformChangeEngine
+
+                return TerraformChangeEngine(config, env=env, dry_run=dry_run)
+
+            changes = LazyEngine(engine or terraform_engine)
 
         def ask_agent(cfg: Config, issue: Issue, so_far: tuple[Finding, ...], service: str | None,
                       budget: float) -> tuple[Finding, ...]:
@@ -118,12 +127,11 @@ def gather(situation: Situation, github: IncidentReader | None, probe: bool, too
     event, config = situation.event, situation.config
     issue = event.issue
     assert issue is not None
-    kind, form = detect_kind(issue, config)
-    if kind != forms.KIND_OUTAGE or form is None:
+    parsed = situation.parsed
+    if situation.kind != forms.KIND_OUTAGE or parsed is None:
         return situation
     if not effective_trust(situation).granted:
         return situation
-    parsed = parse_body(issue.body, form)
     if not parsed.valid:
         return situation
     if settled(situation) is not None:
@@ -257,25 +265,20 @@ def _commits(inv: Investigation, config: Config, service: Service, settings: Inv
 # ---------------------------------------------------------------- remedy and recovery
 
 
-def remediate(decision: Decision, situation: Situation, context: ExecutionContext, probe: bool,
-              tools: IncidentTools) -> Decision:
-    """Run the decision's remedy, confirm recovery, and return the decision made with the result."""
-    remedies = tuple(action for action in decision.actions if isinstance(action, REMEDY_ACTIONS))
+def remediate(remedies: Decision, situation: Situation, context: ExecutionContext, probe: bool,
+              tools: IncidentTools) -> tuple[Report, Situation]:
+    """Run the remedies, confirm recovery, and return what they did and the situation to decide on."""
     inv = situation.investigation
-    if not remedies or inv is None:
-        discard(situation, tools)
-        return decision
+    assert inv is not None
     service = situation.config.service(inv.service or "")
     assert service is not None
-    context.adapters.setdefault("now", tools.now)
     access = tools.cluster()
-    if access.reader is not None:
-        context.adapters.setdefault("cluster", access.reader)
-    if tools.changes is not None:
-        context.adapters.setdefault("changes", tools.changes)
+    if context.cluster is None and access.reader is not None:
+        context.cluster = access.reader
     started = _iso(tools.now())
+    report = Report()
     try:
-        report = execute(replace(decision, actions=remedies), context)
+        report = execute(remedies, context)
     except (ResponderError, RuntimeError) as exc:
         message = exc.message if isinstance(exc, ResponderError) else str(exc)
         result = RemedyResult(False, False, f"the remedy failed: {message}", started)
@@ -291,7 +294,7 @@ def remediate(decision: Decision, situation: Situation, context: ExecutionContex
                                   restarted_at=restart.restarted_at if restart else None, probes=probes,
                                   checks=checks)
     log.info("remedy: ok=%s recovered=%s: %s", result.ok, result.recovered, result.detail)
-    return decide(replace(situation, investigation=replace(inv, result=result)))
+    return report, replace(situation, investigation=replace(inv, result=result))
 
 
 def confirm_recovery(service: Service, probe: bool, reader: ClusterReader | None,

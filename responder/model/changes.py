@@ -5,7 +5,7 @@ The feature-request form offers exactly these, plus "Something else".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -119,7 +119,8 @@ class ChangeEngine(Protocol):
     prepare: edit the vars file, plan, evaluate the guardrails (reverting the
     edit when blocked). apply: apply exactly the prepared plan, then commit
     and push. discard: undo a prepared change that will not be applied
-    (dry runs). None of them raise for a policy refusal: that is data.
+    (dry runs). close: release what is still held at the end of the run.
+    None of them raise for a policy refusal: that is data.
     """
 
     def prepare(self, request: ChangeRequest, *, issue: int) -> PreparedChange: ...
@@ -127,3 +128,33 @@ class ChangeEngine(Protocol):
     def apply(self, prepared: PreparedChange, *, issue: int) -> AppliedChange: ...
 
     def discard(self, prepared: PreparedChange) -> None: ...
+
+    def close(self) -> None:
+        """Release what the run still holds (stack locks, plan files) at its end."""
+
+
+class LazyEngine:
+    """A ChangeEngine that builds the real one on first use, so runs that change nothing never start it."""
+
+    def __init__(self, factory: Callable[[], ChangeEngine]) -> None:
+        self._factory = factory
+        self._engine: ChangeEngine | None = None
+
+    def _real(self) -> ChangeEngine:
+        if self._engine is None:
+            self._engine = self._factory()
+        return self._engine
+
+    def prepare(self, request: ChangeRequest, *, issue: int) -> PreparedChange:
+        return self._real().prepare(request, issue=issue)
+
+    def apply(self, prepared: PreparedChange, *, issue: int) -> AppliedChange:
+        return self._real().apply(prepared, issue=issue)
+
+    def discard(self, prepared: PreparedChange) -> None:
+        if self._engine is not None:
+            self._engine.discard(prepared)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()

@@ -25,7 +25,8 @@ from responder.decision.actions import (
     ignored,
 )
 from responder.forms import specs as forms
-from responder.forms.answers import ParsedForm, parse_body
+from responder.forms.answers import ParsedForm
+from responder.forms.filing import detect_kind
 from responder.forms.specs import FormSpec
 from responder.model.changes import ChangeRequest
 from responder.model.events import Issue, IssueEvent
@@ -117,28 +118,6 @@ def _command_words(body: str | None) -> list[str]:
     return parts if len(parts) >= 2 and parts[0].lower() == COMMAND_PREFIX else []
 
 
-def detect_kind(issue: Issue, config: Config) -> tuple[str, FormSpec | None]:
-    """Which form the issue came from: by its label, else by its headings."""
-    outage, feature = forms.forms_for(config)
-    labels = set(issue.labels)
-    by_label = [form for form in (outage, feature) if set(form.labels) & labels]
-    if len(by_label) == 1:
-        return by_label[0].kind, by_label[0]
-    for form in (outage, feature):
-        if _has_all_required_headings(issue.body, form):
-            return form.kind, form
-    return forms.KIND_UNKNOWN, None
-
-
-def _has_all_required_headings(body: str | None, form: FormSpec) -> bool:
-    if not body:
-        return False
-    headings = {forms.normalise_label(line[4:]) for line in body.replace("\r", "").split("\n")
-                if line.startswith("### ")}
-    required = [forms.normalise_label(f.label) for f in form.fields if f.required]
-    return bool(required) and all(label in headings for label in required)
-
-
 def subject(event: IssueEvent) -> tuple[str, str]:
     """Whose input is acted on: the issue author, or the maintainer approving it."""
     if event.name == "issue_comment" and event.comment is not None:
@@ -200,11 +179,11 @@ def effective_trust(situation: Situation) -> Approval:
 
 
 def decide(situation: Situation) -> Decision:
-    event, config = situation.event, situation.config
+    event = situation.event
     issue = event.issue
     assert issue is not None
-    kind, form = detect_kind(issue, config)
-    assert form is not None
+    kind, form, parsed = situation.kind, situation.form, situation.parsed
+    assert form is not None and parsed is not None
     approval = effective_trust(situation)
     trust, approved_by = approval.trust, approval.approved_by
     if approval.problem is not None:
@@ -217,7 +196,6 @@ def decide(situation: Situation) -> Decision:
                            f"{trust.login} may not approve reports ({trust.detail})", kind=kind)
         plan = _queued(situation, kind, trust)
     else:
-        parsed = parse_body(issue.body, form)
         if not parsed.valid:
             plan = _needs_info(situation, kind, form, parsed, trust)
         elif kind == forms.KIND_OUTAGE:
@@ -429,16 +407,12 @@ def _triaged(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> P
 def wanted_change(situation: Situation) -> ChangeRequest | None:
     """The change to plan before deciding: a trusted, valid, supported, in-bounds feature request
     that has not already been applied (or failed to apply) for this issue."""
-    event, config = situation.event, situation.config
-    issue = event.issue
-    assert issue is not None
-    kind, form = detect_kind(issue, config)
-    if kind != forms.KIND_FEATURE or form is None or not effective_trust(situation).granted:
+    parsed = situation.parsed
+    if situation.kind != forms.KIND_FEATURE or parsed is None or not effective_trust(situation).granted:
         return None
-    parsed = parse_body(issue.body, form)
     if not parsed.valid:
         return None
-    request = feature_requests.assess(parsed, config).request
+    request = feature_requests.assess(parsed, situation.config).request
     if request is None:
         return None
     found = change_record.find(situation.prior, request)

@@ -11,6 +11,8 @@ from responder.config.loader import Config, Service
 from responder.decision.actions import Action
 from responder.forms import specs as forms
 from responder.forms.answers import ParsedForm
+from responder.forms.filing import Filing, read_filing
+from responder.forms.specs import FormSpec
 from responder.model.changes import AppliedChange, PreparedChange
 from responder.model.events import Issue, IssueEvent
 from responder.model.severity import Facts
@@ -37,6 +39,24 @@ class Situation:
     applied: AppliedChange | None = None
     # What the staged investigation of an outage report found (incident_flow.py); None: not investigated.
     investigation: Investigation | None = None
+    # The form the issue was filed through and its answers: read once, when the situation is made.
+    filing: Filing | None = None
+
+    def __post_init__(self) -> None:
+        if self.filing is None and self.event.issue is not None:
+            object.__setattr__(self, "filing", read_filing(self.event.issue, self.config))
+
+    @property
+    def kind(self) -> str:
+        return self.filing.kind if self.filing else forms.KIND_UNKNOWN
+
+    @property
+    def form(self) -> FormSpec | None:
+        return self.filing.form if self.filing else None
+
+    @property
+    def parsed(self) -> ParsedForm | None:
+        return self.filing.parsed if self.filing else None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import pytest
 from responder.config.loader import Config
 from responder.flows.change_engine import TerraformChangeEngine
 from responder.flows.handle import handle
+from responder.flows.outage import IncidentTools
 from responder.flows.run import Options
 from responder.model.changes import AppliedChange, ChangeRequest, PreparedChange
 from responder.model.state import read_marker
@@ -251,7 +252,7 @@ def test_a_failed_apply_is_escalated_with_the_error_and_never_retried(infra: Inf
     before = infra.vars_text("app")
     config: Config = infra.config()
 
-    def stale(config: Config, options: Options) -> StaleBeforeApply:
+    def stale() -> StaleBeforeApply:
         return StaleBeforeApply(TerraformChangeEngine(config), infra)
 
     def client(repository: str) -> Any:
@@ -259,7 +260,8 @@ def test_a_failed_apply_is_escalated_with_the_error_and_never_retried(infra: Inf
 
         return GitHubClient(repository, TOKEN, write_interval=0)
 
-    result = handle(payload, config, Options(probe=False), client, engine_factory=stale)
+    result = handle(payload, config, Options(probe=False), client,
+                    IncidentTools.for_run(config, {}, plan=True, engine=stale))
     decision = result.decision
     assert decision.outcome == "escalated"
     assert result.report is not None and result.report.done[0] == "apply of raise app replicas from 2 to 3 failed"
@@ -274,7 +276,8 @@ def test_a_failed_apply_is_escalated_with_the_error_and_never_retried(infra: Inf
     assert infra.remote_log() == ["infrastructure as it runs"]
     # Handled again (someone relabels the issue): the failed apply is not tried a second time.
     writes = github.writes()
-    again = handle(payload, config, Options(probe=False), client, engine_factory=stale)
+    again = handle(payload, config, Options(probe=False), client,
+                    IncidentTools.for_run(config, {}, plan=True, engine=stale))
     assert again.decision.outcome == "escalated"
     assert github.writes() == writes
     assert infra.remote_log() == ["infrastructure as it runs"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,7 +50,9 @@ def handle(tmp_path: Path, payload: dict[str, Any], *args: str, config: Path = E
     summary = tmp_path / "summary.md"
     summary.write_text("")
     out, err = io.StringIO(), io.StringIO()
-    env = {"GITHUB_TOKEN": TOKEN, "RESPONDER_GITHUB_WRITE_INTERVAL": "0", "GITHUB_STEP_SUMMARY": str(summary),
+    # PATH as a runner has it: the change engine finds terraform there.
+    env = {"PATH": os.environ.get("PATH", ""), "GITHUB_TOKEN": TOKEN, "RESPONDER_GITHUB_WRITE_INTERVAL": "0",
+           "GITHUB_STEP_SUMMARY": str(summary),
            **(extra_env or {})}
     code = main(["handle", "--config", str(config), "--event", str(event), "--no-probe", *args], env=env, stdout=out,
                 stderr=err)

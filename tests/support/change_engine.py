@@ -25,6 +25,7 @@ class ScriptedEngine:
     prepared: list[tuple[ChangeRequest, int]] = field(default_factory=list)
     applied: list[PreparedChange] = field(default_factory=list)
     discarded: list[PreparedChange] = field(default_factory=list)
+    closed: bool = False
 
     def prepare(self, request: ChangeRequest, *, issue: int) -> PreparedChange:
         self.prepared.append((request, issue))
@@ -53,3 +54,6 @@ class ScriptedEngine:
 
     def discard(self, prepared: PreparedChange) -> None:
         self.discarded.append(prepared)
+
+    def close(self) -> None:
+        self.closed = True

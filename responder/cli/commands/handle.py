@@ -57,7 +57,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, io: IO) -> int:
     from responder.config.loader import load_config
-    from responder.flows.handle import LazyEngine, default_engine, handle
+    from responder.flows.handle import handle
     from responder.flows.outage import IncidentTools
     from responder.flows.run import Options
     from responder.flows.summary import append_summary, render_summary
@@ -84,8 +84,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
         cluster_snapshot=args.cluster_snapshot,
     )
     # The guarded-Terraform engine serves feature requests and remedies alike; --no-plan turns both off.
-    changes = LazyEngine(lambda: default_engine(config, options)) if options.plan else None
-    tools = IncidentTools.for_run(config, io.env, args.cluster_snapshot, changes=changes)
+    tools = IncidentTools.for_run(config, io.env, args.cluster_snapshot, plan=options.plan, dry_run=options.dry_run)
     with issue_lock(payload, config, io.env, writes=not (args.dry_run or args.offline)):
         result = handle(payload, config, options, factory, tools)
     decision = result.decision

@@ -33,7 +33,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, io: IO) -> int:
     from responder.cli.wiring import github_factory
     from responder.config.loader import load_config
-    from responder.flows.label_sync import CREATE, UPDATE, plan_label_sync
+    from responder.decision.executor import ExecutionContext, execute
+    from responder.flows.label_sync import CREATE, UPDATE, label_sync_decision, plan_label_sync
 
     config = load_config(args.config)
     repository = args.repository or config.repository or io.env.get("GITHUB_REPOSITORY")
@@ -42,14 +43,9 @@ def run(args: argparse.Namespace, io: IO) -> int:
                                                       "responder.yml.")
     github = github_factory(io.env, config, mask_stream=io.stdout)(repository)
     changes = plan_label_sync(github.list_labels(), config.labels)
+    if not args.dry_run:
+        execute(label_sync_decision(changes, repository), ExecutionContext(issue=None, github=github, labels=github))
     for change in changes:
-        if not args.dry_run:
-            if change.action == CREATE:
-                github.create_label(change.name, change.color, change.description)
-            elif change.action == UPDATE:
-                assert change.current_name is not None
-                github.update_label(change.current_name, new_name=change.name, color=change.color,
-                                    description=change.description)
         print(change.describe(), file=io.stdout)
     created = sum(change.action == CREATE for change in changes)
     updated = sum(change.action == UPDATE for change in changes)
