@@ -14,8 +14,8 @@ from responder.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
 if TYPE_CHECKING:
     from postmortem.settings import Settings
     from responder.cli.app import IO
-    from responder.decision.actions import OpenedIssue
     from responder.config.loader import Config
+    from responder.decision.actions import OpenedIssue
 
 log = logging.getLogger("postmortem")
 
