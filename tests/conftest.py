@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import responses
 
 from responder.config.loader import Config, load_config
+from tests.support.github_api import FakeGitHub
 from tests.support.infra import Infra, build_template, copy_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +30,18 @@ def _guarded_connect(self: socket.socket, address: object) -> object:
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    """The GitHub stand-in at the HTTP boundary (tests/support/github_api.py), for acme-homelab/infra.
+
+    Requests to loopback pass through to the real servers tests start there. A test module that needs
+    collaborators overrides this fixture, asks for it, and adds them to `permissions`.
+    """
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add_passthru("http://127.0.0.1")
+        yield FakeGitHub(rsps)
 
 
 @pytest.fixture

@@ -84,3 +84,13 @@ def test_responder_has_a_small_top_level_of_layers() -> None:
     entries = sorted(p.name for p in (ROOT / "responder").iterdir() if p.name != "__pycache__")
     assert len(entries) <= 15, entries
     assert [p for p in entries if p.endswith(".py")] == ["__init__.py", "__main__.py", "errors.py"]
+
+
+def test_the_tests_mirror_the_layers() -> None:
+    """tests/responder/<layer>/ for each layer of responder/, and no test file left at the top."""
+    layers = {path.name for path in (ROOT / "responder").iterdir()
+              if path.is_dir() and (path / "__init__.py").exists()}
+    test_dirs = {path.name for path in (ROOT / "tests" / "responder").iterdir()
+                 if path.is_dir() and path.name != "__pycache__"}
+    assert test_dirs <= layers, f"test folders without a layer: {sorted(test_dirs - layers)}"
+    assert not list((ROOT / "tests" / "responder").glob("test_*.py"))

@@ -8,23 +8,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-import responses
 
 from responder.cli.main import main
 from statuspage.cli import main as statuspage_main
 from tests.support import events
 from tests.support.github_api import FakeGitHub
 from tests.support.infra_repo import load_export, make_infra_repo
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeGitHub(rsps)
 
 
 def test_a_closed_incidents_post_mortem_link_reaches_the_status_page(tmp_path: Path, github: FakeGitHub) -> None:

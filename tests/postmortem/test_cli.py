@@ -5,11 +5,9 @@ from __future__ import annotations
 import copy
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import responses
 
 from postmortem.cli import main
 from tests.conftest import EXAMPLE_CONFIG, FIXTURES
@@ -29,12 +27,6 @@ def run(*argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     return copy_site(tmp_path / "site")
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeGitHub(rsps)
 
 
 def test_write_from_a_saved_export(site: Path) -> None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 
 from responder.adapters.git import GitRepo
 from responder.cli.main import main
@@ -23,12 +21,6 @@ from tests.support.references import CLOSING, REFERENCE
 
 TOKEN = "ghs_" + "L1f3cycl3" * 4
 DOC = "site/docs/post-mortems/2026-11-23-nextcloud-502-since-14-00.md"
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeGitHub(rsps)
 
 
 @pytest.fixture

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import responses
 
 from postmortem.cli import main
 from postmortem.document import parse_document
@@ -42,12 +40,6 @@ ACCEPTED = """\
   due: null
   status: DONE
 """
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeGitHub(rsps)
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import responses
 
 from responder.errors import GitHubError
 from statuspage.cli import main
@@ -25,15 +23,13 @@ PERMISSIONS = {"vbarzin": "admin", "erin": "write", "alice": "write", "carol": "
 
 
 @pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        fake = FakeGitHub(rsps)
-        for issue in EXPORT["issues"]:
-            fake.add_issue(issue)
-        for number, items in EXPORT["comments"].items():
-            fake.issues[int(number)].comments.extend(items)
-        fake.permissions.update(PERMISSIONS)
-        yield fake
+def github(github: FakeGitHub) -> FakeGitHub:
+    for issue in EXPORT["issues"]:
+        github.add_issue(issue)
+    for number, items in EXPORT["comments"].items():
+        github.issues[int(number)].comments.extend(items)
+    github.permissions.update(PERMISSIONS)
+    return github
 
 
 def build(out: Path, previous: str, *extra: str) -> tuple[int, str]:

@@ -6,7 +6,7 @@ catalogue's workloads) and differs only where the failure is:
 
     .venv/bin/python -m tests.support.cluster_objects   # rewrites examples/cluster/*.json
 
-tests/responder/test_cluster_snapshots.py checks the committed files match.
+tests/responder/model/test_cluster.py checks the committed files match.
 Field names, nesting, condition types, reasons and messages follow what
 Kubernetes 1.31 (kubelet, scheduler, deployment controller, containerd)
 writes.

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import responses
 
 from responder.adapters.github import GitHubClient, is_bot
 from responder.errors import GitHubError
@@ -15,12 +12,6 @@ from tests.support.github_api import FakeGitHub
 
 TOKEN = "ghs_" + "L1st" * 9
 BOT = "github-actions[bot]"
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeGitHub(rsps)
 
 
 def client() -> GitHubClient:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import copy
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import responses
 
 from responder.adapters.github.export import read_export
 from responder.cli.main import main
@@ -18,12 +16,6 @@ from tests.support.github_api import FakeGitHub
 from tests.support.infra_repo import load_export
 
 TOKEN = "ghs_" + "3xp0rt" * 6
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeGitHub(rsps)
 
 
 def run(*argv: str) -> tuple[int, str, str]:

@@ -24,7 +24,7 @@ from responder.adapters.locks import (
     lock_file_problem,
 )
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @contextmanager

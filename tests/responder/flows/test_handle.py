@@ -6,13 +6,11 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 
 from responder.cli.main import main
 from responder.model.state import read_marker
@@ -36,11 +34,9 @@ class Run:
 
 
 @pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        fake = FakeGitHub(rsps)
-        fake.permissions.update({"alice": "write", "maintainer": "admin", "reader": "read"})
-        yield fake
+def github(github: FakeGitHub) -> FakeGitHub:
+    github.permissions.update({"alice": "write", "maintainer": "admin", "reader": "read"})
+    return github
 
 
 def handle(tmp_path: Path, payload: dict[str, Any], *args: str, config: Path = EXAMPLE_CONFIG,
@@ -313,7 +309,7 @@ def test_the_bot_comment_is_found_on_a_later_page(tmp_path: Path, github: FakeGi
 
 
 def test_a_feature_request_not_planned_is_handed_to_a_person(tmp_path: Path, github: FakeGitHub) -> None:
-    # Planned and applied requests: tests/responder/test_feature_requests.py.
+    # Planned and applied requests: tests/responder/flows/test_feature_requests.py.
     payload = events.issues_event(number=7, body=issue_body("feature-nextcloud-replicas.md"),
                                   labels=("feature-request",))
     github.add_issue(payload["issue"])

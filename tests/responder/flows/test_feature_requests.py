@@ -16,8 +16,8 @@ from responder.flows.outage import IncidentTools
 from responder.flows.run import Options
 from responder.model.changes import AppliedChange, ChangeRequest, PreparedChange
 from responder.model.state import read_marker
-from tests.responder.test_handle import TOKEN, Run, github
-from tests.responder.test_handle import handle as handle_event
+from tests.responder.flows.test_handle import TOKEN, Run, github
+from tests.responder.flows.test_handle import handle as handle_event
 from tests.support import events
 from tests.support.github_api import FakeGitHub
 from tests.support.infra import Infra, terraform

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-import responses
 import yaml
 
 from responder.cli.main import main
@@ -18,12 +15,6 @@ from tests.conftest import EXAMPLE_CONFIG
 from tests.support.github_api import FakeGitHub
 
 TOKEN = "ghs_" + "L4b3lSyncT0ken" * 3
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeGitHub(rsps)
 
 
 def sync(config: Path, *args: str) -> tuple[int, str, str]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import responses
 
 import responder
 from responder.adapters.files import LocalFiles
@@ -22,12 +20,6 @@ from tests.support import events
 from tests.support.github_api import FakeGitHub
 
 TOKEN = "ghs_" + "e" * 36
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeGitHub(rsps)
 
 
 def client() -> GitHubClient:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 
 from responder.cli.main import main
 from responder.flows.failure_report import MARKER
@@ -82,13 +81,10 @@ def woodpecker() -> Iterator[Woodpecker]:
 
 
 @pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        rsps.add_passthru("http://127.0.0.1")
-        fake = FakeGitHub(rsps)
-        fake.permissions.update({"alice": "write", "maintainer": "admin"})
-        fake.add_issue(issue())
-        yield fake
+def github(github: FakeGitHub) -> FakeGitHub:
+    github.permissions.update({"alice": "write", "maintainer": "admin"})
+    github.add_issue(issue())
+    return github
 
 
 

@@ -17,7 +17,7 @@ from responder.flows.change_engine import TerraformChangeEngine, commit_message,
 from responder.model.changes import ChangeRequest, PreparedChange
 from tests.support.infra import Infra, git, terraform
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
