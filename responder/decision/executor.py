@@ -31,7 +31,16 @@ from responder.decision.actions import (
 )
 from responder.decision.change_actions import ApplyChange
 from responder.decision.incident_actions import RestartOutcome, RolloutRestart, UpdateOtherIssue
-from responder.decision.ports import ChangeApplier, ClusterWriter, Committer, FileWriter, IssueWriter, LabelWriter
+from responder.decision.notify_actions import Notify
+from responder.decision.ports import (
+    ChangeApplier,
+    ClusterWriter,
+    Committer,
+    FileWriter,
+    IssueWriter,
+    LabelWriter,
+    Notifier,
+)
 from responder.decision.repository_actions import CommitFiles, SyncLabel, WriteFiles
 from responder.errors import ResponderError
 from responder.model.issues import BotComment
@@ -56,6 +65,7 @@ class ExecutionContext:
     labels: LabelWriter | None = None
     git: Committer | None = None
     files: FileWriter | None = None
+    notifier: Notifier | None = None  # None: responder.yml configures no notify targets
     clock: Callable[[], datetime] = _utc_now
 
 
@@ -66,6 +76,8 @@ class Report:
     comment_url: str = ""
     # Data some actions hand back (an applied change, a restart time, an opened issue), for the caller.
     results: list[Any] = field(default_factory=list)
+    # Notifications that failed: counted in the job summary, never a failed run.
+    notify_failures: int = 0
 
 
 class MissingPort(ResponderError):
@@ -237,6 +249,23 @@ def _sync_label(action: SyncLabel, context: ExecutionContext, report: Report) ->
     report.done.append(action.describe())
 
 
+# ---------------------------------------------------------------- people
+
+
+def _notify(action: Notify, context: ExecutionContext, report: Report) -> None:
+    if context.notifier is None:
+        report.skipped.append(f"{action.describe()} (no notify targets configured)")
+        return
+    delivery = context.notifier.send(action.notification)
+    report.results.append(delivery)
+    if delivery.sent:
+        report.done.append(f"{action.describe()}: sent to {delivery.sent} target(s)")
+    if delivery.failed:
+        report.notify_failures += delivery.failed
+        report.skipped.append(f"{action.describe()}: {delivery.failed} target(s) failed: "
+                              + "; ".join(delivery.problems))
+
+
 Handler = Callable[[Any, ExecutionContext, Report], None]
 
 # Every action type and the one handler that carries it out.
@@ -254,4 +283,5 @@ HANDLERS: Mapping[type[Action], Handler] = {
     WriteFiles: _write_files,
     CommitFiles: _commit_files,
     SyncLabel: _sync_label,
+    Notify: _notify,
 }

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from responder.model.changes import AppliedChange, PreparedChange
 from responder.model.issues import BotComment
+from responder.model.notifications import Delivery, Notification
 
 
 class IssueWriter(Protocol):
@@ -64,3 +65,8 @@ class FileWriter(Protocol):
 
     def write_text(self, path: Path, text: str) -> bool: ...
 
+
+class Notifier(Protocol):
+    """Sends a notification to every configured target that wants it. Never raises: failures are counted."""
+
+    def send(self, notification: Notification) -> Delivery: ...

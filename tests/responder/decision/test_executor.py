@@ -15,7 +15,9 @@ from responder.adapters.github import GitHubClient
 from responder.decision.actions import Action, AddLabels, Comment, Decision, OpenedIssue, OpenIssue
 from responder.decision.executor import HANDLERS, CommentWritten, ExecutionContext, MissingPort, execute
 from responder.decision.incident_actions import RolloutRestart, UpdateOtherIssue
+from responder.decision.notify_actions import Notify
 from responder.decision.repository_actions import SyncLabel, WriteFiles
+from responder.model.notifications import Delivery, Notification
 from tests.support import events
 from tests.support.github_api import FakeGitHub
 
@@ -109,3 +111,33 @@ def test_write_files_writes_only_what_changed(tmp_path: Path) -> None:
     again = execute(decision(WriteFiles(((str(target), "one\n"),))), context)
     assert first.done == ["wrote a.md"] and again.done == []
     assert target.read_text() == "one\n"
+
+
+class RecordingNotifier:
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+        self.sent: list[Notification] = []
+
+    def send(self, notification: Notification) -> Delivery:
+        self.sent.append(notification)
+        return self.delivery
+
+
+NOTE = Notification(event="opened", issue=7, url="https://github.com/acme-homelab/infra/issues/7",
+                    title="Nextcloud is down", reason="every probe failed", severity="SEV2", service="nextcloud")
+
+
+def test_a_failed_notification_is_counted_and_never_fails_the_run() -> None:
+    notifier = RecordingNotifier(Delivery(sent=1, failed=1, problems=("json://127.0.0.1:9: refused",)))
+    report = execute(decision(Notify(NOTE)), ExecutionContext(issue=7, github=None, notifier=notifier))
+    assert report.skipped == ["notify opened of #7 (SEV2) (offline: not sent)"]  # offline: nothing leaves
+    report = execute(decision(Notify(NOTE)), ExecutionContext(issue=7, github=client(), notifier=notifier))
+    assert notifier.sent == [NOTE]
+    assert report.done == ["notify opened of #7 (SEV2): sent to 1 target(s)"]
+    assert report.notify_failures == 1
+    assert report.skipped == ["notify opened of #7 (SEV2): 1 target(s) failed: json://127.0.0.1:9: refused"]
+
+
+def test_without_notify_targets_a_notification_is_skipped_and_said_so() -> None:
+    report = execute(decision(Notify(NOTE)), ExecutionContext(issue=7, github=client()))
+    assert report.skipped == ["notify opened of #7 (SEV2) (no notify targets configured)"]
