@@ -132,7 +132,8 @@ def _github(config: Config, io: IO) -> Any:
         raise InputError("responder.yml sets no repository", hint="Add `repository: owner/name`.")
     from responder.cli.wiring import github_factory
 
-    return github_factory(io.env, config, mask_stream=io.stdout)(config.repository)
+    return github_factory(io.env, config, mask_stream=io.stdout, unauthenticated_hint=(
+        "Set GITHUB_TOKEN. Follow-ups already filed are read from the GitHub API, --dry-run too."))(config.repository)
 
 
 def _commit(paths: list[Path], settings: Settings, config: Config, io: IO) -> None:

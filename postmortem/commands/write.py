@@ -87,7 +87,8 @@ def _read_export(args: argparse.Namespace, config: Any, io: IO) -> Any:
         raise InputError("responder.yml sets no repository", hint="Add `repository: owner/name`, or use --issue-file.")
     from responder.cli.wiring import github_factory
 
-    return fetch_export(github_factory(io.env, config, mask_stream=io.stderr)(config.repository), args.issue)
+    return fetch_export(github_factory(io.env, config, mask_stream=io.stderr, unauthenticated_hint=(
+        "Set GITHUB_TOKEN, or write from a saved export with --issue-file FILE."))(config.repository), args.issue)
 
 
 def _shown(path: Path) -> str:

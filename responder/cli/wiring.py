@@ -5,18 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
-from responder.errors import InputError
+from responder.errors import GitHubError, InputError
 
 if TYPE_CHECKING:
     from responder.adapters.github import GitHubFactory
     from responder.config.loader import Config
 
 
-def github_factory(env: Mapping[str, str], config: Config | None = None,
-                   mask_stream: TextIO | None = None) -> GitHubFactory:
+UNAUTHENTICATED_HINT = "Set GITHUB_TOKEN (or secrets.github_token in responder.yml)."
+
+
+def github_factory(env: Mapping[str, str], config: Config | None = None, mask_stream: TextIO | None = None,
+                   *, unauthenticated_hint: str = UNAUTHENTICATED_HINT) -> GitHubFactory:
     """Make GitHub clients with the token from responder.yml's secrets (default: GITHUB_TOKEN, GH_TOKEN).
 
     One client per repository, so requests made before the run (reading the issue) are counted too.
+    Without a token, the error's hint is the command's own (`unauthenticated_hint`): it names only options
+    that command has.
     """
     from responder.adapters.github import DEFAULT_API_URL, GitHubClient
     from responder.adapters.secrets import resolver_for
@@ -29,6 +34,8 @@ def github_factory(env: Mapping[str, str], config: Config | None = None,
         if repository in clients:
             return clients[repository]
         token = resolver.optional("github_token") or ""
+        if not token:
+            raise GitHubError("no GitHub token", hint=unauthenticated_hint)
         interval = env.get("RESPONDER_GITHUB_WRITE_INTERVAL")
         try:
             write_interval = float(interval) if interval else 1.0

@@ -58,7 +58,7 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
         if not repository:
             raise InputError("the event names no repository and responder.yml sets none")
         if github_factory is None:
-            raise InputError("no GitHub access configured", hint="Run with --offline.")
+            raise InputError("no GitHub access configured", hint="Set GITHUB_TOKEN, or run with --offline.")
         github = github_factory(repository)
 
     login, association = subject(event)

@@ -69,7 +69,9 @@ def run(args: argparse.Namespace, io: IO) -> int:
     options = BuildOptions(out=Path(args.out), issues_file=args.issues_file, history_file=args.history_file,
                            previous=args.previous, probe=args.probe, postmortems=args.postmortems, now=now,
                            seal=seal)
-    github = None if args.issues_file else github_factory(io.env, config, mask_stream=io.stdout)
+    github = None if args.issues_file else github_factory(
+        io.env, config, mask_stream=io.stdout,
+        unauthenticated_hint="Set GITHUB_TOKEN, or build from a saved export with --issues-file FILE.")
     result = build(config, options, github)
     log = logging.getLogger("statuspage")
     for note in result.notes:

@@ -53,7 +53,7 @@ class GitHubTransport:
         clock: Callable[[], float] | None = None,
     ) -> None:
         if not token:
-            raise GitHubError("no GitHub token", hint="Set GITHUB_TOKEN, or run with --offline.")
+            raise GitHubError("no GitHub token", hint="Set GITHUB_TOKEN.")
         process_redactor.add(token)
         self.requests = 0
         self._token = token

@@ -37,7 +37,9 @@ def run(args: argparse.Namespace, io: IO) -> int:
     config = load_config(args.config)
     if not config.repository:
         raise InputError("responder.yml sets no repository", hint="Add `repository: owner/name`.")
-    github = github_factory(io.env, config, mask_stream=io.stderr)(config.repository)
+    github = github_factory(io.env, config, mask_stream=io.stderr, unauthenticated_hint=(
+        "Set GITHUB_TOKEN. The export reads the issue, its comments and events from the GitHub API."
+    ))(config.repository)
     export = fetch_export(github, args.issue)
     if args.out == "-":
         json.dump(export.to_json(), io.stdout, indent=2, ensure_ascii=False)

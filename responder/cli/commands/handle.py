@@ -55,6 +55,9 @@ def register(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
+HANDLE_UNAUTHENTICATED = "Set GITHUB_TOKEN (or secrets.github_token in responder.yml), or run with --offline."
+
+
 def run(args: argparse.Namespace, io: IO) -> int:
     from responder.config.loader import load_config
     from responder.flows.handle import handle
@@ -63,7 +66,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from responder.flows.summary import append_summary, render_summary
 
     config = load_config(args.config)
-    factory = None if args.offline else github_factory(io.env, config, mask_stream=io.stdout)
+    factory = None if args.offline else github_factory(io.env, config, mask_stream=io.stdout,
+                                                         unauthenticated_hint=HANDLE_UNAUTHENTICATED)
     event_name: str | None
     if args.issue is None and (args.relayed_event is not None or args.comment_id):
         raise InputError("--relayed-event and --comment-id go with --issue N")

@@ -41,7 +41,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     if not repository:
         raise InputError("no repository to sync", hint="Pass --repository OWNER/NAME or set repository: in "
                                                       "responder.yml.")
-    github = github_factory(io.env, config, mask_stream=io.stdout)(repository)
+    github = github_factory(io.env, config, mask_stream=io.stdout, unauthenticated_hint=(
+        "Set GITHUB_TOKEN. Labels sync reads the repository's labels, --dry-run too."))(repository)
     changes = plan_label_sync(github.list_labels(), config.labels)
     if not args.dry_run:
         execute(label_sync_decision(changes, repository), ExecutionContext(issue=None, github=github, labels=github))

@@ -57,7 +57,8 @@ def github_for(args: argparse.Namespace, config: Any, io: IO) -> Any:
     if not repository or not REPOSITORY_PATTERN.match(repository):
         raise InputError(f"expected the repository as OWNER/NAME, got {repository!r}",
                          hint="Pass --repository OWNER/NAME or set repository: in responder.yml.")
-    return github_factory(io.env, config, mask_stream=io.stdout)(repository)
+    return github_factory(io.env, config, mask_stream=io.stdout, unauthenticated_hint=(
+        "Set GITHUB_TOKEN. The failure is reported on the issue through the GitHub API."))(repository)
 
 
 def actions_run_url(env: Any) -> str | None:

@@ -48,7 +48,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
         moment = parse_utc(args.now)
         if moment is None:
             raise InputError(f"--now {args.now!r} is not an ISO 8601 time such as 2026-11-23T14:30:00Z")
-    github = github_factory(io.env, config, mask_stream=io.stdout)(repository)
+    github = github_factory(io.env, config, mask_stream=io.stdout, unauthenticated_hint=(
+        "Set GITHUB_TOKEN. The sweep reads the open incidents from the GitHub API, --dry-run too."))(repository)
     report = sweep(config, github, config.investigation, probe=args.probe, dry_run=args.dry_run,
                    now=(lambda: moment) if moment else (lambda: datetime.now(UTC)))
     if args.dry_run:

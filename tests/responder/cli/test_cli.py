@@ -205,3 +205,28 @@ def test_an_output_path_that_cannot_be_used_is_one_line_and_exit_2(tmp_path: Pat
         assert code == 2, (argv, err.getvalue())
         assert lines[-1].split(": error: cannot use the path ", 1)[1].startswith(str(a_file)), lines
         assert "internal error" not in err.getvalue()
+
+
+def test_without_a_token_each_command_names_only_options_it_has(tmp_path: Path) -> None:
+    """The hint after 'no GitHub token' is the command's own: --offline only where it exists."""
+    env = {"GITHUB_REPOSITORY": "acme-homelab/infra"}
+    export = FIXTURES / "postmortem" / "nextcloud-sev2.export.json"
+    cases = [
+        (main, ["labels", "sync", "--dry-run"], "Labels sync reads the repository's labels, --dry-run too."),
+        (main, ["sweep"], "The sweep reads the open incidents from the GitHub API, --dry-run too."),
+        (main, ["export", "--issue", "7"], "The export reads the issue, its comments and events"),
+        (main, ["report-failure", "--issue", "7", "--reason", "it broke"], "The failure is reported on the issue"),
+        (statuspage_main, ["build", "--out", str(tmp_path / "public"), "--no-probe", "--previous", "none"],
+         "or build from a saved export with --issues-file FILE."),
+        (postmortem_main, ["write", "--issue", "7", "--site-dir", str(tmp_path / "site")],
+         "or write from a saved export with --issue-file FILE."),
+    ]
+    assert export.exists()
+    for tool, argv, hint in cases:
+        err = io.StringIO()
+        code = tool([*argv, "--config", str(EXAMPLE_CONFIG)], env=env, stdout=io.StringIO(), stderr=err)
+        text = err.getvalue()
+        assert code == 1, (argv, text)
+        assert "error: no GitHub token" in text, (argv, text)
+        assert hint in text, (argv, text)
+        assert "--offline" not in text, (argv, text)
