@@ -33,9 +33,12 @@ class ConfigError(ResponderError):
 
     exit_code = EXIT_BAD_INPUT
 
-    def __init__(self, message: str, *, problems: tuple[str, ...] = (), hint: str | None = None) -> None:
+    def __init__(self, message: str, *, problems: tuple[str, ...] = (), hint: str | None = None,
+                 located: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(message, hint=hint)
         self.problems = problems
+        # The same problems as (key path, message), for machine-readable output (check-config --format json).
+        self.located = located
 
     def __str__(self) -> str:
         if not self.problems:

@@ -122,12 +122,13 @@ def load_config(path: Path | str | None = None) -> Config:
     """Read and validate responder.yml. Raises ConfigError listing every problem."""
     config_path = Path(path) if path is not None else DEFAULT_CONFIG
     raw = read_raw(config_path)
-    problems = validate_raw(raw, config_path)
-    if problems:
-        count = len(problems)
+    located = config_problems(raw, config_path)
+    if located:
+        count = len(located)
         raise ConfigError(
             f"{config_path} is invalid ({count} problem{'s' if count > 1 else ''}):",
-            problems=tuple(problems),
+            problems=tuple(f"{config_path}: {where}: {message}" for where, message in located),
+            located=tuple(located),
             hint="`responder config-schema` prints the schema; point your editor at it.",
         )
     return build_config(raw, config_path)
@@ -202,9 +203,13 @@ def validate_raw(raw: Mapping[str, Any], path: Path) -> list[str]:
     the rules a schema cannot say, checked in each top-level section the schema found sound (a
     rule over a section of the wrong shape would only repeat the schema's complaint, or crash).
     """
+    return [f"{path}: {where}: {message}" for where, message in config_problems(raw, path)]
+
+
+def config_problems(raw: Mapping[str, Any], path: Path) -> list[tuple[str, str]]:
+    """Every problem as (key path, message): what the schema finds, in key-path order, then the rules'."""
     shape, broken = _schema_problems(raw)
-    found = [*shape, *_semantic_problems(raw, path, broken)]
-    return [f"{path}: {where}: {message}" for where, message in found]
+    return [*shape, *_semantic_problems(raw, path, broken)]
 
 
 def _schema_problems(raw: Mapping[str, Any]) -> tuple[list[tuple[str, str]], frozenset[str]]:
@@ -218,6 +223,8 @@ def _schema_problems(raw: Mapping[str, Any]) -> tuple[list[tuple[str, str]], fro
         found.extend(_describe(error))
         if error.absolute_path:
             broken.add(str(error.absolute_path[0]))
+            if len(error.absolute_path) >= 2 and isinstance(error.absolute_path[1], int):
+                broken.add(format_path(list(error.absolute_path)[:2]))  # e.g. services[2]
     # Deduplicate while keeping a stable, readable order (by key path).
     return sorted(set(found), key=lambda item: (_path_sort_key(item[0]), item[1])), frozenset(broken)
 
@@ -333,8 +340,9 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path, broken: frozenset[str
     # Names other sections refer to, read with care: the services may be the broken section.
     known = [service["name"] for service in services if isinstance(service, Mapping)
              and isinstance(service.get("name"), str)] if isinstance(services, list) else []
-    if "services" not in broken:
-        yield from _service_problems(services)
+    if isinstance(services, list):
+        # Checked even when some services are malformed, so a bad tier does not hide a duplicate name.
+        yield from _service_problems(services, broken)
     if "labels" not in broken:
         yield from _label_problems(raw.get("labels") or {})
     if "severity" not in broken:
@@ -350,38 +358,53 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path, broken: frozenset[str
         yield "templates_dir", f"'{templates_dir}' is not a directory (relative to {path.parent or '.'})"
 
 
-def _service_problems(services: list[Mapping[str, Any]]) -> Iterable[tuple[str, str]]:
+def _service_problems(services: list[Any], broken: frozenset[str]) -> Iterable[tuple[str, str]]:
+    """Names, titles and dependencies are checked wherever they are strings, even in a service the schema
+    faulted for something else; the limits and the cycle only in services the schema found sound."""
+    def text(value: Any) -> str | None:
+        return value if isinstance(value, str) else None
+
+    items = [(index, service) for index, service in enumerate(services) if isinstance(service, Mapping)]
+    sound = [(index, service) for index, service in items if f"services[{index}]" not in broken]
     names: dict[str, int] = {}
     titles: dict[str, int] = {}
     reserved = {forms.normalise_label(forms.OTHER_SERVICE), "none"}
-    for index, service in enumerate(services):
-        name = service["name"]
-        if name in names:
-            yield f"services[{index}].name", f"'{name}' is already used by services[{names[name]}]"
-        names.setdefault(name, index)
-        title = forms.normalise_label(service["title"])
+    for index, service in items:
+        name = text(service.get("name"))
+        if name is not None:
+            if name in names:
+                yield f"services[{index}].name", f"'{name}' is already used by services[{names[name]}]"
+            names.setdefault(name, index)
+        shown = text(service.get("title"))
+        if shown is None:
+            continue
+        title = forms.normalise_label(shown)
         if title in reserved:
-            yield f"services[{index}].title", f"{_show(service['title'])} is reserved by the issue form"
+            yield f"services[{index}].title", f"{_show(shown)} is reserved by the issue form"
         elif title in titles:
             yield (f"services[{index}].title",
-                   f"{_show(service['title'])} is already used by services[{titles[title]}]; "
+                   f"{_show(shown)} is already used by services[{titles[title]}]; "
                    "titles must differ so the form's dropdown is unambiguous")
         titles.setdefault(title, index)
-    for index, service in enumerate(services):
-        for dep_index, dependency in enumerate(service.get("depends_on") or []):
+    for index, service in items:
+        depends_on = service.get("depends_on")
+        for dep_index, dependency in enumerate(depends_on if isinstance(depends_on, list) else []):
             where = f"services[{index}].depends_on[{dep_index}]"
-            if dependency == service["name"]:
+            if not isinstance(dependency, str):
+                continue
+            if dependency == service.get("name"):
                 yield where, "a service cannot depend on itself"
             elif dependency not in names:
                 guess = get_close_matches(dependency, list(names), n=1)
                 hint = f" (did you mean '{guess[0]}'?)" if guess else ""
                 yield where, f"unknown service '{dependency}'{hint}"
+    for index, service in sound:
         limits = (service.get("terraform") or {}).get("limits") or {}
         replicas = limits.get("replicas")
         if replicas and replicas[0] > replicas[1]:
             yield f"services[{index}].terraform.limits.replicas", "expected [min, max] with min <= max"
         yield from _limit_problems(f"services[{index}].terraform.limits", limits)
-    cycle = _find_cycle({s["name"]: list(s.get("depends_on") or []) for s in services})
+    cycle = _find_cycle({s["name"]: list(s.get("depends_on") or []) for _, s in sound})
     if cycle:
         yield "services", "depends_on has a cycle: " + " -> ".join(cycle)
 

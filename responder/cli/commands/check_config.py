@@ -20,6 +20,9 @@ def register(sub: Any) -> None:
                         help="print only the Terraform binary the responder needs (guardrails.binary), or "
                              "`none` when no service has a terraform stack; the GitHub Action uses this to "
                              "decide whether to set Terraform up")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="json: one JSON object on stdout, {ok, config, services, problems: [{path, message}]}, "
+                             "for editors and CI annotations (exit status as with text)")
     parser.set_defaults(run=run)
 
 
@@ -28,6 +31,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
     from responder.config.loader import load_config
 
+    if args.format == "json":
+        return _as_json(args, io)
     config = load_config(args.config)
     if args.terraform_binary:
         print(terraform_binary(config), file=io.stdout)
@@ -43,3 +48,26 @@ def terraform_binary(config: Config) -> str:
     if not any(service.terraform for service in config.services):
         return "none"
     return config.guardrails.binary
+
+
+def _as_json(args: argparse.Namespace, io: IO) -> int:
+    import json
+
+    from responder.config.loader import DEFAULT_CONFIG, load_config
+    from responder.errors import EXIT_BAD_INPUT, ConfigError
+
+    path = str(args.config or DEFAULT_CONFIG)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        problems = [{"path": where, "message": message} for where, message in exc.located] or \
+            [{"path": None, "message": exc.message}]
+        json.dump({"ok": False, "config": path, "problems": problems}, io.stdout, indent=2, ensure_ascii=False)
+        io.stdout.write("\n")
+        return EXIT_BAD_INPUT
+    tiers = {tier: sum(service.tier == tier for service in config.services)
+             for tier in ("core", "critical", "standard", "low")}
+    json.dump({"ok": True, "config": path, "services": len(config.services), "tiers": tiers,
+               "terraform_binary": terraform_binary(config), "problems": []}, io.stdout, indent=2)
+    io.stdout.write("\n")
+    return EXIT_OK

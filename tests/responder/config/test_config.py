@@ -288,3 +288,50 @@ def test_sections_left_out_keep_their_defaults(tmp_path: Path) -> None:
     assert config.agent is None and config.secrets.configured == frozenset()
     assert config.statuspage.url is None and config.statuspage_url is None
     assert config.postmortem.enabled and config.postmortem.site_url is None
+
+
+def test_a_malformed_service_does_not_hide_a_duplicate_name_or_an_unknown_dependency(tmp_path: Path) -> None:
+    path = write(tmp_path, """\
+services:
+  - {name: a, title: A, tier: gold}
+  - {name: a, title: B, tier: core, depends_on: [zz]}
+""")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.located == (
+        ("services[0].tier", "expected one of core, critical, standard, low, got 'gold'"),
+        ("services[1].name", "'a' is already used by services[0]"),
+        ("services[1].depends_on[0]", "unknown service 'zz'"),
+    )
+
+
+def test_check_config_reports_as_json_for_editors_and_ci(tmp_path: Path) -> None:
+    import io
+
+    from responder.cli.main import main
+
+    bad = write(tmp_path, """\
+services:
+  - {name: a, title: A, tier: gold}
+statuspage: {bogus: 1}
+""")
+    out = io.StringIO()
+    assert main(["check-config", "--config", str(bad), "--format", "json"], env={}, stdout=out,
+                stderr=io.StringIO()) == 2
+    report = json.loads(out.getvalue())
+    assert report["ok"] is False and report["config"] == str(bad)
+    assert [problem["path"] for problem in report["problems"]] == ["services[0].tier", "statuspage.bogus"]
+    assert report["problems"][1]["message"].startswith("unknown key")
+
+    out = io.StringIO()
+    assert main(["check-config", "--config", str(EXAMPLE_CONFIG), "--format", "json"], env={}, stdout=out,
+                stderr=io.StringIO()) == 0
+    good = json.loads(out.getvalue())
+    assert good["ok"] is True and good["problems"] == []
+    assert good["services"] == sum(good["tiers"].values()) > 0
+
+    out = io.StringIO()
+    assert main(["check-config", "--config", str(tmp_path / "missing.yml"), "--format", "json"], env={},
+                stdout=out, stderr=io.StringIO()) == 2
+    assert json.loads(out.getvalue())["problems"] == [{"path": None, "message": f"{tmp_path / 'missing.yml'}: "
+                                                                                 "no such file"}]

@@ -388,8 +388,8 @@ def test_without_a_token_online_runs_say_what_to_do(tmp_path: Path) -> None:
                 stderr=err)
     assert code == 1
     assert err.getvalue() == ("responder: error: no GitHub token\n"
-                              "responder: hint: Set GITHUB_TOKEN (or secrets.github_token in responder.yml), or run with "
-                              "--offline.\n")
+                              "responder: hint: Set GITHUB_TOKEN (or secrets.github_token in responder.yml), "
+                              "or run with --offline.\n")
 
 
 def test_an_approval_on_a_report_that_is_not_queued_changes_nothing(tmp_path: Path, github: FakeGitHub) -> None:
