@@ -60,8 +60,10 @@ def _as_json(args: argparse.Namespace, io: IO) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        problems = [{"path": where, "message": message} for where, message in exc.located] or \
-            [{"path": None, "message": exc.message}]
+        problems: list[dict[str, str | None]] = [{"path": where, "message": message}
+                                                 for where, message in exc.located]
+        if not problems:
+            problems = [{"path": None, "message": exc.message}]
         json.dump({"ok": False, "config": path, "problems": problems}, io.stdout, indent=2, ensure_ascii=False)
         io.stdout.write("\n")
         return EXIT_BAD_INPUT
