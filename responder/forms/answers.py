@@ -170,7 +170,8 @@ def _field_value(spec: Field, lines: tuple[str, ...]) -> tuple[Any, list[Problem
     content = _trimmed(lines)
     if spec.type == "dropdown":
         if not content or content[0] == NO_RESPONSE:
-            return None, _trailing(spec, content[1:] if content else [])
+            # Unanswered: [] as GitHub's own issue-ops parser gives it (and its published fixtures expect).
+            return [], _trailing(spec, content[1:] if content else [])
         answer = content[0].strip()
         if answer == NO_SELECTION:
             return [], _trailing(spec, content[1:])
