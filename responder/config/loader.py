@@ -17,9 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from responder.config import investigation, secrets, statuspage
+from responder.config import detection, investigation, secrets, statuspage
 from responder.config.agent import AgentSettings
 from responder.config.agent import settings_from_section as build_agent
+from responder.config.detection import DetectionSettings, build_detection
 from responder.config.guardrails import GuardrailSettings, build_guardrails
 from responder.config.investigation import InvestigationSettings
 from responder.config.postmortem import PostmortemSettings, build_postmortem
@@ -91,6 +92,7 @@ class Config:
     secrets: SecretsSettings = field(default_factory=lambda: secrets.settings_from_section({}))
     statuspage: StatusPageSettings = field(default_factory=StatusPageSettings)
     postmortem: PostmortemSettings = field(default_factory=PostmortemSettings)
+    detection: DetectionSettings = field(default_factory=DetectionSettings)
 
     @property
     def root(self) -> Path:
@@ -351,6 +353,8 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path, broken: frozenset[str
         yield from investigation.semantic_problems(raw, known)
     if "statuspage" not in broken:
         yield from statuspage.semantic_problems(raw, known)
+    if "detection" not in broken:
+        yield from detection.semantic_problems(raw, known)
     if "secrets" not in broken:
         yield from secrets.semantic_problems(raw)
     templates_dir = raw.get("templates_dir")
@@ -514,6 +518,7 @@ def build_config(raw: Mapping[str, Any], path: Path) -> Config:
         secrets=secrets.settings_from_section(raw.get("secrets") or {}),
         statuspage=page,
         postmortem=build_postmortem(raw.get("postmortem") or {}, path.parent, page.url),
+        detection=build_detection(raw.get("detection") or {}),
     )
 
 

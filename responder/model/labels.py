@@ -36,6 +36,7 @@ LABEL_SPECS: tuple[LabelSpec, ...] = (
     LabelSpec("needs-info", "fef2c0", "The form is incomplete or invalid: please edit the issue"),
     LabelSpec("duplicate", "cfd3d7", "Another open incident covers the same service"),
     LabelSpec("maintenance", "0052cc", "Scheduled maintenance window"),
+    LabelSpec("auto-detected", "1d76db", "Opened by the responder's watch round: a service failed every check"),
 )
 
 ROLES: tuple[str, ...] = tuple(spec.role for spec in LABEL_SPECS)
