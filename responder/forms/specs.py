@@ -109,13 +109,22 @@ def outage_form(config: Config) -> FormSpec:
                   description="Pick \"Other / not sure\" if it is not listed."),
             Field("description", "textarea", "What do you see?", required=True,
                   description="The error message or behaviour, and what you expected instead.",
-                  placeholder="Nextcloud returns 502 Bad Gateway since about 14:00 UTC. Other sites work."),
+                  placeholder=_example_symptom(config)),
             Field("error_type", "dropdown", "What kind of error?", required=True, options=ERROR_TYPES),
             Field("scope", "dropdown", "Who is affected?", options=SCOPES),
             Field("when", "input", "When did it start?", placeholder="e.g. 14:00 UTC, or since this morning"),
             Field("url", "input", "Which URL were you using?", placeholder="https://"),
         ),
     )
+
+
+def _example_symptom(config: Config) -> str:
+    """The description's example, about a service of this catalogue: an application people open in a
+    browser (a standard-tier service with a URL) when there is one, else the first service."""
+    preference = {"standard": 0, "low": 1, "critical": 2, "core": 3}
+    ranked = sorted(config.services, key=lambda service: (not service.url, preference.get(service.tier, 4)))
+    example = ranked[0].title if ranked else "The wiki"
+    return f"{example} returns 502 Bad Gateway since about 14:00 UTC. Other sites work."
 
 
 def feature_form(config: Config) -> FormSpec:

@@ -77,6 +77,22 @@ def test_the_dropdown_follows_the_catalogue(tmp_path: Path) -> None:
     assert check_jsonschema("vendor.github-issue-forms", tmp_path / "forms" / "outage-report.yml").returncode == 0
 
 
+def test_the_placeholder_example_comes_from_the_catalogue(tmp_path: Path) -> None:
+    """No Nextcloud in the catalogue, no Nextcloud in the form: the example names an application it has."""
+    config = tmp_path / "responder.yml"
+    config.write_text("services:\n"
+                      "  - {name: pg, title: Postgres, tier: core}\n"
+                      "  - {name: gitea, title: Gitea, tier: standard, url: 'https://git.example.org/'}\n"
+                      "  - {name: matrix, title: Matrix, tier: critical, url: 'https://matrix.example.org/'}\n")
+    generate(config, tmp_path / "forms")
+    text = (tmp_path / "forms" / "outage-report.yml").read_text()
+    form = yaml.safe_load(text)
+    description = next(field for field in form["body"] if field.get("id") == "description")
+    assert description["attributes"]["placeholder"] == ("Gitea returns 502 Bad Gateway since about 14:00 UTC. "
+                                                        "Other sites work.")
+    assert "Nextcloud" not in text
+
+
 def test_the_committed_forms_match_the_example_catalogue() -> None:
     err = io.StringIO()
     code = main(["templates", "--config", str(EXAMPLE_CONFIG), "--out", str(ROOT / ".github/ISSUE_TEMPLATE"),
