@@ -24,11 +24,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from postmortem.collection import index_text, write_text  # noqa: E402
-from postmortem.document import compose, file_name, parse_document  # noqa: E402
-from postmortem.incident import describe_incident  # noqa: E402
-from postmortem.settings import load_settings  # noqa: E402
-from postmortem.site import build_site, copy_without_postmortems, mkdocs_available  # noqa: E402
+from postmortem.document.file import compose, file_name, parse_document  # noqa: E402
+from postmortem.model.incident import describe_incident  # noqa: E402
+from postmortem.model.settings import load_settings  # noqa: E402
+from postmortem.site.build import build_site, copy_without_postmortems, mkdocs_available  # noqa: E402
+from postmortem.site.collection import index_text  # noqa: E402
+from responder.adapters.files import write_if_changed  # noqa: E402
 from responder.adapters.github.export import parse_export  # noqa: E402
 from responder.config.loader import load_config  # noqa: E402
 from responder.model.state import IssueState, JournalEntry, read_marker, render_marker  # noqa: E402
@@ -97,7 +98,7 @@ def write_many(site: Path, count: int = 500) -> None:
         export = json.loads(text)
         export["issue"].update({"number": 1000 + i, "title": f"Incident {i}: Nextcloud 502 <again> & again"})
         incident = describe_incident(parse_export(export), config)
-        write_text(settings.postmortems_dir / file_name(incident),
+        write_if_changed(settings.postmortems_dir / file_name(incident),
                    compose(incident, existing=None, link=None, default_owner=None).text)
 
 
@@ -109,7 +110,7 @@ def bench_site(count: int = 500) -> dict[str, float]:
         written = time.perf_counter() - start
         settings = load_settings(load_config(CONFIG), site)
         start = time.perf_counter()
-        write_text(settings.index_path, index_text(settings))
+        write_if_changed(settings.index_path, index_text(settings))
         indexed = time.perf_counter() - start
         result = {"count": count, "write_s": written, "index_s": indexed}
         if mkdocs_available():

@@ -33,8 +33,8 @@ import responses  # noqa: E402
 import yaml  # noqa: E402
 
 from responder.model.state import IssueState, JournalEntry  # noqa: E402
-from statuspage import history  # noqa: E402
 from statuspage.cli import main  # noqa: E402
+from statuspage.model import history  # noqa: E402
 from tests.support.github_api import FakeGitHub  # noqa: E402
 from tests.support.issues_export import bot_comment, comment, maintenance_body, outage_body, rest_issue  # noqa: E402
 

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 from postmortem.cli import main
-from postmortem.site import copy_without_postmortems, mkdocs_available
+from postmortem.site.build import copy_without_postmortems, mkdocs_available
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "responder.yml"

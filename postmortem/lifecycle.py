@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from postmortem.incident import format_duration
-from postmortem.rendering import render_template
-from postmortem.settings import Settings, load_settings
-from postmortem.writer import Draft, draft
+from postmortem.document.rendering import render_template
+from postmortem.model.incident import format_duration
+from postmortem.model.settings import Settings, load_settings
+from postmortem.site.writer import Draft, draft
 from responder.adapters.files import LocalFiles
 from responder.adapters.git import GitRepo
 from responder.adapters.github import bot_comment_in

@@ -26,9 +26,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from postmortem.collection import index_text
-    from postmortem.settings import load_settings
-    from postmortem.site import build_site
+    from postmortem.model.settings import load_settings
+    from postmortem.site.build import build_site
+    from postmortem.site.collection import index_text
     from responder.adapters.files import write_if_changed
     from responder.config.loader import load_config
 

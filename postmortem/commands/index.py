@@ -26,8 +26,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from postmortem.collection import index_text, post_mortem_files
-    from postmortem.settings import load_settings
+    from postmortem.model.settings import load_settings
+    from postmortem.site.collection import index_text, post_mortem_files
     from responder.adapters.files import write_if_changed
     from responder.config.loader import load_config
 

@@ -12,7 +12,7 @@ from responder.cli.app import add_config_argument
 from responder.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
 
 if TYPE_CHECKING:
-    from postmortem.settings import Settings
+    from postmortem.model.settings import Settings
     from responder.cli.app import IO
     from responder.config.loader import Config
     from responder.decision.actions import OpenedIssue
@@ -42,9 +42,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from postmortem.collection import read_document
-    from postmortem.followups import filed_followups, plan_followups, record_issues
-    from postmortem.settings import load_settings
+    from postmortem.document.followups import filed_followups, plan_followups, record_issues
+    from postmortem.model.settings import load_settings
+    from postmortem.site.collection import read_document
     from responder.adapters.files import write_if_changed
     from responder.config.loader import load_config
 
@@ -106,7 +106,7 @@ def _file(github: Any, title: str, body: str, labels: tuple[str, ...]) -> Opened
 
 
 def _selected(args: argparse.Namespace, settings: Settings, config: Config) -> list[Path]:
-    from postmortem.collection import post_mortem_files
+    from postmortem.site.collection import post_mortem_files
 
     if args.all:
         return post_mortem_files(settings)

@@ -41,9 +41,9 @@ def add_site_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from postmortem.incident import format_duration
-    from postmortem.settings import load_settings
-    from postmortem.writer import draft
+    from postmortem.model.incident import format_duration
+    from postmortem.model.settings import load_settings
+    from postmortem.site.writer import draft
     from responder.adapters.files import write_if_changed
     from responder.config.loader import load_config
 

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from responder.config.loader import load_config
     from responder.model.events import REPOSITORY_PATTERN
     from responder.model.timestamps import parse_utc as parse_time
-    from statuspage.build import BuildOptions, build
+    from statuspage.publish.build import BuildOptions, build
 
     config = load_config(args.config)
     if not config.repository and REPOSITORY_PATTERN.match(io.env.get("GITHUB_REPOSITORY", "")):

@@ -39,8 +39,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
     from responder.adapters.git import GitRepo
     from responder.config.loader import load_config
-    from statuspage.publish import DEFAULT_MESSAGE, publish
-    from statuspage.settings import settings_from
+    from statuspage.model.settings import settings_from
+    from statuspage.publish.gh_pages import DEFAULT_MESSAGE, publish
 
     config = load_config(args.config)
     settings = settings_from(config)

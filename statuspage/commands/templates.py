@@ -38,8 +38,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from responder.config.loader import load_config
     from responder.forms.specs import form_to_yaml_data
     from responder.forms.yaml_text import dump_form
-    from statuspage.maintenance import maintenance_form
-    from statuspage.settings import settings_from
+    from statuspage.model.maintenance import maintenance_form
+    from statuspage.model.settings import settings_from
 
     config = load_config(args.config)
     form = maintenance_form(config, settings_from(config).maintenance.form)

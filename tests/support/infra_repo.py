@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from postmortem.site import copy_without_postmortems
+from postmortem.site.build import copy_without_postmortems
 from responder.adapters.git import GitRepo
 from tests.conftest import EXAMPLE_CONFIG, FIXTURES, ROOT
 

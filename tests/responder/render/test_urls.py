@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from postmortem.rendering import safe_url
+from postmortem.document.rendering import safe_url
 from responder.render.urls import safe_http_url
-from statuspage.issues import safe_http_url as page_url_ok
-from statuspage.markdown import safe_link
+from statuspage.collect.issues import safe_http_url as page_url_ok
+from statuspage.render.markdown import safe_link
 
 
 @pytest.mark.parametrize("url", ["https://status.example.org/", "http://grafana.example:3000/d/abc?x=1&y=2#p",

@@ -1,0 +1,1 @@
+"""The shell: build the site (gather, assemble, render, write the directory) and publish it to gh-pages."""

@@ -1,0 +1,49 @@
+"""The `postmortem` section of responder.yml: defaults, derived URLs, and validated keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from postmortem.model.settings import load_settings
+from responder.config.loader import load_config
+from responder.errors import ConfigError
+from tests.conftest import EXAMPLE_CONFIG
+
+
+def config_with(tmp_path: Path, section: str) -> Path:
+    path = tmp_path / "responder.yml"
+    path.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8") + section, encoding="utf-8")
+    return path
+
+
+def test_defaults_put_the_site_next_to_responder_yml_and_under_the_status_page(tmp_path: Path) -> None:
+    settings = load_settings(load_config(config_with(tmp_path, "")))
+    assert settings.site_dir == tmp_path / "site"
+    assert settings.postmortems_dir == tmp_path / "site" / "docs" / "post-mortems"
+    assert settings.severities == ("SEV1", "SEV2") and settings.push and settings.remote == "origin"
+    assert settings.followup_labels == ("follow-up",)
+    assert settings.link(settings.postmortems_dir / "2026-11-23-x.md") == \
+        "https://status.acme-homelab.org/post-mortems/post-mortems/2026-11-23-x/"
+
+
+def test_without_a_published_site_links_point_at_the_file_in_the_repository(tmp_path: Path) -> None:
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace("statuspage:\n  url: https://status.acme-homelab.org\n",
+                                                              "statuspage: {}\n")
+    path = tmp_path / "responder.yml"
+    path.write_text(text + "postmortem: {site_dir: docs-site, branch: main}\n", encoding="utf-8")
+    settings = load_settings(load_config(path))
+    assert settings.link(settings.postmortems_dir / "2026-11-23-x.md") == \
+        "https://github.com/acme-homelab/infra/blob/main/docs-site/docs/post-mortems/2026-11-23-x.md"
+
+
+def test_every_key_of_the_section_is_checked(tmp_path: Path) -> None:
+    path = config_with(tmp_path, "postmortem:\n  site-dir: site\n  severities: [SEV5]\n  site_url: ftp://x\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems == (
+        f"{path}: postmortem.severities[0]: expected one of SEV1, SEV2, SEV3, SEV4, got 'SEV5'",
+        f"{path}: postmortem.site-dir: unknown key (did you mean 'site_dir'?)",
+        f"{path}: postmortem.site_url: expected an http(s) URL, got 'ftp://x'",
+    )
