@@ -10,6 +10,7 @@ import ast
 import sys
 
 import grimp
+import pytest
 
 from tests.conftest import ROOT
 
@@ -94,3 +95,35 @@ def test_the_tests_mirror_the_layers() -> None:
                  if path.is_dir() and path.name != "__pycache__"}
     assert test_dirs <= layers, f"test folders without a layer: {sorted(test_dirs - layers)}"
     assert not list((ROOT / "tests" / "responder").glob("test_*.py"))
+
+
+# What may sit at the top of a stage beside its layers: the program, its subcommands, and modules
+# that are an entry point of their own (the post-mortem stage's closed-incident plugin).
+STAGE_TOP = {
+    "postmortem": ["__init__.py", "cli.py", "commands", "lifecycle.py"],
+    "statuspage": ["__init__.py", "cli.py", "commands"],
+}
+# Tests of a whole stage rather than of one layer: the built page in a real browser.
+WHOLE_STAGE_TESTS = {"postmortem": set(), "statuspage": {"test_chromium.py"}}
+
+
+@pytest.mark.parametrize("stage", sorted(STAGE_TOP))
+def test_each_stage_has_a_small_top_level_of_layers(stage: str) -> None:
+    entries = sorted(p.name for p in (ROOT / stage).iterdir() if p.name != "__pycache__")
+    layers = [name for name in entries if name not in STAGE_TOP[stage]]
+    assert [name for name in entries if name.endswith(".py")] == [n for n in STAGE_TOP[stage] if n.endswith(".py")]
+    assert len(layers) <= 6, layers
+    assert all((ROOT / stage / name / "__init__.py").exists() for name in layers), layers
+
+
+@pytest.mark.parametrize("stage", sorted(STAGE_TOP))
+def test_the_tests_of_each_stage_mirror_its_layers(stage: str) -> None:
+    """tests/<stage>/<layer>/ for its layers and commands/; at the top only tests of its top-level modules."""
+    packages = {path.name for path in (ROOT / stage).iterdir() if path.is_dir() and (path / "__init__.py").exists()}
+    tests = ROOT / "tests" / stage
+    test_dirs = {path.name for path in tests.iterdir() if path.is_dir() and path.name != "__pycache__"}
+    assert test_dirs <= packages, f"test folders without a layer: {sorted(test_dirs - packages)}"
+    assert all((tests / name / "__init__.py").exists() for name in test_dirs)
+    modules = {f"test_{path.stem}.py" for path in (ROOT / stage).glob("*.py")}
+    top = {path.name for path in tests.glob("test_*.py")}
+    assert top <= modules | WHOLE_STAGE_TESTS[stage], sorted(top - modules - WHOLE_STAGE_TESTS[stage])
