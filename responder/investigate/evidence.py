@@ -288,7 +288,8 @@ def _blast_radius(inv: Investigation) -> list[Finding]:
         names = ", ".join(blast.down)
         if len(blast.down) == 1:
             detail = f"Only {names} is down; the other {total - 1} probed services answer."
-            out.append(Finding("blast-radius", "catalogue", "fail" if blast.down[0] == inv.service else "warn",
+            # The reported service alone: contained, good news about the rest. Another one: worth a look.
+            out.append(Finding("blast-radius", "catalogue", "ok" if blast.down[0] == inv.service else "warn",
                                detail))
         elif blast.shared_cause:
             detail = (f"{len(blast.down)} services are down ({names}); they all depend on {blast.shared_cause}, "

@@ -123,7 +123,7 @@ def test_a_healthy_service_is_closed_as_not_planned_in_five_requests(world: Worl
         ("POST", f"{REPO}/issues/42/comments"),
     ]
     body = world.comment()
-    assert body.startswith("### 🟢 Nextcloud looks healthy: closing this report\n")
+    assert body.startswith("### 🟢 Nextcloud: healthy, closing this report\n")
     assert "**Reopen this issue** and add what you see" in body
     assert "- ✅ deployment/nextcloud in nextcloud: 2 of 2 replicas available; 2 of 2 pods ready" in body
 
@@ -178,7 +178,7 @@ def test_pods_not_ready_are_fixed_by_a_rollout_restart_and_a_confirming_probe(wo
     assert world.github.issues[42].data["state"] == "closed"  # SEV3: closed as completed
     assert world.github.issues[42].data["state_reason"] == "completed"
     body = world.comment()
-    assert body.startswith("### ✅ Grafana dashboards is fixed\n")
+    assert body.startswith("### ✅ Grafana dashboards: fixed\n")
     assert "Restarted the rollout (`kubectl.kubernetes.io/restartedAt` = `" in body
     state = read_marker(body)
     assert state is not None
