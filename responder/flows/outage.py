@@ -19,6 +19,7 @@ ChangeEngine through the same protocol.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -89,7 +90,9 @@ class IncidentTools:
             def terraform_engine() -> ChangeEngine:
                 from responder.flows.change_engine import TerraformChangeEngine
 
-                return TerraformChangeEngine(config, env=env, dry_run=dry_run)
+                # terraform runs with the process's own environment: PATH, and the provider credentials the
+                # runner was given (terraform-env), which a command's narrower `env` need not carry.
+                return TerraformChangeEngine(config, env=os.environ, dry_run=dry_run)
 
             changes = LazyEngine(engine or terraform_engine)
 
