@@ -77,7 +77,7 @@ def intake_demo() -> None:
         show(event, handle(event), full_comment=index == 0)
     rule("intake done")
     print(f"{len(events)} events handled. Replay any of them with:")
-    print(f"  responder handle --config examples/responder.yml --event examples/events/{events[0].name} "
+    print(f"  .venv/bin/responder handle --config examples/responder.yml --event examples/events/{events[0].name} "
           "--dry-run --offline --no-probe --no-plan")
 
 

@@ -148,7 +148,7 @@ def show(title: str, decision: dict[str, Any]) -> None:
         print(textwrap.fill(reason, WIDTH, initial_indent="  why: ", subsequent_indent="       "))
     icons = {"ok": "✅", "warn": "⚠️ ", "fail": "❌"}
     for finding in decision["findings"]:
-        if finding["status"] != "ok" or finding["stage"] in ("assessment", "kubernetes"):
+        if finding["status"] != "ok" or finding["stage"] in ("assessment", "kubernetes", "blast-radius"):
             print(textwrap.fill(f"{icons[finding['status']]} [{finding['stage']}] {finding['detail']}", WIDTH,
                                 initial_indent="  ", subsequent_indent="      "))
     investigation = decision.get("investigation", {})
@@ -195,7 +195,7 @@ def investigation_demo() -> None:
         show("#103 Immich answers 503 · snapshot image-pull-backoff.json", pull)
     rule("investigation done")
     print("Replay any report against any snapshot in examples/cluster/ (see its README) with:")
-    print("  responder handle --config examples/responder.yml --event EVENT.json --offline --dry-run "
+    print("  .venv/bin/responder handle --config examples/responder.yml --event EVENT.json --offline --dry-run "
           "--cluster-snapshot examples/cluster/oomkilled.json")
 
 

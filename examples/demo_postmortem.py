@@ -10,6 +10,7 @@ and shows the document alone.
 from __future__ import annotations
 
 import io
+import shutil
 import tempfile
 import textwrap
 from pathlib import Path
@@ -40,25 +41,26 @@ def _rule(title: str) -> None:
 def postmortem_demo() -> None:
     _rule("Part 4, post-mortems: a closed SEV1 incident, drafted offline from its saved export")
     print(f"export: {EXPORT.relative_to(HERE.parent)}")
-    with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site"
-        copy_without_postmortems(SITE, site)
-        print(textwrap.indent(_run("write", "--issue-file", str(EXPORT), "--site-dir", str(site)).strip(), "  "))
-        [document] = sorted((site / "docs" / "post-mortems").glob("2026-*.md"))
-        text = document.read_text(encoding="utf-8")
-        front, body = text.split("\n---\n", 1)
-        _rule(f"{document.name}: front matter (data)")
-        print(textwrap.indent(front.removeprefix("---\n"), "  │ "))
-        timeline = body[body.index("## Timeline (UTC)"):body.index("## Root cause analysis")].strip()
-        _rule("its timeline, from the issue, its events, the responder's journal and people's comments")
-        print(textwrap.indent(timeline, "  │ "))
-        _rule("the site")
-        if mkdocs_available():
-            print("  " + _run("build", "--site-dir", str(site)).strip())
-            print("  (mkdocs build --strict passed; `postmortem build` does the same on site/)")
-        else:
-            print("  mkdocs-material is not installed, so the site build is skipped: "
-                  "pip install 'issueops-responder[site]' (or run `make test` first) to see it built.")
+    # Kept after the demo, like the status page: the path printed below is there to be opened.
+    site = Path(tempfile.gettempdir()) / "issueops-responder-demo" / "site"
+    shutil.rmtree(site, ignore_errors=True)
+    copy_without_postmortems(SITE, site)
+    print(textwrap.indent(_run("write", "--issue-file", str(EXPORT), "--site-dir", str(site)).strip(), "  "))
+    [document] = sorted((site / "docs" / "post-mortems").glob("2026-*.md"))
+    text = document.read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    _rule(f"{document.name}: front matter (data)")
+    print(textwrap.indent(front.removeprefix("---\n"), "  │ "))
+    timeline = body[body.index("## Timeline (UTC)"):body.index("## Root cause analysis")].strip()
+    _rule("its timeline, from the issue, its events, the responder's journal and people's comments")
+    print(textwrap.indent(timeline, "  │ "))
+    _rule("the site")
+    if mkdocs_available():
+        print("  " + _run("build", "--site-dir", str(site)).strip())
+        print("  (mkdocs build --strict passed; `postmortem build` does the same on site/)")
+    else:
+        print("  mkdocs-material is not installed, so the site build is skipped: "
+              "pip install 'issueops-responder[site]' (or run `make test` first) to see it built.")
     print("Replay it with:")
-    print(f"  postmortem --config examples/responder.yml write --issue-file examples/incidents/{EXPORT.name} "
-          "--site-dir site --dry-run")
+    print("  .venv/bin/postmortem --config examples/responder.yml write --issue-file "
+          f"examples/incidents/{EXPORT.name} --site-dir site --dry-run")

@@ -6,9 +6,9 @@ stacks are applied once, as if the cluster already ran them. Then:
 
 a. a feature request (Nextcloud: 3 replicas) goes through `responder handle
    --offline`: plan, verdict, apply, and a `feat: ... (fixes #105)` commit;
-b. two requests the responder must not carry out (a protected stack, a value
-   out of bounds) are escalated with an assessment instead;
-c. an incident remedy: Immich was OOMKilled, so its memory limit is doubled
+b. and c. two requests the responder must not carry out (a protected stack,
+   a value out of bounds) are escalated with an assessment instead;
+d. an incident remedy: Immich was OOMKilled, so its memory limit is doubled
    within the configured ceiling, planned, applied and committed as
    `fix: ... (fixes #108)`, through the same ChangeEngine.
 """
@@ -68,11 +68,11 @@ def feature_request(root: Path) -> None:
 
 def blocked_requests(root: Path, scratch: Path) -> None:
     base = json.loads(FEATURE_EVENT.read_text(encoding="utf-8"))
-    for number, service, value, title in (
-        (106, "Ingress (Traefik)", "3", "a protected stack"),
-        (107, "Nextcloud", "9", "a value out of bounds"),
+    for letter, number, service, value, title in (
+        ("b", 106, "Ingress (Traefik)", "3", "a protected stack"),
+        ("c", 107, "Nextcloud", "9", "a value out of bounds"),
     ):
-        heading(f"b. feature request #{number}: {service}, replica count {value} ({title})")
+        heading(f"{letter}. feature request #{number}: {service}, replica count {value} ({title})")
         payload = copy.deepcopy(base)
         payload["issue"]["number"] = number
         payload["issue"]["body"] = payload["issue"]["body"].replace("\nNextcloud\n", f"\n{service}\n").replace(
@@ -83,7 +83,7 @@ def blocked_requests(root: Path, scratch: Path) -> None:
 
 
 def oom_remedy(root: Path) -> None:
-    heading("c. incident #108: Immich OOMKilled → memory limit doubled within the ceiling")
+    heading("d. incident #108: Immich OOMKilled → memory limit doubled within the ceiling")
     config = load_config(root / "responder.yml")
     immich = config.service("immich")
     assert immich is not None and immich.terraform is not None and immich.terraform.vars_file
