@@ -25,6 +25,7 @@ def main(
         report_failure,
         sweep,
         templates,
+        watch,
         woodpecker,
     )
     from responder.cli.commands import labels as labels_command
@@ -35,6 +36,6 @@ def main(
         "Incident desk for an infrastructure repository: trusted intake, SEV1-SEV4 triage, "
         "guarded fixes and escalation.",
         [handle, init, parse, templates, config_schema, check_config, guard, export, sweep,
-         secrets_command, labels_command, woodpecker, report_failure],
+         secrets_command, labels_command, woodpecker, report_failure, watch],
         argv, env, stdout, stderr,
     )

@@ -159,8 +159,7 @@ def gather(situation: Situation, github: IncidentReader | None, probe: bool, too
 
     inv = _assessment(inv, config, probe, tools)
     if service is not None:
-        inv = _kubernetes(inv, service, access, settings, now, config.guardrails.policy)
-        inv = _commits(inv, config, service, settings, now)
+        inv = look_closer(inv, config, service, tools, now, access)
     inv = _agent(inv, situation, parsed.choice("error_type"), tools, dry_run)
     situation = replace(situation, investigation=inv)
     request = wanted_change(situation, parsed)
@@ -173,6 +172,17 @@ def gather(situation: Situation, github: IncidentReader | None, probe: bool, too
             return replace(situation, investigation=replace(inv, prepare_problem=exc.message))
         situation = replace(situation, investigation=replace(inv, prepared=prepared))
     return situation
+
+
+def look_closer(inv: Investigation, config: Config, service: Service, tools: IncidentTools, now: datetime,
+                access: ClusterAccess | None = None) -> Investigation:
+    """The stages after the probes, for one service: its workload in the cluster (with the remedy that
+    would fit) and the recent commits to its stack. `responder watch` adds them to what its round probed."""
+    if access is None:
+        access = tools.cluster() if service.kubernetes is not None else \
+            ClusterAccess(None, "the service has no kubernetes section in responder.yml")
+    inv = _kubernetes(inv, service, access, tools.settings, now, config.guardrails.policy)
+    return _commits(inv, config, service, tools.settings, now)
 
 
 def _agent(inv: Investigation, situation: Situation, error_type: str | None, tools: IncidentTools,

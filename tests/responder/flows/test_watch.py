@@ -1,0 +1,249 @@
+"""`responder watch` end to end: real loopback services, the GitHub stand-in, rounds at injected times."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from responder.adapters.github import GitHubClient
+from responder.adapters.probes import Prober
+from responder.config.loader import Config, load_config
+from responder.flows.outage import IncidentTools
+from responder.flows.watch import WatchReport, run
+from responder.forms.answers import parse_body
+from responder.forms.specs import outage_form
+from responder.model.state import IssueState, render_marker
+from tests.conftest import issue_body
+from tests.support import events
+from tests.support.catalogue import loopback_config, stand_ins
+from tests.support.github_api import FakeGitHub
+from tests.support.http_services import Services
+
+TOKEN = "ghs_" + "w4tch" * 8
+BOT = "github-actions[bot]"
+REPO = "/repos/acme-homelab/infra"
+LISTING = ("POST", "/graphql")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@dataclass
+class Desk:
+    tmp: Path
+    services: Services
+    github: FakeGitHub
+    config: Config
+
+    def configure(self, routes: dict[str, dict[str, Any]], **detection: Any) -> None:
+        path = loopback_config(self.tmp, self.services, routes, timeout=1.0)
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw["detection"] = {"confirm": {"probes": 3, "interval_seconds": 0.05}, **detection}
+        raw["postmortem"] = {"push": False}
+        path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+        self.config = load_config(path)
+
+    def route(self, service: str, **change: Any) -> None:
+        route = self.services.routes[f"/{service}/health"]
+        for key, value in change.items():
+            setattr(route, key, value)
+
+    def round(self, now: str, *, dry_run: bool = False) -> WatchReport:
+        client = GitHubClient("acme-homelab/infra", TOKEN, write_interval=0)
+        moment = at(now)
+        tools = IncidentTools(settings=self.config.investigation, prober=Prober(retry_delay=0.02, now=lambda: moment),
+                              now=lambda: moment)
+        return run(self.config, client, tools, dry_run=dry_run)
+
+    def report(self, number: int, service: str, *, state: IssueState | None = None) -> None:
+        """A person's outage report of `service`, triaged by the responder (incident label, its comment)."""
+        title = self.config.service(service).title  # type: ignore[union-attr]
+        body = issue_body("outage-nextcloud-502.md").replace("Nextcloud\n", f"{title}\n", 1)
+        self.github.add_issue(events.issue(number, body=body, labels=("user-report", "incident", "sev3"),
+                                           created_at="2026-11-23T13:50:00Z"))
+        state = state or IssueState(kind="outage-report", outcome="escalated", severity="SEV3",
+                                    sections={"investigation": {"service": service}})
+        text = f"### 🙋 {title}: a person is needed\n\n<sub>🤖 issueops-responder</sub>\n\n{render_marker(state)}"
+        self.github.add_comment(number, text, BOT, kind="Bot")
+
+    def opened(self) -> list[dict[str, Any]]:
+        return self.github.created_issues()
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[Desk]:
+    with stand_ins() as (services, rsps):
+        github = FakeGitHub(rsps)
+        desk = Desk(tmp_path, services, github, None)  # type: ignore[arg-type]
+        desk.configure({"grafana": {"status": 502}})
+        yield desk
+
+
+def test_a_service_answering_502_gets_one_auto_detected_incident_triaged_in_the_same_round(desk: Desk) -> None:
+    report = desk.round("2026-11-23T14:00:00Z")
+    [issue] = desk.opened()
+    number = issue["number"]
+    assert report.opened == [number]
+    assert issue["title"] == "[Outage]: Grafana dashboards is down"
+    labels = desk.github.labels(number)
+    assert {"incident", "sev3", "auto-detected"} <= set(labels)
+    # The body answers the outage form, so everything downstream reads it like a person's report.
+    parsed = parse_body(issue["body"], outage_form(desk.config))
+    assert parsed.valid, parsed.problems
+    assert parsed.values["service"] == ["Grafana dashboards"] and parsed.values["error_type"] == ["502 Bad Gateway"]
+    assert parsed.values["when"] == "2026-11-23T14:00:00Z"
+    # Triage in the same round: the evidence comment with its state, and the assignment.
+    comment = desk.github.bot_comment(number)
+    assert "Grafana dashboards" in comment and "SEV3" in comment
+    assert "grafana is down after a second try: HTTP 502, expected 200." in comment
+    assert "trusted: github-actions[bot] (opened by the responder itself)" in report.decisions[1].reasons
+    assert issue["assignees"] and "vbarzin" in [a["login"] for a in issue["assignees"]]
+    assert report.confirmed == ("grafana",)
+    assert any("notify" in line and "no notify targets configured" in line for line in report.skipped)
+    assert desk.github.log[0] == LISTING
+    assert ("POST", f"{REPO}/issues") in desk.github.log
+
+
+def test_the_next_round_opens_nothing_new_for_one_request(desk: Desk) -> None:
+    desk.round("2026-11-23T14:00:00Z")
+    before = len(desk.github.log)
+    report = desk.round("2026-11-23T14:05:00Z")
+    assert desk.github.log[before:] == [LISTING]
+    assert len(desk.opened()) == 1 and report.plan.steps == () and report.confirmed == ()
+
+
+def test_once_it_answers_the_downtime_is_told_and_the_incident_closed_as_resolved(desk: Desk) -> None:
+    desk.round("2026-11-23T14:00:00Z")
+    [issue] = desk.opened()
+    number = issue["number"]
+    desk.route("grafana", status=200)
+    before = len(desk.github.log)
+    report = desk.round("2026-11-23T14:20:00Z")
+    assert [step.kind for step in report.plan.steps] == ["resolve"]
+    comment_id = desk.github.bot_comments(number)[0]["id"]
+    assert desk.github.log[before:] == [LISTING, ("PATCH", f"{REPO}/issues/{number}"),
+                                        ("PATCH", f"{REPO}/issues/comments/{comment_id}")]
+    data = desk.github.issues[number].data
+    assert (data["state"], data["state_reason"]) == ("closed", "completed")
+    comment = desk.github.bot_comment(number)
+    assert ("✅ Grafana dashboards answers again (HTTP 200 in" in comment
+            and "It was down for about 20 min: from `2026-11-23T14:00:00Z`, its first failed check, to "
+                "`2026-11-23T14:20:00Z`, its first answer. Closed as resolved." in comment)
+    # One comment still: the round's block sits in the triage comment, above the state.
+    assert len(desk.github.bot_comments(number)) == 1
+    assert any("notify resolved" in line for line in report.skipped)
+    # Closed incidents are not listed: the next round has nothing to do.
+    before = len(desk.github.log)
+    desk.round("2026-11-23T14:25:00Z")
+    assert desk.github.log[before:] == [LISTING]
+
+
+def test_a_persons_report_gets_the_evidence_once_instead_of_a_second_issue(desk: Desk) -> None:
+    desk.report(42, "grafana")
+    report = desk.round("2026-11-23T14:00:00Z")
+    assert desk.opened() == []
+    assert [(step.kind, step.incident.number if step.incident else None) for step in report.plan.steps] == \
+        [("evidence", 42)]
+    comment = desk.github.bot_comment(42)
+    assert "🔴 The watch round finds Grafana dashboards down: all 3 checks of its confirmation failed." in comment
+    assert comment.startswith("### 🙋 Grafana dashboards: a person is needed")
+    # Remembered in the state marker: the next round neither confirms nor writes again.
+    before = len(desk.github.log)
+    report = desk.round("2026-11-23T14:05:00Z")
+    assert desk.github.log[before:] == [LISTING] and report.confirmed == ()
+    # Back up: "looks recovered", once, and the report stays open for a person to close.
+    desk.route("grafana", status=200)
+    report = desk.round("2026-11-23T14:30:00Z")
+    assert [step.kind for step in report.plan.steps] == ["looks-recovered"]
+    assert "✅ Grafana dashboards looks recovered: it answers again (HTTP 200 in" in desk.github.bot_comment(42)
+    assert "about 30 min after the watch round first found it down" in desk.github.bot_comment(42)
+    assert desk.github.issues[42].data["state"] == "open"
+    before = len(desk.github.log)
+    desk.round("2026-11-23T14:35:00Z")
+    assert desk.github.log[before:] == [LISTING]
+
+
+def test_a_single_blip_is_no_outage(desk: Desk) -> None:
+    desk.configure({"grafana": {"fail_first": 1}})  # 503 once (its retry inside the probe too), then fine
+    desk.route("grafana", fail_first=2)
+    report = desk.round("2026-11-23T14:00:00Z")
+    assert report.confirmed == ("grafana",)
+    assert desk.opened() == [] and report.plan.steps == ()
+
+
+def test_services_behind_a_dependency_that_is_down_get_no_incident_of_their_own(desk: Desk) -> None:
+    desk.configure({"traefik": {"status": 502}, "home-assistant": {"status": 502}})
+    report = desk.round("2026-11-23T14:00:00Z")
+    [issue] = desk.opened()
+    assert issue["title"] == "[Outage]: Ingress (Traefik) is down"
+    assert "sev1" in desk.github.labels(issue["number"])  # core infrastructure down
+    assert report.plan.held == {"home-assistant": ("traefik",)}
+
+
+def test_recovery_waits_for_the_configured_rounds_and_a_new_failure_resets_the_count(desk: Desk) -> None:
+    desk.configure({"grafana": {"status": 502}}, recover_after_runs=2)
+    desk.round("2026-11-23T14:00:00Z")
+    [issue] = desk.opened()
+    number = issue["number"]
+    desk.route("grafana", status=200)
+    report = desk.round("2026-11-23T14:10:00Z")
+    assert [step.kind for step in report.plan.steps] == ["recovering"]
+    assert "round 1 of the 2 in a row it must answer" in desk.github.bot_comment(number)
+    desk.route("grafana", status=502)
+    report = desk.round("2026-11-23T14:15:00Z")
+    assert [step.kind for step in report.plan.steps] == ["down-again"]
+    desk.route("grafana", status=200)
+    desk.round("2026-11-23T14:20:00Z")
+    assert desk.github.issues[number].data["state"] == "open"
+    report = desk.round("2026-11-23T14:25:00Z")
+    assert [step.kind for step in report.plan.steps] == ["resolve"]
+    assert desk.github.issues[number].data["state"] == "closed"
+    # Down from the first failed check to the first of the answering rounds that counted.
+    assert "It was down for about 20 min" in desk.github.bot_comment(number)
+
+
+def test_a_dry_run_shows_the_round_and_writes_nothing(desk: Desk) -> None:
+    report = desk.round("2026-11-23T14:00:00Z", dry_run=True)
+    assert desk.github.writes() == [] and desk.opened() == []
+    [step] = report.to_json()["steps"]
+    assert step["step"] == "open" and step["open"]["title"] == "[Outage]: Grafana dashboards is down"
+    assert "auto-detected" in step["open"]["labels"] and step["triage"]["severity"] == "SEV3"
+
+
+def test_the_confirmation_checks_the_failing_services_at_once(desk: Desk) -> None:
+    desk.configure({name: {"status": 502} for name in ("grafana", "mail", "immich", "woodpecker")},
+                   confirm={"probes": 3, "interval_seconds": 0.3})
+    report = desk.round("2026-11-23T14:00:00Z", dry_run=True)
+    assert set(report.confirmed) == {"grafana", "mail", "immich", "woodpecker"}
+    # Two intervals of 0.3 s, not eight: the confirmations overlap.
+    assert 0.6 <= report.seconds < 1.5
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def test_a_resolved_sev2_is_handed_to_the_post_mortem_flow(desk: Desk) -> None:
+    desk.configure({"nextcloud": {"status": 502}})
+    _git(desk.tmp, "init", "-q", "-b", "main")
+    _git(desk.tmp, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "--allow-empty",
+         "-m", "init")
+    desk.round("2026-11-23T14:00:00Z")
+    [issue] = desk.opened()
+    number = issue["number"]
+    assert {"sev2", "postmortem-required"} <= set(desk.github.labels(number))
+    desk.route("nextcloud", status=200)
+    report = desk.round("2026-11-23T14:45:00Z")
+    assert report.problems == []
+    assert desk.github.issues[number].data["state"] == "closed"
+    assert "postmortem-done" in desk.github.labels(number)
+    assert any("post-mortem" in line and "committed" in line for line in report.done), report.done
+    assert list((desk.tmp / "site" / "docs" / "post-mortems").glob("*.md"))
