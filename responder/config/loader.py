@@ -16,13 +16,16 @@ from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
-from responder.config import detection, investigation, secrets, statuspage
+from responder.config import detection, escalation, investigation, notify, secrets, statuspage
 from responder.config.agent import AgentSettings
 from responder.config.agent import settings_from_section as build_agent
 from responder.config.detection import DetectionSettings, build_detection
+from responder.config.escalation import EscalationSettings, build_escalation
 from responder.config.guardrails import GuardrailSettings, build_guardrails
 from responder.config.investigation import InvestigationSettings
+from responder.config.notify import NotifyTarget, build_notify
 from responder.config.postmortem import PostmortemSettings, build_postmortem
 from responder.config.secrets import SecretsSettings
 from responder.config.statuspage import StatusPageSettings, build_statuspage
@@ -36,6 +39,7 @@ DEFAULT_CONFIG = Path("responder.yml")
 DEFAULT_BOT_LOGIN = "github-actions[bot]"
 TIERS = ("core", "critical", "standard", "low")
 DEFAULT_PROBE_TIMEOUT = 5.0
+_ABSOLUTE = ("http://", "https://")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class Service:
     depends_on: tuple[str, ...] = ()
     slo: float | None = None
     description: str = ""
+    owners: tuple[str, ...] = ()  # GitHub logins: assigned on triage, and @-mentioned by the responder
+    runbook: str | None = None  # an http(s) URL (a page on the docs site is resolved against its URL)
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,15 @@ class Config:
     statuspage: StatusPageSettings = field(default_factory=StatusPageSettings)
     postmortem: PostmortemSettings = field(default_factory=PostmortemSettings)
     detection: DetectionSettings = field(default_factory=DetectionSettings)
+    escalation: EscalationSettings = field(default_factory=EscalationSettings)
+    notify: tuple[NotifyTarget, ...] = ()
+
+    @property
+    def mentionable(self) -> frozenset[str]:
+        """The only people the responder's own text may @-mention: service owners and escalation tiers."""
+        logins = {login for service in self.services for login in service.owners}
+        logins.update(login for tier in self.escalation.tiers for login in tier)
+        return frozenset(logins)
 
     @property
     def root(self) -> Path:
@@ -345,6 +360,7 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path, broken: frozenset[str
     if isinstance(services, list):
         # Checked even when some services are malformed, so a bad tier does not hide a duplicate name.
         yield from _service_problems(services, broken)
+        yield from _runbook_problems(services, broken, _docs_site_url(raw))
     if "labels" not in broken:
         yield from _label_problems(raw.get("labels") or {})
     if "severity" not in broken:
@@ -357,6 +373,10 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path, broken: frozenset[str
         yield from detection.semantic_problems(raw, known)
     if "secrets" not in broken:
         yield from secrets.semantic_problems(raw)
+    if "escalation" not in broken:
+        yield from escalation.semantic_problems(raw)
+    if "notify" not in broken:
+        yield from notify.semantic_problems(raw, known)
     templates_dir = raw.get("templates_dir")
     if "templates_dir" not in broken and templates_dir and not (path.parent / templates_dir).is_dir():
         yield "templates_dir", f"'{templates_dir}' is not a directory (relative to {path.parent or '.'})"
@@ -411,6 +431,31 @@ def _service_problems(services: list[Any], broken: frozenset[str]) -> Iterable[t
     cycle = _find_cycle({s["name"]: list(s.get("depends_on") or []) for _, s in sound})
     if cycle:
         yield "services", "depends_on has a cycle: " + " -> ".join(cycle)
+
+
+def _docs_site_url(raw: Mapping[str, Any]) -> str | None:
+    """Where the docs site the responder publishes is served (runbook pages live there), if known."""
+    page = raw.get("statuspage")
+    page = page if isinstance(page, Mapping) else {}
+    section = raw.get("postmortem")
+    section = section if isinstance(section, Mapping) else {}
+    url = page.get("url") if isinstance(page.get("url"), str) else None
+    site_url = section.get("site_url") if isinstance(section.get("site_url"), str) else None
+    return build_postmortem({"site_url": site_url} if site_url else {}, Path(), url).site_url
+
+
+def _runbook_problems(services: list[Any], broken: frozenset[str], site_url: str | None) -> Iterable[tuple[str, str]]:
+    """A runbook that is a page on the docs site needs the site's address, and must stay inside it."""
+    for index, service in enumerate(services):
+        runbook = service.get("runbook") if isinstance(service, Mapping) else None
+        if f"services[{index}]" in broken or not isinstance(runbook, str) or runbook.startswith(_ABSOLUTE):
+            continue
+        if ".." in runbook.split("/"):
+            yield f"services[{index}].runbook", "a page on the docs site cannot climb out of it with '..'"
+        elif not site_url:
+            yield (f"services[{index}].runbook",
+                   f"{_show(runbook)} is a page on the docs site, but neither postmortem.site_url nor "
+                   "statuspage.url says where that site is; give the full https:// URL instead")
 
 
 def _label_problems(labels: Mapping[str, str]) -> Iterable[tuple[str, str]]:
@@ -499,16 +544,18 @@ def _find_cycle(graph: Mapping[str, list[str]]) -> list[str] | None:
 
 def build_config(raw: Mapping[str, Any], path: Path) -> Config:
     """The frozen model of a validated config: every section read once, here."""
-    services = tuple(_build_service(item) for item in raw["services"])
     templates_dir = raw.get("templates_dir")
     page = build_statuspage(raw.get("statuspage") or {})
+    postmortem = build_postmortem(raw.get("postmortem") or {}, path.parent, page.url)
+    services = tuple(_build_service(item, postmortem.site_url) for item in raw["services"])
+    escalation_settings = build_escalation(raw.get("escalation") or {})
     return Config(
         path=path,
         services=services,
         labels=LabelNames.from_overrides(raw.get("labels")),
         severity=build_policy(raw.get("severity")),
         min_permission=(raw.get("trust") or {}).get("min_permission", "write"),
-        assignees=tuple((raw.get("escalation") or {}).get("assignees") or ()),
+        assignees=escalation_settings.assignees,
         bot_login=(raw.get("bot") or {}).get("login", DEFAULT_BOT_LOGIN),
         repository=raw.get("repository"),
         templates_dir=(path.parent / templates_dir) if templates_dir else None,
@@ -517,12 +564,14 @@ def build_config(raw: Mapping[str, Any], path: Path) -> Config:
         agent=build_agent(raw.get("agent") or {}),
         secrets=secrets.settings_from_section(raw.get("secrets") or {}),
         statuspage=page,
-        postmortem=build_postmortem(raw.get("postmortem") or {}, path.parent, page.url),
+        postmortem=postmortem,
+        escalation=escalation_settings,
+        notify=build_notify(raw.get("notify") or ()),
         detection=build_detection(raw.get("detection") or {}),
     )
 
 
-def _build_service(item: Mapping[str, Any]) -> Service:
+def _build_service(item: Mapping[str, Any], site_url: str | None) -> Service:
     expect_raw = item.get("expect") or {}
     status = expect_raw.get("status", ())
     expect = Expect(
@@ -558,4 +607,15 @@ def _build_service(item: Mapping[str, Any]) -> Service:
         depends_on=tuple(item.get("depends_on") or ()),
         slo=item.get("slo"),
         description=item.get("description", ""),
+        owners=tuple(item.get("owners") or ()),
+        runbook=_runbook_url(item.get("runbook"), site_url),
     )
+
+
+def _runbook_url(runbook: str | None, site_url: str | None) -> str | None:
+    """A runbook as a full URL: a page on the docs site is resolved against where that site is served."""
+    if not runbook or runbook.startswith(_ABSOLUTE):
+        return runbook or None
+    if not site_url:
+        return None  # validation refused it already; a hand-made config just has no link
+    return urljoin(site_url if site_url.endswith("/") else site_url + "/", runbook)

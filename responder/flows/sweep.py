@@ -193,13 +193,14 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
         lines.append({"kind": "escalated", "text": text, "assignees": list(config.assignees)})
         notes.append(f"no root cause after {_duration(age)}: escalated")
 
-    cadence = level.update_cadence
+    cadence = config.escalation.target(level).update
     if status == OPEN and now - last_update >= cadence:
         sweep["last_update"] = stamp
         sweep["reminders"] = int(sweep.get("reminders", 0)) + 1
         record("reminder", f"Update due ({level}: every {_duration(cadence)}); last update "
                            f"{_duration(now - last_update)} ago.")
-        lines.append({"kind": "reminder", "level": str(level), "since": _duration(now - last_update),
+        lines.append({"kind": "reminder", "level": str(level), "every": cadence.total_seconds(),
+                      "since": _duration(now - last_update),
                       "last": _iso(last_update), "probe": probe})
         notes.append(f"update due ({level} every {_duration(cadence)})")
     if lines:

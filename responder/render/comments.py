@@ -14,9 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from responder.model.severity_levels import Severity
-from responder.render.quoting import Markdown, code, escape_text, fence
+from responder.render.quoting import Markdown, code, escape_text, fence, mentions
 from responder.render.templating import make_environment
+from responder.render.urls import safe_http_url
 
 if TYPE_CHECKING:
     import jinja2
@@ -54,10 +54,10 @@ def _humanize_duration(seconds: float) -> str:
     return f"{minutes} minutes"
 
 
-def _cadence(level: str | None) -> str:
-    if not level:
-        return ""
-    return _humanize_duration(Severity.parse(level).update_cadence.total_seconds())
+def _link(url: object) -> Markdown:
+    """A link for a URL from the config (a runbook): an autolink when it is a safe http(s) URL, else code."""
+    safe = safe_http_url(url)
+    return Markdown(f"<{safe}>") if safe else code(url)
 
 
 @cache
@@ -70,7 +70,8 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
             "fence": fence,
             "md": lambda value: Markdown(value or ""),  # for text built by trusted code
             "badge": lambda level: Markdown(SEVERITY_BADGE.get(str(level), str(level))),
-            "cadence": _cadence,
+            "mentions": mentions,
+            "link": _link,
             "duration": _humanize_duration,
         })
 

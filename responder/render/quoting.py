@@ -8,7 +8,10 @@ break out of the block it sits in. Secrets are redacted on the way.
 
 `Markdown` marks text that is already safe. The comment templates pass every
 other value through `escape_text` automatically, so forgetting a filter
-cannot inject anything.
+cannot inject anything. `Mention` marks the one exception the responder's own
+text makes: a login from responder.yml (a service owner, an escalation tier)
+that it @-mentions on purpose. `plain_text` is for text that leaves GitHub
+(notifications): quoted, capped, with nothing a chat service would act on.
 """
 
 from __future__ import annotations
@@ -37,6 +40,27 @@ class Markdown(str):
     """Text that is already safe Markdown (produced by this module or a template)."""
 
     __slots__ = ()
+
+
+_LOGIN = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
+
+
+class Mention(str):
+    """A GitHub login the responder may @-mention: made only from responder.yml's service owners and
+    escalation tiers (triage/mentions.py), never from issue text. Anything else stays plain text."""
+
+    __slots__ = ()
+
+    def __new__(cls, login: str) -> Mention:
+        if not _LOGIN.fullmatch(login):
+            raise ValueError(f"{login!r} is not a GitHub login")
+        return super().__new__(cls, login)
+
+
+def mentions(values: object) -> Markdown:
+    """`@a, @b` for the Mention values; any other value is escaped text, so it pings nobody."""
+    items = values if isinstance(values, list | tuple) else [values]
+    return Markdown(", ".join(f"@{item}" if isinstance(item, Mention) else escape_text(item) for item in items))
 
 
 def _clean(text: object) -> str:
@@ -94,6 +118,32 @@ def _trim_link(address: str) -> str:
     while trimmed.endswith(")") and trimmed.count(")") > trimmed.count("("):
         trimmed = trimmed[:-1].rstrip(".,:;!?'\"")
     return trimmed or address
+
+
+# What chat services make into markup or pings beyond @ and #: Slack's <!here> and <url|text>,
+# Markdown links and images, code spans.
+_CHAT_MARKUP = str.maketrans({"<": "‹", ">": "›", "`": "'"})
+
+
+def plain_text(value: object, limit: int) -> str:
+    """Untrusted text for a message that leaves GitHub (Slack, Matrix, ntfy...): one line, at most `limit`
+    characters, secrets redacted, and nothing a chat service turns into a ping, a link or markup.
+
+    @team, #1 and "fixes #2" are broken with a zero-width space as on GitHub; a Markdown link loses the
+    bracket-parenthesis join that makes it one; a bare address loses the `//` after its scheme, so it is
+    shown, never made a link.
+    """
+    text = neutralise_mentions(" ".join(_clean(value).split()).translate(_CHAT_MARKUP))
+    text = text.replace("](", "]" + ZWSP + "(")
+    text = _BARE_LINK.sub(lambda m: re.sub(r"(?i)^(https?:|ftp:)//|^(www)\.", _defang, m.group(0)), text)
+    # Cut last, so the cap holds whatever was inserted; a cut inside a broken ping leaves it broken.
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def _defang(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1) + ZWSP + "//"
+    return (match.group(2) or "") + ZWSP + "."
 
 
 def code(value: object, limit: int = 200) -> Markdown:

@@ -24,6 +24,7 @@ from responder.decision.actions import (
     fingerprint,
     ignored,
 )
+from responder.decision.notify_actions import Notify
 from responder.forms import specs as forms
 from responder.forms.answers import ParsedForm
 from responder.forms.filing import detect_kind
@@ -36,6 +37,8 @@ from responder.model.trust import TrustVerdict
 from responder.render.comments import render
 from responder.triage import feature_requests
 from responder.triage import outage as incident
+from responder.triage.notices import with_notices
+from responder.triage.responders import first_responders, mentioned
 from responder.triage.situation import (
     Plan,
     Situation,
@@ -206,6 +209,8 @@ def decide(situation: Situation) -> Decision:
                 _triaged(situation, parsed, trust)
         else:
             plan = _feature_recorded(situation, parsed, trust)
+        if kind == forms.KIND_OUTAGE:
+            plan = with_notices(situation, plan)
     if approved_by:
         plan = replace(plan, state_changes={
             **plan.state_changes,
@@ -233,6 +238,8 @@ def assemble(situation: Situation, plan: Plan, approved_by: str | None = None) -
         **plan.template_context,
     }
     text = render("comments/comment.md.j2", context, config.templates_dir)
+    # A notification is said once and remembered in the state; it is no part of the end state itself.
+    extra_actions = [a.to_json() for a in (*plan.leading_actions, *plan.trailing_actions) if not isinstance(a, Notify)]
     digest = fingerprint({
         "outcome": plan.outcome,
         "severity": plan.severity,
@@ -242,8 +249,7 @@ def assemble(situation: Situation, plan: Plan, approved_by: str | None = None) -
         "close": plan.close,
         "comment": text,
         "extra": plan.extra,
-        **({"actions": [a.to_json() for a in (*plan.leading_actions, *plan.trailing_actions)]}
-           if plan.leading_actions or plan.trailing_actions else {}),
+        **({"actions": extra_actions} if extra_actions else {}),
     })
     prior = situation.prior or IssueState()
     state = prior.with_entries(plan.journal) if _changed(prior, plan) else prior
@@ -377,6 +383,7 @@ def _triaged(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> P
     reasons = [trust_reason(trust), *result.reasons]
     if kept:
         reasons.append(f"{kept}: set by a person with the {config.labels.severity(kept)} label; kept")
+    responders = first_responders(config, service)
     context = {
         "severity": str(level),
         "rule_severity": str(result.level),
@@ -390,6 +397,10 @@ def _triaged(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> P
         "since": parsed.text("when"),
         "labels_text": ", ".join(want),
         "postmortem": level.needs_postmortem,
+        "update_every": config.escalation.target(level).update.total_seconds(),
+        "assignees": list(responders),
+        "mentions": mentioned(config, responders),
+        "runbook": service.runbook if service else None,
     }
     return Plan(
         outcome="triaged",
@@ -400,7 +411,9 @@ def _triaged(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> P
         template_context=context,
         want_labels=want,
         drop_labels=drop,
+        assignees=responders,
         journal=tuple(journal),
+        summary=f"Classified {level}: " + (result.fired[0].reason if result.fired else "by the default rule"),
     )
 
 

@@ -44,6 +44,7 @@ from responder.model.severity import Classification, Facts, classify
 from responder.model.severity_levels import Severity
 from responder.model.state import IssueState, JournalEntry
 from responder.model.trust import TrustVerdict
+from responder.triage.responders import first_responders, mentioned
 from responder.triage.situation import (
     Plan,
     Situation,
@@ -227,10 +228,12 @@ def plan(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
                 labels["needs-info"], labels["needs-triage"])
     else:
         want, drop = severity_labels(level, config)
-    assignees: tuple[str, ...] = ()
+    # The owners and the first escalation tier answer for every incident; a person needed adds
+    # escalation.assignees, as before owners existed.
+    assignees: tuple[str, ...] = () if healthy else first_responders(config, service)
     if verdict.outcome == "escalated":
         want = (*want, labels["needs-human"])
-        assignees = config.assignees
+        assignees = (*assignees, *(login for login in config.assignees if login not in assignees))
     close = None
     if healthy:
         close = "not_planned"
@@ -283,6 +286,9 @@ def plan(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
         "cadence_level": None if healthy or close or (verdict.outcome == "fixed" and not verdict.pending)
         else str(level),
         "cluster_source": inv.cluster_source,
+        "update_every": config.escalation.target(level).update.total_seconds(),
+        "mentions": mentioned(config, assignees),
+        "runbook": service.runbook if service is not None and verdict.outcome in ("escalated", "triaged") else None,
     }
     return Plan(
         outcome=verdict.outcome,
@@ -299,6 +305,7 @@ def plan(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
         state_changes=state_changes,
         extra={"findings": [f.to_json() for f in found], "investigation": inv.to_json()},
         leading_actions=actions,
+        summary=f"{verdict.outcome[:1].upper()}{verdict.outcome[1:]}: " + "; ".join(verdict.why),
     )
 
 
@@ -489,6 +496,9 @@ def _duplicate(situation: Situation, parsed: ParsedForm, trust: TrustVerdict, ve
         "closing": "not_planned",
         "cadence_level": None,
         "cluster_source": None,
+        "update_every": 0,
+        "mentions": [],
+        "runbook": None,
         "original": {"number": original.number, "url": original.html_url, "title": original.title},
         "reporters": len(reporters),
         "raised": raised,

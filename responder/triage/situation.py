@@ -80,6 +80,8 @@ class Plan:
     # (remedies), trailing ones just before the comment (updates of other issues).
     leading_actions: tuple[Action, ...] = ()
     trailing_actions: tuple[Action, ...] = ()
+    # One line: why this outcome, in the responder's words (the reason a notification gives).
+    summary: str = ""
 
 
 def journal_entry(situation: Situation, kind: str, text: str) -> JournalEntry:

@@ -40,7 +40,16 @@ def run(args: argparse.Namespace, io: IO) -> int:
     tiers = Counter(service.tier for service in config.services)
     summary = ", ".join(f"{tiers[tier]} {tier}" for tier in ("core", "critical", "standard", "low") if tiers[tier])
     print(f"{config.path}: OK: {len(config.services)} services ({summary})", file=io.stdout)
+    for where, message in warnings(config):
+        print(f"warning: {config.path}: {where}: {message}", file=io.stdout)
     return EXIT_OK
+
+
+def warnings(config: Config) -> list[tuple[str, str]]:
+    """What is allowed but probably a mistake: a literal notify URL holding a credential, in a committed file."""
+    from responder.config.notify import credential_warnings
+
+    return credential_warnings(config.notify)
 
 
 def terraform_binary(config: Config) -> str:
@@ -70,6 +79,8 @@ def _as_json(args: argparse.Namespace, io: IO) -> int:
     tiers = {tier: sum(service.tier == tier for service in config.services)
              for tier in ("core", "critical", "standard", "low")}
     json.dump({"ok": True, "config": path, "services": len(config.services), "tiers": tiers,
-               "terraform_binary": terraform_binary(config), "problems": []}, io.stdout, indent=2)
+               "terraform_binary": terraform_binary(config), "problems": [],
+               "warnings": [{"path": where, "message": message} for where, message in warnings(config)]},
+              io.stdout, indent=2)
     io.stdout.write("\n")
     return EXIT_OK

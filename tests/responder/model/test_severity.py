@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from responder.config.loader import Config, load_config
 from responder.forms import specs as forms
 from responder.model.severity import Facts, classify
-from responder.model.severity_levels import Severity
+from responder.model.severity_levels import DEFAULT_TARGETS, Severity
 
 
 def facts(config: Config, service: str | None, error_type: str | None, scope: str | None = "Just me",
@@ -117,5 +118,27 @@ def test_severity_levels() -> None:
     assert Severity.SEV3.raised() is Severity.SEV2
     assert Severity.SEV1.raised() is Severity.SEV1
     assert Severity.SEV1.is_higher_than(Severity.SEV2)
-    assert [s.update_cadence.total_seconds() for s in Severity] == [900, 1800, 7200, 86400]
     assert [s.needs_postmortem for s in Severity] == [True, True, False, False]
+
+
+def test_the_default_targets_are_the_frameworks_table() -> None:
+    assert [(t.respond, t.update) for t in DEFAULT_TARGETS.values()] == [
+        (timedelta(minutes=5), timedelta(minutes=15)), (timedelta(minutes=15), timedelta(minutes=30)),
+        (timedelta(hours=1), timedelta(hours=2)), (None, timedelta(days=1))]
+
+
+@pytest.mark.parametrize(("now", "missed"), [
+    ("2026-11-23T14:04:59Z", 0), ("2026-11-23T14:05:00Z", 1), ("2026-11-23T14:14:00Z", 2),
+])
+def test_response_windows_are_counted_from_the_start(now: str, missed: int) -> None:
+    started = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    assert DEFAULT_TARGETS[Severity.SEV1].windows_missed(started, datetime.fromisoformat(now)) == missed
+
+
+def test_next_business_day_skips_the_weekend() -> None:
+    friday_evening = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+    sev4 = DEFAULT_TARGETS[Severity.SEV4]
+    assert sev4.respond_deadline(friday_evening) == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # the end of Monday
+    assert sev4.respond_deadline(friday_evening, 2) == datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
+    assert sev4.windows_missed(friday_evening, datetime(2026, 11, 30, 23, 59, tzinfo=UTC)) == 0
+    assert sev4.windows_missed(friday_evening, datetime(2026, 12, 1, 0, 0, tzinfo=UTC)) == 1
