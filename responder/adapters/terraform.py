@@ -12,8 +12,11 @@ with these changes to what it does on its own, each for a reason:
   with the redactor, and never logs `show -json`;
 - it reads the local state file after every command. That keeps sensitive
   values in memory and fails on a state another run is writing: off;
-- it adds a temporary `-var-file` to every init, plan and apply. Older
-  terraform refuses variables with a saved plan: off;
+- it adds a temporary `-var-file` of its own to every init, plan and apply.
+  Older terraform refuses variables with a saved plan: off, and refused.
+  The only var files passed are the ones a caller names to `plan` (a dry
+  run's private copy of the edited vars file), and a last check on the
+  argument list makes sure they are exactly those;
 - its `init` passes `-reconfigure` by default, which silently drops a
   changed backend configuration: off, so terraform asks a person instead;
 - its `apply` only adds `-auto-approve` when asked to skip the plan. We
@@ -81,7 +84,7 @@ class TerraformRunner(Protocol):
     def binary(self) -> str: ...
     def version(self) -> str: ...
     def init(self) -> None: ...
-    def plan(self, out: Path) -> Run: ...
+    def plan(self, out: Path, var_files: Sequence[Path] = ()) -> Run: ...
     def show_json(self, plan_file: Path) -> str: ...
     def apply(self, plan_file: Path) -> Run: ...
 
@@ -119,10 +122,15 @@ class Terraform:
 
         self._check("init", self._cli().init(reconfigure=IsNotFlagged, backend=True))
 
-    def plan(self, out: Path) -> Run:
-        """Plan with state locking into the plan file `out`. Exit 2 of -detailed-exitcode means changes."""
+    def plan(self, out: Path, var_files: Sequence[Path] = ()) -> Run:
+        """Plan with state locking into the plan file `out`. Exit 2 of -detailed-exitcode means changes.
+
+        `var_files` are passed as `-var-file`, in order, after the stack's own `*.auto.tfvars(.json)`: their
+        values win over those (a dry run plans its edit this way, without writing into the checkout).
+        """
+        files = [str(Path(path).absolute()) for path in var_files]
         code, stdout, stderr = self._cli().plan(None, out=str(out), lock=True, lock_timeout=self.lock_timeout,
-                                                refresh=True)
+                                                refresh=True, var_file=files or None)
         if code not in (0, 2):
             self._check("plan", (code, stdout, stderr))
         return Run(_summary(stdout), stdout + stderr, has_changes=code == 2)
@@ -206,6 +214,12 @@ def _client_class() -> Callable[..., Any]:
             if self.temp_var_files.files:
                 self.temp_var_files.clean_up()
                 raise UnsafeCommand("python-terraform wanted a temporary variables file; refused")
+            # Only the var files the caller named, exactly: never one python-terraform made up on its own.
+            named = kwargs.get("var_file") or []
+            given = [arg.split("=", 1)[1] for arg in argv if arg.split("=", 1)[0] == "-var-file"]
+            if given != named or (named and cmd != "plan"):
+                raise UnsafeCommand(f"refusing {cmd} with var files {given}: only a plan takes var files, and only "
+                                    "the ones the responder named")
             return self._runner(argv)
 
     return Client

@@ -10,6 +10,20 @@ computed on -> apply exactly that file -> commit the vars file
 (`feat:`/`fix: ... (fixes #N)`) -> push. A failed apply is reported, never
 retried, and the edit is reverted. The lock is held from prepare until
 apply or discard, so nothing else can change the stack in between.
+
+A dry run (`responder handle --dry-run`) writes nothing in the checkout and
+takes no stack lock: it applies nothing, so there is nothing to guard. The
+edited vars document goes to a private temporary file outside the
+repository (mode 0600, removed after the plan), passed to `terraform plan`
+as `-var-file`, followed by the stack's own `*.auto.tfvars(.json)` files
+that terraform reads after the vars file, so every value wins exactly where
+it would in the edited checkout and the plan, and so the verdict, is the
+real run's. Terraform's state lock stays on (no `-lock=false`): it is held
+only while the plan refreshes, a real run waits up to `lock_timeout` for
+it, and a plan made without it could read a state another run is writing.
+Whether git would see the edit is checked by hashing the edited document
+as git would store it at the vars file's path (`git hash-object --path`),
+which writes nothing. A dry run keeps no plan: it cannot be applied.
 """
 
 from __future__ import annotations
@@ -20,9 +34,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from responder.adapters.git import GitCheckout, GitError, GitRepo
@@ -43,6 +57,7 @@ from responder.render.redaction import REDACTED, process_redactor, redact
 log = logging.getLogger("responder.model.changes")
 
 _DURATION = re.compile(r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?")
+_AUTO_VARS = (".auto.tfvars", ".auto.tfvars.json")  # what terraform reads from a stack by itself, by name
 _INVISIBLE_EDIT = ("git does not see edits to {vars_file} (it is marked assume-unchanged or skip-worktree, or a "
                    "filter hides the change): a change to it could never be committed, so none is made")
 # Files terraform itself writes next to a stack; they never make a checkout "dirty".
@@ -176,6 +191,10 @@ class TerraformChangeEngine:
             return replace(base, blocked_by="not-configured", reasons=(
                 f"{vars_file} does not exist in {self.config.root}: check services[].terraform in responder.yml",))
         assert stack_path.relative is not None and vars_path.relative is not None  # path_refusal saw to that
+        if self.dry_run:
+            # Nothing will be applied, so nothing needs the stack to itself: a dry run plans while a real run
+            # holds the stack, and never makes one wait. Terraform's own state lock still guards the state.
+            return self._prepare_locked(base, request, check.value, stack_path, vars_path, None)[0]
         lock = StackLock(self.settings.lock_dir or default_lock_dir(self.env),
                          self.config.repository or str(self.config.root.resolve()), stack_path.relative)
         try:
@@ -193,6 +212,8 @@ class TerraformChangeEngine:
                 lock.release()
 
     def apply(self, prepared: PreparedChange, *, issue: int) -> AppliedChange:
+        if self.dry_run:
+            return AppliedChange(prepared, ok=False, error="a dry run applies nothing: nothing was applied")
         pending = self._pending.pop(prepared.plan_file or "", None)
         if pending is None or prepared.outcome != "ready":
             return AppliedChange(prepared, ok=False, error="this change is not a prepared, checked plan (or it was "
@@ -226,10 +247,12 @@ class TerraformChangeEngine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # ------------------------------------------------------------ prepare, under the stack lock
+    # ------------------------------------------------------------ prepare, under the stack lock (a dry run has none)
 
     def _prepare_locked(self, base: PreparedChange, request: ChangeRequest, value: Any, stack_path: RepositoryPath,
-                        vars_location: RepositoryPath, lock: StackLock) -> tuple[PreparedChange, _Pending | None]:
+                        vars_location: RepositoryPath,
+                        lock: StackLock | None) -> tuple[PreparedChange, _Pending | None]:
+        """Check, plan and judge the change; the _Pending is returned only for a real run's ready change."""
         stack_dir, vars_path = stack_path.real, vars_location.real
         vars_name = str(vars_location.relative)
         try:
@@ -255,7 +278,8 @@ class TerraformChangeEngine:
         terraform = Terraform(stack_dir, binary=self.settings.binary, lock_timeout=self.settings.lock_timeout,
                               timeout=seconds(self.settings.timeout), env=self.env, label=base.stack)
         plan_file = self._new_plan_file(base.stack)
-        edited: bytes | None = None
+        edited: bytes | None = None  # what was written into the checkout (never, in a dry run)
+        copy: Path | None = None  # a dry run's private copy of the edited vars file
         try:
             self._check_version(terraform)
             terraform.init()
@@ -268,12 +292,21 @@ class TerraformChangeEngine:
             if _same_value(request.kind, before, value):
                 return replace(base, outcome="no-op", reasons=(
                     f"{base.vars_file} already sets {request.kind} to {before_text}: nothing to change",)), None
-            edited = tfvars.set_value(text, request.kind, _json_value(before, value)).encode("utf-8")
-            vars_path.write_bytes(edited)
-            if not self.repo.changed([vars_name]):
-                return self._give_up(base, vars_path, original, edited, "checkout", _INVISIBLE_EDIT.format(
-                    vars_file=vars_name)), None
-            verdict, sha256, summary = self._plan(terraform, plan_file, base.stack)
+            document = tfvars.set_value(text, request.kind, _json_value(before, value)).encode("utf-8")
+            if self.dry_run:
+                copy = self._private_file(document, suffix=".tfvars.json")
+                if not self._git_would_see(vars_name, copy):
+                    return self._give_up(base, vars_path, original, edited, "checkout", _INVISIBLE_EDIT.format(
+                        vars_file=vars_name)), None
+                verdict, sha256, summary = self._plan(terraform, plan_file, base.stack,
+                                                      self._var_files_for(copy, stack_dir, vars_location))
+            else:
+                edited = document
+                vars_path.write_bytes(edited)
+                if not self.repo.changed([vars_name]):
+                    return self._give_up(base, vars_path, original, edited, "checkout", _INVISIBLE_EDIT.format(
+                        vars_file=vars_name)), None
+                verdict, sha256, summary = self._plan(terraform, plan_file, base.stack)
         except StateLocked as exc:
             return self._give_up(base, vars_path, original, edited, "state-locked", exc.message), None
         except TerraformError as exc:
@@ -289,21 +322,26 @@ class TerraformChangeEngine:
             if edited is not None:
                 vars_path.write_bytes(original)
             raise
+        finally:
+            if copy is not None:
+                copy.unlink(missing_ok=True)
         prepared = replace(base, outcome=verdict.outcome, reasons=verdict.reasons, plan_sha256=sha256,
                            verdict=verdict.to_json(), plan_summary=summary,
                            blocked_by="" if verdict.outcome != "blocked" else "guardrails")
-        if verdict.outcome != "ready":
-            vars_path.write_bytes(original)
+        if verdict.outcome != "ready" or lock is None or edited is None:  # blocked, a no-op, or a dry run
+            if edited is not None:
+                vars_path.write_bytes(original)
             plan_file.unlink(missing_ok=True)
             return replace(prepared, plan_file=None), None
         pending = _Pending(lock, terraform, vars_path, vars_name, original, edited, plan_file)
         self._pending[str(plan_file)] = pending
         return replace(prepared, plan_file=str(plan_file)), pending
 
-    def _plan(self, terraform: TerraformRunner, plan_file: Path, stack: str) -> tuple[Verdict, str, str]:
+    def _plan(self, terraform: TerraformRunner, plan_file: Path, stack: str,
+              var_files: Iterable[Path] = ()) -> tuple[Verdict, str, str]:
         """Plan into the file, read it back, and judge it; the hash is of the exact bytes judged."""
         plan_file.unlink(missing_ok=True)
-        run = terraform.plan(plan_file)
+        run = terraform.plan(plan_file, tuple(var_files))
         before = _sha256(plan_file)
         document: PlanDocument = parse_plan(terraform.show_json(plan_file))
         if _sha256(plan_file) != before:
@@ -351,17 +389,46 @@ class TerraformChangeEngine:
                     "includes every change already merged")
         return None
 
+    def _git_would_see(self, vars_name: str, edited: Path) -> bool:
+        """Whether git would see the vars file changed to the edited document, without writing it.
+
+        The document is hashed as git would store it at the vars file's path (its clean filter and line-ending
+        rules applied, nothing written), and compared with what the index holds for that path."""
+        stored = self.repo.git("rev-parse", "--verify", "--quiet", f":{vars_name}", check=False).stdout.strip()
+        hashed = self.repo.git("hash-object", f"--path={vars_name}", "--", str(edited)).stdout.strip()
+        return not stored or hashed != stored
+
     def _check_version(self, terraform: TerraformRunner) -> None:
         if terraform.binary not in self._versions_checked:
             terraform.version()
             self._versions_checked.add(terraform.binary)
 
-    def _new_plan_file(self, stack: str) -> Path:
+    def _private_dir(self) -> Path:
         if self._workdir is None:
-            # Plan files hold sensitive values: a private directory outside the repository.
+            # Plan files and vars hold sensitive values: a private directory outside the repository.
             self._workdir = Path(tempfile.mkdtemp(prefix="responder-plans-"))
+        return self._workdir
+
+    def _new_plan_file(self, stack: str) -> Path:
+        workdir = self._private_dir()
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", stack).strip("-") or "stack"
-        return self._workdir / f"{slug}-{len(list(self._workdir.iterdir()))}.tfplan"
+        return workdir / f"{slug}-{len(list(workdir.iterdir()))}.tfplan"
+
+    @staticmethod
+    def _var_files_for(copy: Path, stack_dir: Path, vars_location: RepositoryPath) -> list[Path]:
+        """The -var-file arguments that plan the edited copy as if it were the vars file in the stack."""
+        later = auto_vars_read_after(PurePath(vars_location.lexical).name,
+                                     (entry.name for entry in stack_dir.iterdir()))
+        # A later name that is a link to the vars file itself would read the edit too.
+        return [copy, *(copy if (stack_dir / name).resolve() == vars_location.real else stack_dir / name
+                        for name in later)]
+
+    def _private_file(self, content: bytes, *, suffix: str) -> Path:
+        """A new file only this user can read (mkstemp: mode 0600) in the private directory; the caller removes it."""
+        descriptor, name = tempfile.mkstemp(prefix="responder-vars-", suffix=suffix, dir=self._private_dir())
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+        return Path(name)
 
     # ------------------------------------------------------------ apply, under the stack lock
 
@@ -430,6 +497,15 @@ class TerraformChangeEngine:
 
 
 # ---------------------------------------------------------------- pure helpers
+
+
+def auto_vars_read_after(vars_name: str, names: Iterable[str]) -> list[str]:
+    """The stack's own vars files terraform reads after `vars_name`, in its order.
+
+    terraform reads terraform.tfvars(.json), then every *.auto.tfvars(.json) by name, and only then the
+    -var-file arguments: a value in a file it reads later wins. A dry run passes its edited copy as a
+    -var-file, so these files are passed again after it to keep winning where they would over the edit."""
+    return sorted(name for name in names if name.endswith(_AUTO_VARS) and name > vars_name)
 
 
 def describe(request: ChangeRequest, before: str | None, after: str) -> str:

@@ -91,7 +91,7 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
         finished = True
         return Result(decision, report, github.requests if github else 0)
     finally:
-        # Nothing is left once applied; this reverts a dry run's (or an unused plan's) vars edit.
+        # Nothing is left once applied (and a dry run holds nothing); this reverts an unused plan's vars edit.
         if situation.change is not None and tools.changes is not None:
             tools.changes.discard(situation.change)
         if not finished:  # carry_out() already discarded a remedy it did not apply

@@ -117,9 +117,10 @@ class ChangeEngine(Protocol):
     """The guarded Terraform flow, as the decision code sees it.
 
     prepare: edit the vars file, plan, evaluate the guardrails (reverting the
-    edit when blocked). apply: apply exactly the prepared plan, then commit
-    and push. discard: undo a prepared change that will not be applied
-    (dry runs). close: release what is still held at the end of the run.
+    edit when blocked; a dry run plans the edit from a private copy and
+    writes and locks nothing). apply: apply exactly the prepared plan, then
+    commit and push. discard: undo a prepared change that will not be
+    applied. close: release what is still held at the end of the run.
     None of them raise for a policy refusal: that is data.
     """
 

@@ -154,3 +154,39 @@ def test_show_json_is_never_logged(infra: Infra, tmp_path: Path, caplog: pytest.
     tf.plan(tmp_path / "p.tfplan")
     assert "correct-horse-battery-staple" in tf.show_json(tmp_path / "p.tfplan")
     assert "correct-horse-battery-staple" not in caplog.text
+
+
+def test_a_named_var_file_plans_exactly_what_the_edited_vars_file_would(infra: Infra, tmp_path: Path,
+                                                                        caplog: pytest.LogCaptureFixture) -> None:
+    tf = adapter(infra)
+    tf.init()
+    vars_path = infra.stack("app") / "app.auto.tfvars.json"
+    original = vars_path.read_bytes()
+    edited = original.replace(b'"replicas": 2', b'"replicas": 4').replace(b'"2.4.1"', b'"2.5.0"')
+    vars_path.write_bytes(edited)
+    tf.plan(tmp_path / "in-place.tfplan")
+    vars_path.write_bytes(original)
+    copy = tmp_path / "copy.tfvars.json"  # outside the stack: terraform reads it only because it is named
+    copy.write_bytes(edited)
+    caplog.set_level(logging.INFO, "responder.adapters.terraform")
+    run = tf.plan(tmp_path / "named.tfplan", (copy,))
+    assert run.summary == "Plan: 0 to add, 1 to change, 0 to destroy."
+    in_place, named = (json.loads(tf.show_json(tmp_path / name)) for name in ("in-place.tfplan", "named.tfplan"))
+    for key in ("variables", "resource_changes", "planned_values"):
+        assert named[key] == in_place[key], key
+    assert named["variables"]["replicas"] == {"value": 4}
+    assert f" -var-file={copy} " in caplog.records[0].getMessage()
+    assert vars_path.read_bytes() == original
+
+
+def test_var_files_are_only_the_named_ones_and_only_for_a_plan(infra: Infra, tmp_path: Path) -> None:
+    client = adapter(infra)._cli()
+    # python-terraform turns a variables mapping into a temporary -var-file of its own: refused, and removed.
+    with pytest.raises(UnsafeCommand, match="python-terraform wanted a temporary variables file"):
+        client.plan(None, out=str(tmp_path / "p.tfplan"), var={"replicas": 4})
+    assert client.temp_var_files.files == []
+    copy = tmp_path / "copy.tfvars.json"
+    copy.write_text("{}")
+    (tmp_path / "p.tfplan").write_bytes(b"PK")
+    with pytest.raises(UnsafeCommand, match="only a plan takes var files"):
+        client.apply(str(tmp_path / "p.tfplan"), var_file=[str(copy)])

@@ -319,11 +319,13 @@ def test_an_ignored_vars_file_is_refused_before_any_plan(infra: Infra) -> None:
     assert infra.state("workers").keys() == {"terraform_data.worker[0]"}
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
 @pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
-def test_a_vars_file_git_would_not_see_change_is_refused_before_any_plan(infra: Infra, flag: str) -> None:
+def test_a_vars_file_git_would_not_see_change_is_refused_before_any_plan(infra: Infra, flag: str,
+                                                                         dry_run: bool) -> None:
     git(infra.root, "update-index", flag, "stacks/app/app.auto.tfvars.json")
     before = infra.vars_text("app")
-    with TerraformChangeEngine(infra.config()) as engine:
+    with TerraformChangeEngine(infra.config(), dry_run=dry_run) as engine:
         prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
     assert (prepared.outcome, prepared.blocked_by) == ("blocked", "checkout")
     assert prepared.reasons == ("git does not see edits to stacks/app/app.auto.tfvars.json (it is marked "
@@ -483,17 +485,155 @@ def test_a_rejected_push_leaves_the_change_applied_but_unrecorded(infra: Infra, 
 # ---------------------------------------------------------------- dry runs, secrets, details
 
 
-def test_discarding_a_prepared_change_reverts_it_and_frees_the_stack(infra: Infra) -> None:
+def test_discarding_a_prepared_change_reverts_it_and_frees_the_stack(infra: Infra,
+                                                                      engine: TerraformChangeEngine) -> None:
     before = infra.vars_text("app")
+    prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert prepared.outcome == "ready"
+    engine.discard(prepared)
+    engine.discard(prepared)  # twice is harmless
+    assert infra.vars_text("app") == before
+    assert prepared.plan_file is not None and not Path(prepared.plan_file).exists()
+    assert not engine.apply(prepared, issue=7).ok
+    with TerraformChangeEngine(infra.config()) as other:
+        assert other.prepare(request("app", "replicas", "3"), issue=7).outcome == "ready"
+
+
+class VarsFileWatch:
+    """Every command the engine runs, with the vars file's bytes and mtime at that moment."""
+
+    def __init__(self, vars_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from responder.adapters import terraform as adapter
+
+        self.vars_path = vars_path
+        self.seen: list[tuple[list[str], bytes, int]] = []
+        self.var_files: list[tuple[Path, bool, int]] = []  # each -var-file: where, present, mode
+        real_run = adapter.run
+
+        def watched(argv: list[str], **options: object) -> object:
+            stat = vars_path.stat()
+            self.seen.append((list(argv), vars_path.read_bytes(), stat.st_mtime_ns))
+            for arg in argv:
+                if arg.startswith("-var-file="):
+                    named = Path(arg.split("=", 1)[1])
+                    self.var_files.append((named, named.is_file(), named.stat().st_mode & 0o777))
+            return real_run(argv, **options)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(adapter, "run", watched)
+
+    @property
+    def commands(self) -> list[str]:
+        return [argv[1] for argv, _, _ in self.seen]
+
+
+def test_a_dry_run_never_writes_the_vars_file_even_while_it_plans(infra: Infra,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    vars_path = infra.stack("app") / "app.auto.tfvars.json"
+    before, mtime = vars_path.read_bytes(), vars_path.stat().st_mtime_ns
+    watch = VarsFileWatch(vars_path, monkeypatch)
     with TerraformChangeEngine(infra.config(), dry_run=True) as dry:
         prepared = dry.prepare(request("app", "replicas", "3"), issue=7)
-        assert prepared.outcome == "ready"
-        dry.discard(prepared)
-        dry.discard(prepared)  # twice is harmless
-        assert infra.vars_text("app") == before
-        assert not dry.apply(prepared, issue=7).ok
+        assert watch.commands == ["version", "init", "plan", "show", "plan", "show"]
+        assert {(content, stamp) for _, content, stamp in watch.seen} == {(before, mtime)}
+        assert (prepared.outcome, prepared.plan_summary) == ("ready", "Plan: 0 to add, 1 to change, 0 to destroy.")
+        assert len(prepared.plan_sha256 or "") == 64
+        assert prepared.plan_file is None  # nothing is kept: a dry run's plan can never be applied
+        assert dry.apply(prepared, issue=7).error == "a dry run applies nothing: nothing was applied"
+    # The edit went to a private file outside the repository, named to the second plan only, and is gone.
+    [(copy, present, mode)] = watch.var_files
+    assert present and mode == 0o600
+    assert infra.root.resolve() not in copy.resolve().parents
+    assert not copy.exists()
+    assert (vars_path.read_bytes(), vars_path.stat().st_mtime_ns) == (before, mtime)
+    assert infra.repo.changed() == ()
+
+
+def test_a_dry_run_plans_while_another_run_holds_the_stack(infra: Infra) -> None:
+    """The stack lock guards an apply: a dry run applies nothing, so it neither takes it nor waits for it."""
+    config = infra.config()
+    assert config.guardrails.lock_dir is not None and config.repository is not None
+    holder = subprocess.Popen([sys.executable, "-m", "tests.support.holder", "lock", str(config.guardrails.lock_dir),
+                               config.repository, "stacks/app", "41"], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with TerraformChangeEngine(config, dry_run=True) as dry:
+            planned = dry.prepare(request("app", "replicas", "3"), issue=7)
+        with TerraformChangeEngine(config) as real:
+            busy = real.prepare(request("app", "replicas", "3"), issue=8)
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    assert (planned.outcome, planned.blocked_by) == ("ready", ""), planned.reasons
+    assert busy.blocked_by == "stack-busy"
+    assert busy.reasons[0].startswith(f"another run is changing stack stacks/app (pid {holder.pid}, host ")
+    with TerraformChangeEngine(config) as real:
+        assert real.prepare(request("app", "replicas", "3"), issue=8).verdict == planned.verdict
+
+
+def decision_of(prepared: PreparedChange) -> tuple[object, ...]:
+    return (prepared.outcome, prepared.blocked_by, prepared.reasons, prepared.verdict, prepared.plan_summary,
+            prepared.plan_sha256 is not None, prepared.before, prepared.after, prepared.summary)
+
+
+@pytest.mark.parametrize(("service", "kind", "value", "outcome"), [
+    ("app", "replicas", "3", "ready"),
+    ("app", "image_tag", "2.5.0", "ready"),  # a sensitive value in the plan
+    ("workers", "replicas", "0", "blocked"),  # a delete
+    ("jobs", "image_tag", "v1.1.0", "blocked"),  # a replace
+    ("workers", "replicas", "7", "blocked"),  # too many changes
+    ("workers", "memory_limit", "2Gi", "no-op"),  # an edit that plans nothing
+])
+def test_a_dry_run_judges_the_plan_a_real_run_would(infra: Infra, service: str, kind: str, value: str,
+                                                    outcome: str) -> None:
+    before = infra.vars_text(service)
+    with TerraformChangeEngine(infra.config(), dry_run=True) as dry:
+        planned = dry.prepare(request(service, kind, value), issue=7)
+    assert infra.vars_text(service) == before
     with TerraformChangeEngine(infra.config()) as real:
-        assert real.prepare(request("app", "replicas", "3"), issue=7).outcome == "ready"
+        prepared = real.prepare(request(service, kind, value), issue=7)
+    assert planned.outcome == outcome, planned.reasons
+    assert decision_of(planned) == decision_of(prepared)
+    assert_untouched(infra, service, before)
+
+
+@pytest.mark.parametrize(("later", "outcome"), [
+    # terraform reads zz.auto.tfvars.json after app.auto.tfvars.json: its replicas win over the edit.
+    ('{"replicas": 2}\n', "no-op"),
+    # ... unless it is the vars file itself under another name: then it reads the edit too.
+    (Path("app.auto.tfvars.json"), "ready"),
+])
+def test_a_dry_run_gives_a_later_vars_file_the_last_word_as_terraform_does(infra: Infra, later: str | Path,
+                                                                           outcome: str) -> None:
+    later_file = infra.stack("app") / "zz.auto.tfvars.json"
+    if isinstance(later, Path):
+        later_file.symlink_to(later)
+    else:
+        later_file.write_text(later)
+    infra.commit_all("a later vars file")
+    with TerraformChangeEngine(infra.config(), dry_run=True) as dry:
+        planned = dry.prepare(request("app", "replicas", "3"), issue=7)
+    with TerraformChangeEngine(infra.config()) as real:
+        prepared = real.prepare(request("app", "replicas", "3"), issue=7)
+    assert planned.outcome == outcome, planned.reasons
+    assert decision_of(planned) == decision_of(prepared)
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_an_edit_a_git_filter_hides_is_refused_before_the_plan(infra: Infra, dry_run: bool) -> None:
+    # A clean filter that puts the committed value back: git would store the file unchanged.
+    git(infra.root, "config", "filter.pin.clean", "sed -e 's/\"replicas\": [0-9]*/\"replicas\": 2/'")
+    (infra.root / ".git" / "info" / "attributes").write_text("stacks/app/app.auto.tfvars.json filter=pin\n")
+    before = infra.vars_text("app")
+    with TerraformChangeEngine(infra.config(), dry_run=dry_run) as engine:
+        prepared = engine.prepare(request("app", "replicas", "3"), issue=7)
+    assert (prepared.outcome, prepared.blocked_by) == ("blocked", "checkout")
+    assert prepared.reasons == ("git does not see edits to stacks/app/app.auto.tfvars.json (it is marked "
+                                "assume-unchanged or skip-worktree, or a filter hides the change): a change to it "
+                                "could never be committed, so none is made",)
+    assert prepared.verdict == {}
+    assert_untouched(infra, "app", before)
 
 
 def test_closing_the_engine_discards_what_was_not_applied(infra: Infra) -> None:
@@ -567,3 +707,16 @@ def test_untrusted_reason_text_cannot_shape_the_commit() -> None:
 @pytest.mark.parametrize(("text", "value"), [("60s", 60), ("5m", 300), ("1h30m", 5400), ("2s", 2)])
 def test_durations(text: str, value: float) -> None:
     assert seconds(text) == value
+
+
+@pytest.mark.parametrize(("names", "later"), [
+    (["app.auto.tfvars.json", "main.tf"], []),
+    (["zz.auto.tfvars", "app.auto.tfvars.json", "b.auto.tfvars.json", "a.auto.tfvars.json"],
+     ["b.auto.tfvars.json", "zz.auto.tfvars"]),
+    # terraform.tfvars(.json) are read before every *.auto.tfvars(.json); other files not at all.
+    (["terraform.tfvars", "terraform.tfvars.json", "zz.tfvars.json", "zz.auto.tfvars.json.bak"], []),
+])
+def test_the_vars_files_terraform_reads_after_the_vars_file(names: list[str], later: list[str]) -> None:
+    from responder.flows.change_engine import auto_vars_read_after
+
+    assert auto_vars_read_after("app.auto.tfvars.json", names) == later
