@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from responder.adapters.github import GitHubClient
+from responder.adapters.kube import ClusterAccess, SnapshotCluster
 from responder.adapters.probes import Prober
 from responder.config.loader import Config, load_config
 from responder.flows.outage import IncidentTools
@@ -23,6 +24,7 @@ from responder.model.state import IssueState, render_marker
 from tests.conftest import issue_body
 from tests.support import events
 from tests.support.catalogue import loopback_config, stand_ins
+from tests.support.cluster_objects import SNAPSHOTS
 from tests.support.github_api import FakeGitHub
 from tests.support.http_services import Services
 
@@ -43,9 +45,13 @@ class Desk:
     github: FakeGitHub
     config: Config
 
-    def configure(self, routes: dict[str, dict[str, Any]], **detection: Any) -> None:
+    def configure(self, routes: dict[str, dict[str, Any]], *, without_url: tuple[str, ...] = (),
+                  **detection: Any) -> None:
         path = loopback_config(self.tmp, self.services, routes, timeout=1.0)
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for service in raw["services"]:
+            if service["name"] in without_url:
+                del service["url"], service["expect"]
         raw["detection"] = {"confirm": {"probes": 3, "interval_seconds": 0.05}, **detection}
         raw["postmortem"] = {"push": False}
         path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
@@ -56,11 +62,13 @@ class Desk:
         for key, value in change.items():
             setattr(route, key, value)
 
-    def round(self, now: str, *, dry_run: bool = False) -> WatchReport:
+    def round(self, now: str, *, dry_run: bool = False, snapshot: str | None = None) -> WatchReport:
         client = GitHubClient("acme-homelab/infra", TOKEN, write_interval=0)
         moment = at(now)
         tools = IncidentTools(settings=self.config.investigation, prober=Prober(retry_delay=0.02, now=lambda: moment),
                               now=lambda: moment)
+        if snapshot is not None:
+            tools.open_cluster = lambda: ClusterAccess(SnapshotCluster(SNAPSHOTS / f"{snapshot}.json"))
         return run(self.config, client, tools, dry_run=dry_run)
 
     def report(self, number: int, service: str, *, state: IssueState | None = None) -> None:
@@ -247,3 +255,19 @@ def test_a_resolved_sev2_is_handed_to_the_post_mortem_flow(desk: Desk) -> None:
     assert "postmortem-done" in desk.github.labels(number)
     assert any("post-mortem" in line and "committed" in line for line in report.done), report.done
     assert list((desk.tmp / "site" / "docs" / "post-mortems").glob("*.md"))
+
+
+def test_a_service_without_a_url_is_watched_through_its_workload(desk: Desk) -> None:
+    desk.configure({}, without_url=("home-assistant",))
+    report = desk.round("2026-11-23T14:10:00Z", snapshot="scaled-to-zero")
+    [issue] = desk.opened()
+    assert issue["title"] == "[Outage]: Home Assistant is down"
+    assert report.confirmed == ("home-assistant",)
+    parsed = parse_body(issue["body"], outage_form(desk.config))
+    assert parsed.valid and parsed.values["error_type"] == ["Page won't load (timeout / connection refused)"]
+    assert "`deployment/home-assistant in home-assistant`" in issue["body"]
+    comment = desk.github.bot_comment(issue["number"])
+    assert "scaled to 0" in comment.lower()
+    # Healthy in the cluster: nothing to open.
+    desk.github.issues.clear()
+    assert desk.round("2026-11-23T14:10:00Z", snapshot="healthy").plan.steps == ()
