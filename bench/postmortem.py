@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from postmortem.document.file import compose, file_name, parse_document  # noqa: E402
 from postmortem.model.incident import describe_incident  # noqa: E402
-from postmortem.model.settings import load_settings  # noqa: E402
 from postmortem.site.build import build_site, copy_without_postmortems, mkdocs_available  # noqa: E402
 from postmortem.site.collection import index_text  # noqa: E402
+from postmortem.site.layout import load_settings  # noqa: E402
 from responder.adapters.files import write_if_changed  # noqa: E402
 from responder.adapters.github.export import parse_export  # noqa: E402
 from responder.config.loader import load_config  # noqa: E402

@@ -22,7 +22,8 @@ from typing import Any
 
 from postmortem.document.rendering import render_template
 from postmortem.model.incident import format_duration
-from postmortem.model.settings import Settings, load_settings
+from postmortem.model.settings import Settings
+from postmortem.site.layout import load_settings
 from postmortem.site.writer import Draft, draft
 from responder.adapters.files import LocalFiles
 from responder.adapters.git import GitRepo

@@ -41,6 +41,6 @@ def test_a_closed_incidents_post_mortem_link_reaches_the_status_page(tmp_path: P
                             "--issues-file", str(issues_file), "--no-probe", "--previous", "none",
                             "--now", "2026-11-24T09:00:00Z"], env={}, stdout=io.StringIO(), stderr=err)
     assert code == 0, err.getvalue()
-    link = "https://status.acme-homelab.org/post-mortems/post-mortems/2026-11-23-nextcloud-502-since-14-00/"
+    link = "https://status.acme-homelab.org/post-mortems/2026-11-23-nextcloud-502-since-14-00/"
     assert f'href="{link}"' in (out / "index.html").read_text(encoding="utf-8")
     assert link in (out / "feed.atom").read_text(encoding="utf-8")

@@ -26,9 +26,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from postmortem.model.settings import load_settings
     from postmortem.site.build import build_site
     from postmortem.site.collection import index_text
+    from postmortem.site.layout import load_settings
     from responder.adapters.files import write_if_changed
     from responder.config.loader import load_config
 

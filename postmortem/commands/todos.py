@@ -43,8 +43,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, io: IO) -> int:
     from postmortem.document.followups import filed_followups, plan_followups, record_issues
-    from postmortem.model.settings import load_settings
     from postmortem.site.collection import read_document
+    from postmortem.site.layout import load_settings
     from responder.adapters.files import write_if_changed
     from responder.config.loader import load_config
 

@@ -42,7 +42,7 @@ def add_site_argument(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, io: IO) -> int:
     from postmortem.model.incident import format_duration
-    from postmortem.model.settings import load_settings
+    from postmortem.site.layout import load_settings
     from postmortem.site.writer import draft
     from responder.adapters.files import write_if_changed
     from responder.config.loader import load_config
@@ -50,6 +50,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     config = load_config(args.config)
     settings = load_settings(config, args.site_dir)
     export = _read_export(args, config, io)
+    _check_repository(export, config, args)
     from responder.adapters.secrets import resolver_for
     from responder.model.state import StateSeal
 
@@ -59,6 +60,11 @@ def run(args: argparse.Namespace, io: IO) -> int:
     if incident.severity not in settings.severities:
         log.warning("#%d is %s; post-mortems are required for %s only, written anyway as asked",
                     incident.number, incident.severity or "not classified", ", ".join(settings.severities))
+    if not incident.services:
+        named = (f"the report names {incident.reported_service!r}, which responder.yml's catalogue does not have"
+                 if incident.reported_service else "the report names no service of responder.yml's catalogue")
+        log.warning("#%d: %s, so the post-mortem lists no services and no error budget; fill them in by hand",
+                    incident.number, named)
     if args.dry_run:
         io.stdout.write(result.text)
         return EXIT_OK
@@ -89,6 +95,16 @@ def _read_export(args: argparse.Namespace, config: Any, io: IO) -> Any:
 
     return fetch_export(github_factory(io.env, config, mask_stream=io.stderr, unauthenticated_hint=(
         "Set GITHUB_TOKEN, or write from a saved export with --issue-file FILE."))(config.repository), args.issue)
+
+
+def _check_repository(export: Any, config: Any, args: argparse.Namespace) -> None:
+    """An export of another repository's issue would match none of this catalogue: refuse it."""
+    theirs, ours = export.repository, config.repository
+    if theirs and ours and theirs.casefold() != ours.casefold():
+        source = args.issue_file or f"issue {args.issue}"
+        raise InputError(f"{source}: the export is of {theirs}#{export.number}, but responder.yml is for {ours}",
+                         hint="Export the issue from this repository (`responder export --issue N`), or pass "
+                              "that repository's responder.yml with --config.")
 
 
 def _shown(path: Path) -> str:

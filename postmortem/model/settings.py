@@ -1,14 +1,12 @@
 """Where post-mortems are written and published: the `postmortem` section of responder.yml
 (read once, with its defaults, in responder/config/postmortem.py) for one repository checkout,
-with the paths and URLs worked out.
+with the paths and URLs worked out. postmortem/site/layout.py reads the checkout to make them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from responder.config.loader import Config
 
 POSTMORTEMS_DIR = "post-mortems"  # under <site>/docs/; also the URL path of the pages
 INDEX_NAME = "index.md"
@@ -26,6 +24,10 @@ class Settings:
     followup_labels: tuple[str, ...]
     repository: str | None
     root: Path
+    # The URL path of the post-mortem files inside the published site: "" when the site's docs_dir
+    # is the post-mortems folder itself (the layout `responder init` writes), "post-mortems/" when
+    # an older mkdocs.yml has docs_dir: docs.
+    pages_path: str = ""
 
     @property
     def docs_dir(self) -> Path:
@@ -43,7 +45,7 @@ class Settings:
         """Where the published page of a post-mortem file is served (mkdocs directory URLs)."""
         if not self.site_url:
             return None
-        return f"{self.site_url.rstrip('/')}/{POSTMORTEMS_DIR}/{path.stem}/"
+        return f"{self.site_url.rstrip('/')}/{self.pages_path}{path.stem}/"
 
     def file_url(self, path: Path, branch: str = "HEAD") -> str | None:
         """The file in the repository on GitHub, when the site is not published."""
@@ -57,23 +59,3 @@ class Settings:
 
     def link(self, path: Path) -> str | None:
         return self.page_url(path) or self.file_url(path, self.branch or "HEAD")
-
-
-def load_settings(config: Config, site_dir: Path | str | None = None) -> Settings:
-    """The post-mortem stage's settings: the config's `postmortem` section, for this repository.
-
-    `site_dir` (a command's --site-dir) replaces the configured site directory.
-    """
-    section = config.postmortem
-    return Settings(
-        enabled=section.enabled,
-        severities=section.severities,
-        site_dir=Path(site_dir) if site_dir is not None else section.site_dir,
-        site_url=section.site_url,
-        push=section.push,
-        remote=section.remote,
-        branch=section.branch,
-        followup_labels=section.followup_labels,
-        repository=config.repository,
-        root=config.root,
-    )

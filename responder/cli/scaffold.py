@@ -24,7 +24,7 @@ REPOSITORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
 
 WORKFLOWS = ("issue-automation.yml", "postmortem.yml", "statuspage.yml", "sweep.yml")
 PIPELINES = ("issue-automation.yml", "postmortem.yml")
-SITE = ("mkdocs.yml", "docs/index.md", ".gitignore")
+SITE = ("mkdocs.yml", ".gitignore")
 
 
 @dataclass(frozen=True)

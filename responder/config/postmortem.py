@@ -22,7 +22,9 @@ POSTMORTEMS_PATH = "post-mortems"  # the URL path of the site under the status p
 class PostmortemSettings:
     enabled: bool = True
     severities: tuple[str, ...] = DEFAULT_SEVERITIES
-    site_dir: Path = Path(DEFAULT_SITE_DIR)  # the mkdocs project, resolved against the directory of responder.yml
+    # The mkdocs project, resolved against the directory of responder.yml; None: not set, so the
+    # post-mortem stage uses the repository's own site/ (see postmortem/site/layout.py).
+    site_dir: Path | None = None
     site_url: str | None = None  # where the built site is served; default: under the status page
     push: bool = True
     remote: str = "origin"
@@ -39,7 +41,7 @@ def build_postmortem(section: Mapping[str, Any], root: Path, statuspage_url: str
     return PostmortemSettings(
         enabled=bool(section.get("enabled", True)),
         severities=tuple(section.get("severities") or DEFAULT_SEVERITIES),
-        site_dir=root / str(section.get("site_dir", DEFAULT_SITE_DIR)),
+        site_dir=root / str(section["site_dir"]) if section.get("site_dir") else None,
         site_url=site_url,
         push=bool(section.get("push", True)),
         remote=str(section.get("remote", "origin")),

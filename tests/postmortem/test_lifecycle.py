@@ -62,7 +62,7 @@ def test_closing_a_sev2_incident_publishes_its_post_mortem(tmp_path: Path, githu
     [comment] = github.bot_comments(42)
     assert comment["body"].startswith("### 🟠 SEV2 · Nextcloud: 502 Bad Gateway\n")  # what it said before stays
     assert "### 📝 Post-mortem draft" in comment["body"]
-    link = "https://status.acme-homelab.org/post-mortems/post-mortems/2026-11-23-nextcloud-502-since-14-00/"
+    link = "https://status.acme-homelab.org/post-mortems/2026-11-23-nextcloud-502-since-14-00/"
     assert f"]({link})" in comment["body"]
     state = read_marker(comment["body"])
     assert state is not None and state.outcome == "triaged"  # the incident's own outcome is kept

@@ -29,6 +29,19 @@ class IncidentExport:
     def number(self) -> int:
         return int(self.issue["number"])
 
+    @property
+    def repository(self) -> str | None:
+        """OWNER/NAME the issue belongs to, from its API or web address; None when it names neither."""
+        for key, marker in (("repository_url", "/repos/"), ("html_url", "://")):
+            value = self.issue.get(key)
+            if isinstance(value, str) and marker in value:
+                parts = value.split(marker, 1)[1].split("/")
+                if marker == "://":
+                    parts = parts[1:]  # drop the host
+                if len(parts) >= 2 and parts[0] and parts[1]:
+                    return f"{parts[0]}/{parts[1]}"
+        return None
+
     def to_json(self) -> dict[str, Any]:
         return {"issue": dict(self.issue), "comments": [dict(c) for c in self.comments],
                 "events": [dict(e) for e in self.events]}

@@ -83,7 +83,7 @@ def test_alert_config_and_monitor_items_marked_todo_are_filed_and_recorded(repo:
     assert first["title"] == "[PM-2026-11-23] Alert when Nextcloud is down, before users report it"
     assert second["title"] == "[PM-2026-11-23] Set a memory request for the preview generator"
     assert [label["name"] for label in first["labels"]] == ["follow-up"]
-    assert "(https://status.acme-homelab.org/post-mortems/post-mortems/2026-11-23-nextcloud-502-since-14-00/)" \
+    assert "(https://status.acme-homelab.org/post-mortems/2026-11-23-nextcloud-502-since-14-00/)" \
         in first["body"]
     assert "[\\#\u200b42](https://github.com/acme-homelab/infra/issues/42)" in first["body"]
     assert ("`fix(post-mortem): Alert when Nextcloud is down, before users report it [PM-2026-11-23]`"

@@ -33,7 +33,7 @@ def test_write_from_a_saved_export(site: Path) -> None:
     code, out, err = run("write", "--issue-file", str(SEV2_EXPORT), "--site-dir", str(site))
     assert code == 0, err
     assert out.splitlines()[0].endswith(f"{DOC} (SEV2, 47 min; nextcloud 21.8 % of the monthly error budget)")
-    assert out.splitlines()[1] == ("link: https://status.acme-homelab.org/post-mortems/post-mortems/"
+    assert out.splitlines()[1] == ("link: https://status.acme-homelab.org/post-mortems/"
                                    "2026-11-23-nextcloud-502-since-14-00/")
     written = (site / "docs" / "post-mortems" / DOC).read_text(encoding="utf-8")
     assert written == (FIXTURES / "postmortem" / "nextcloud-sev2.expected.md").read_text(encoding="utf-8")
@@ -147,3 +147,28 @@ def test_index_lists_every_post_mortem_and_flags_broken_ones(site: Path) -> None
 def test_build_without_a_site_is_a_clear_message(tmp_path: Path) -> None:
     code, _, err = run("build", "--site-dir", str(tmp_path / "nowhere"))
     assert code == 2 and "mkdocs.yml: no such file" in err
+
+
+def test_an_export_of_another_repository_is_refused(site: Path, tmp_path: Path) -> None:
+    """Its service would match nothing in this catalogue: one clear line, exit 2, nothing written (#14, item 8)."""
+    other = json.loads(json.dumps(load_export(SEV2_EXPORT)).replace("acme-homelab/infra", "someone-else/infra"))
+    path = tmp_path / "other.export.json"
+    path.write_text(json.dumps(other), encoding="utf-8")
+    before = sorted(p.name for p in (site / "docs" / "post-mortems").iterdir())
+    code, out, err = run("write", "--issue-file", str(path), "--site-dir", str(site))
+    assert code == 2 and out == ""
+    assert err.splitlines()[0] == (f"postmortem: error: {path}: the export is of someone-else/infra#42, but "
+                                   "responder.yml is for acme-homelab/infra")
+    assert sorted(p.name for p in (site / "docs" / "post-mortems").iterdir()) == before
+
+
+def test_a_report_naming_no_known_service_is_written_with_a_warning(site: Path, tmp_path: Path,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    export = load_export(SEV2_EXPORT)
+    export["issue"]["body"] = export["issue"]["body"].replace("\nNextcloud\n", "\nOther / not sure\n", 1)
+    path = tmp_path / "unknown.export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    code, _, _ = run("write", "--issue-file", str(path), "--site-dir", str(site), "--dry-run")
+    assert code == 0
+    assert ("#42: the report names no service of responder.yml's catalogue, so the post-mortem lists no "
+            "services and no error budget; fill them in by hand") in caplog.text

@@ -26,7 +26,7 @@ from tests.conftest import EXAMPLE_CONFIG, FIXTURES
 from tests.support.infra_repo import load_export
 
 EXPECTED = FIXTURES / "postmortem" / "nextcloud-sev2.expected.md"
-LINK = "https://status.acme-homelab.org/post-mortems/post-mortems/2026-11-23-nextcloud-502-since-14-00/"
+LINK = "https://status.acme-homelab.org/post-mortems/2026-11-23-nextcloud-502-since-14-00/"
 
 
 def write(raw: dict[str, Any], config: Config, existing: str | None = None) -> str:

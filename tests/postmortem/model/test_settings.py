@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from postmortem.model.settings import load_settings
+from postmortem.site.layout import load_settings
 from responder.config.loader import load_config
 from responder.errors import ConfigError
 from tests.conftest import EXAMPLE_CONFIG
@@ -25,7 +25,7 @@ def test_defaults_put_the_site_next_to_responder_yml_and_under_the_status_page(t
     assert settings.severities == ("SEV1", "SEV2") and settings.push and settings.remote == "origin"
     assert settings.followup_labels == ("follow-up",)
     assert settings.link(settings.postmortems_dir / "2026-11-23-x.md") == \
-        "https://status.acme-homelab.org/post-mortems/post-mortems/2026-11-23-x/"
+        "https://status.acme-homelab.org/post-mortems/2026-11-23-x/"
 
 
 def test_without_a_published_site_links_point_at_the_file_in_the_repository(tmp_path: Path) -> None:
@@ -47,3 +47,33 @@ def test_every_key_of_the_section_is_checked(tmp_path: Path) -> None:
         f"{path}: postmortem.site-dir: unknown key (did you mean 'site_dir'?)",
         f"{path}: postmortem.site_url: expected an http(s) URL, got 'ftp://x'",
     )
+
+
+def test_without_site_dir_the_site_is_the_repositorys_own_even_when_responder_yml_is_deeper(tmp_path: Path) -> None:
+    """Never a stray examples/site/ next to a config in a subdirectory (#14, item 9)."""
+    import subprocess
+
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    (tmp_path / "examples").mkdir()
+    path = tmp_path / "examples" / "responder.yml"
+    path.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = load_settings(load_config(path))
+    assert settings.site_dir == tmp_path.resolve() / "site"
+    assert load_settings(load_config(path), tmp_path / "elsewhere").site_dir == tmp_path / "elsewhere"
+
+
+@pytest.mark.parametrize(("docs_dir", "url"), [
+    ("docs/post-mortems", "https://status.acme-homelab.org/post-mortems/2026-11-23-x/"),
+    ("docs", "https://status.acme-homelab.org/post-mortems/post-mortems/2026-11-23-x/"),
+])
+def test_page_links_follow_the_sites_own_mkdocs_yml(tmp_path: Path, docs_dir: str, url: str) -> None:
+    """The layout `responder init` writes serves each post-mortem at the site's top (#14, item 17); a site
+    from an older init (docs_dir: docs) keeps working links."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "mkdocs.yml").write_text(
+        f"site_name: x\ndocs_dir: {docs_dir}\nmarkdown_extensions:\n"
+        "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
+        encoding="utf-8")
+    settings = load_settings(load_config(config_with(tmp_path, "")), site)
+    assert settings.link(settings.postmortems_dir / "2026-11-23-x.md") == url

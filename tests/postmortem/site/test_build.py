@@ -116,7 +116,7 @@ def pages(build: Path) -> list[Path]:
 
 
 def test_the_site_builds_strictly_with_every_post_mortem(built: Path) -> None:
-    names = sorted(p.parent.name for p in (built / "post-mortems").glob("*/index.html"))
+    names = sorted(p.parent.name for p in built.glob("20*/index.html"))
     assert names == [
         "2026-11-23-nextcloud-502-since-14-00",
         "2026-11-24-script-alert-title-script-nextcloud-friends",
@@ -139,7 +139,7 @@ def test_no_page_carries_script_or_handlers_from_an_issue(built: Path) -> None:
 
 
 def test_hostile_text_is_shown_as_text(built: Path) -> None:
-    html = (built / "post-mortems" / "2026-11-24-script-alert-title-script-nextcloud-friends"
+    html = (built / "2026-11-24-script-alert-title-script-nextcloud-friends"
             / "index.html").read_text(encoding="utf-8")
     parser = Elements()
     parser.feed(html)
@@ -162,13 +162,13 @@ def test_no_page_or_sitemap_carries_a_character_xml_forbids(built: Path) -> None
              for f in files}
     assert {name: chars for name, chars in found.items() if chars} == {}
     ElementTree.fromstring((built / "sitemap.xml").read_bytes())  # noqa: S314 - our own build output
-    html = (built / "post-mortems" / "2026-11-24-script-alert-title-script-nextcloud-friends"
+    html = (built / "2026-11-24-script-alert-title-script-nextcloud-friends"
             / "index.html").read_text(encoding="utf-8")
     assert "ESC VT NUL FFFE FFFF surrogate end" in html
 
 
 def test_the_index_lists_newest_first_with_severity_and_duration(built: Path) -> None:
-    html = (built / "post-mortems" / "index.html").read_text(encoding="utf-8")
+    html = (built / "index.html").read_text(encoding="utf-8")
     order = [html.index(f'href="{name}/"') for name in (
         "2026-11-28-broken", "2026-11-27-ci-is-down", "2026-11-26-incident-45",
         "2026-11-25-very-long-title-very-long-title-very-long-title-very-long",
@@ -179,9 +179,9 @@ def test_the_index_lists_newest_first_with_severity_and_duration(built: Path) ->
 
 
 def test_a_missing_slo_and_missing_events_give_a_sensible_page(built: Path) -> None:
-    ci = (built / "post-mortems" / "2026-11-27-ci-is-down" / "index.html").read_text(encoding="utf-8")
+    ci = (built / "2026-11-27-ci-is-down" / "index.html").read_text(encoding="utf-8")
     assert "not computed: add <code>slo</code> to this service in responder.yml" in ci
-    emoji = (built / "post-mortems" / "2026-11-26-incident-45" / "index.html").read_text(encoding="utf-8")
+    emoji = (built / "2026-11-26-incident-45" / "index.html").read_text(encoding="utf-8")
     assert "🔥🔥🔥" in emoji and "<strong>closed</strong>" in emoji
 
 
@@ -189,14 +189,16 @@ def test_the_site_has_search_and_a_dark_mode_toggle(built: Path) -> None:
     home = (built / "index.html").read_text(encoding="utf-8")
     assert (built / "search" / "search_index.json").is_file()
     assert 'data-md-color-scheme="slate"' in home and "Switch to dark mode" in home
-    assert 'href="post-mortems/"' in home
+    # The site's home is the list of post-mortems, each served at the site's top: no /post-mortems/post-mortems/.
+    assert "service is on the status page, one level up from this site." in home
+    assert 'href="2026-11-23-nextcloud-502-since-14-00/"' in home
 
 
 def test_the_projects_own_site_builds_as_committed_and_its_index_is_current(tmp_path: Path) -> None:
     import shutil
 
     from postmortem.site.collection import index_text
-    from postmortem.model.settings import load_settings
+    from postmortem.site.layout import load_settings
     from postmortem.site.build import build_site
     from responder.config.loader import load_config
     from tests.support.infra_repo import SITE
@@ -206,4 +208,4 @@ def test_the_projects_own_site_builds_as_committed_and_its_index_is_current(tmp_
     copy = tmp_path / "site"
     shutil.copytree(SITE, copy, ignore=shutil.ignore_patterns("build"))
     built = build_site(copy)
-    assert (built.output_dir / "post-mortems" / "index.html").is_file()
+    assert (built.output_dir / "index.html").is_file()

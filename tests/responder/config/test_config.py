@@ -279,7 +279,7 @@ postmortem: {enabled: false, severities: [SEV1], branch: main}
     assert config.statuspage_url == "https://status.example"
     assert (config.postmortem.enabled, config.postmortem.severities, config.postmortem.branch) == \
         (False, ("SEV1",), "main")
-    assert config.postmortem.site_dir == tmp_path / "site"
+    assert config.postmortem.site_dir is None  # not set: the post-mortem stage uses the repository's site/
     assert config.postmortem.site_url == "https://status.example/post-mortems/"
 
 
