@@ -37,8 +37,29 @@ def http_get(url: str, timeout: float, headers: Mapping[str, str] | None = None)
     try:
         response = requests.get(url, timeout=timeout, headers=dict(headers or {}))
     except requests.RequestException as exc:
-        raise HttpUnavailable(type(exc).__name__) from None
+        raise HttpUnavailable(network_reason(exc, timeout)) from None
     return HttpAnswer(response.status_code, response.content)
+
+
+def network_reason(exc: Exception, timeout: float) -> str:
+    """Why there was no answer, in the words of a warning line: "connection refused", "TLS error: ..."."""
+    import requests
+
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS error" + (": certificate not trusted" if "CERTIFICATE_VERIFY_FAILED" in text else "")
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {timeout:g} s"
+    if isinstance(exc, requests.ConnectionError):
+        for needles, reason in ((("Connection refused",), "connection refused"),
+                                (("Name or service not known", "nodename nor servname", "getaddrinfo failed",
+                                  "Temporary failure in name resolution", "NameResolutionError"),
+                                 "the host name could not be resolved (DNS)"),
+                                (("Read timed out", "timed out"), f"no answer within {timeout:g} s")):
+            if any(needle in text for needle in needles):
+                return reason
+        return "connection failed"
+    return type(exc).__name__
 
 
 def get_json(url: str, timeout: float) -> Any:

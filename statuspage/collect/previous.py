@@ -12,8 +12,13 @@ preference:
   - `none`: start a new history.
 
 A first deployment (nothing there yet: no branch, a 404) starts a new
-history. Any other failure stops the build: publishing a page built on an
-empty history would erase 90 days of it.
+history. A history that may exist but cannot be read (the site does not
+answer, answers with an error, or sends a damaged file) depends on `strict`:
+- strict (`statuspage build` in CI, where the page is about to be deployed):
+  the build stops, because publishing a page built on an empty history would
+  erase 90 days of it; the next scheduled run usually reads it again;
+- otherwise (a local build, a preview): a new history starts, and
+  `Previous.problem` says why, for a warning line.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from responder.errors import ResponderError
+from responder.errors import InputError, ResponderError
 from statuspage.collect.github_source import read_cache
 from statuspage.model import history
 from statuspage.model.history import History
@@ -32,10 +37,16 @@ from statuspage.model.history import History
 HISTORY_FILE = "data/history.json"
 CACHE_FILE = "data/github-cache.json"
 MAX_BYTES = 64 * 1024 * 1024
+FRESH_HINT = ("Retry later, or pass --no-require-previous (or --previous none) to start a new history; "
+              "publishing that page replaces the old history.")
 
 
 class PreviousUnavailable(ResponderError):
-    """The previous deployment exists but could not be read."""
+    """The previous deployment may exist but could not be read."""
+
+
+class _BadSpec(InputError):
+    """--previous names something that cannot hold a deployment."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +54,27 @@ class Previous:
     history: History | None
     cache: Mapping[str, Any] | None
     origin: str  # where it came from, for the log
+    problem: str | None = None  # why a new history starts where one may exist, for a warning
 
 
-def read_previous(spec: str, *, root: Path, site_url: str | None, branch: str, timeout: float = 20.0) -> Previous:
-    spec = spec.strip()
+def read_previous(spec: str, *, root: Path, site_url: str | None, branch: str, timeout: float = 20.0,
+                  strict: bool = True) -> Previous:
+    """The previous deployment's data. See the module docstring for `strict`."""
+    try:
+        return _read(spec.strip(), root=root, site_url=site_url, branch=branch, timeout=timeout)
+    except _BadSpec:
+        raise
+    except PreviousUnavailable as exc:
+        if strict:
+            raise
+        return Previous(None, None, "none (a new history: the previous one could not be read)", exc.message)
+    except InputError as exc:  # a damaged history file
+        if strict:
+            raise InputError(exc.message, hint=FRESH_HINT) from None
+        return Previous(None, None, "none (a new history: the previous one is damaged)", exc.message)
+
+
+def _read(spec: str, *, root: Path, site_url: str | None, branch: str, timeout: float) -> Previous:
     if spec == "none":
         return Previous(None, None, "none (a new history)")
     if spec == "auto":
@@ -77,8 +105,9 @@ def _parse(text: str | None, cache_text: str | None, origin: str) -> Previous:
 
 def _from_directory(directory: Path) -> Previous:
     if not directory.is_dir():
-        raise PreviousUnavailable(f"--previous {directory}: not a directory",
-                                  hint="Pass a directory, an http(s) URL, branch:NAME, auto or none.")
+        # A mistyped option, not an unreadable deployment: never a reason to start a new history.
+        raise _BadSpec(f"--previous {directory}: not a directory",
+                       hint="Pass a directory, an http(s) URL, branch:NAME, auto or none.")
 
     def read(name: str) -> str | None:
         path = directory / name
@@ -90,6 +119,8 @@ def _from_directory(directory: Path) -> Previous:
 def _from_url(base: str, timeout: float) -> Previous:
     from responder.adapters.http import HttpUnavailable, http_get
 
+    history_url = f"{base.rstrip('/')}/{HISTORY_FILE}"
+
     def fetch(name: str, required: bool) -> str | None:
         url = f"{base.rstrip('/')}/{name}"
         try:
@@ -97,24 +128,25 @@ def _from_url(base: str, timeout: float) -> Previous:
         except HttpUnavailable as exc:
             if not required:
                 return None
-            raise PreviousUnavailable(
-                f"the previous deployment's {name} could not be read from {url}: {exc.reason}",
-                hint="Retry later, or pass --previous none to start a new history (the old one is lost).",
-            ) from None
+            raise PreviousUnavailable(f"the previous history could not be read from {url}: {exc.reason}",
+                                      hint=FRESH_HINT) from None
         if response.status == 404:
             return None
         if response.status != 200:
             if not required:
                 return None
-            raise PreviousUnavailable(
-                f"the previous deployment's {name} could not be read from {url}: HTTP {response.status}",
-                hint="Retry later, or pass --previous none to start a new history (the old one is lost).",
-            )
+            raise PreviousUnavailable(f"the previous history could not be read from {url}: HTTP {response.status}",
+                                      hint=FRESH_HINT)
         if len(response.content) > MAX_BYTES:
-            raise PreviousUnavailable(f"{url} is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+            raise PreviousUnavailable(f"{url} is larger than {MAX_BYTES // (1024 * 1024)} MiB", hint=FRESH_HINT)
         return response.content.decode("utf-8", errors="replace")
 
-    return _parse(fetch(HISTORY_FILE, True), fetch(CACHE_FILE, False), base)
+    text = fetch(HISTORY_FILE, True)
+    if text is None:
+        # Nothing published there yet (a first deployment), or a site that is not this page's.
+        return Previous(None, None, f"{base} (no history there yet)",
+                        f"there is no previous history at {history_url} (HTTP 404)")
+    return _parse(text, fetch(CACHE_FILE, False), base)
 
 
 def _branch_ref(root: Path, branch: str) -> str | None:

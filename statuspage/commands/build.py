@@ -31,6 +31,11 @@ def register(sub: Any) -> None:
     parser.add_argument("--previous", metavar="SOURCE",
                         help="where the previous deployment's data is: auto, none, a directory, an http(s) URL "
                              "or branch:NAME (default: statuspage.previous, else auto)")
+    parser.add_argument("--require-previous", action=argparse.BooleanOptionalAction, default=None,
+                        help="stop when the previous deployment's history may exist but cannot be read (no "
+                             "answer, an error status, a damaged file) rather than start a new one with a "
+                             "warning (default: on in CI, where $CI is set, off elsewhere). A first "
+                             "deployment (a 404, no branch yet) starts a new history either way")
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help="skip live probes and Uptime Kuma: services show their last known state")
     parser.add_argument("--postmortems", type=Path, metavar="DIR",
@@ -66,9 +71,13 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
     seal = StateSeal.for_bot(resolver_for(config, io.env, mask_stream=io.stdout).optional("state_key"),
                              config.bot_login)
+    require_previous = args.require_previous
+    if require_previous is None:
+        # In CI the page is about to be deployed over the live one: an unreadable history must not be replaced.
+        require_previous = io.env.get("CI", "").strip().lower() not in ("", "0", "false", "no")
     options = BuildOptions(out=Path(args.out), issues_file=args.issues_file, history_file=args.history_file,
-                           previous=args.previous, probe=args.probe, postmortems=args.postmortems, now=now,
-                           seal=seal)
+                           previous=args.previous, require_previous=require_previous, probe=args.probe,
+                           postmortems=args.postmortems, now=now, seal=seal)
     github = None if args.issues_file else github_factory(
         io.env, config, mask_stream=io.stdout,
         unauthenticated_hint="Set GITHUB_TOKEN, or build from a saved export with --issues-file FILE.")

@@ -53,6 +53,9 @@ class BuildOptions:
     issues_file: Path | None = None
     history_file: Path | None = None
     previous: str | None = None  # None: statuspage.previous
+    # A previous history that may exist but cannot be read stops the build (True), or a new one starts with
+    # a warning (False). The command turns it off outside CI, where the page is not about to be deployed.
+    require_previous: bool = True
     probe: bool = True
     postmortems: Path | None = None
     now: datetime | None = None
@@ -124,7 +127,10 @@ def _previous(config: Config, settings: StatusPageSettings, options: BuildOption
     if not needs_history and not needs_cache:
         return Previous(None, None, "not needed")
     spec = options.previous or settings.previous
-    previous = read_previous(spec, root=config.root, site_url=settings.url, branch=settings.branch)
+    previous = read_previous(spec, root=config.root, site_url=settings.url, branch=settings.branch,
+                             strict=options.require_previous and needs_history)
+    if previous.problem and needs_history:
+        log.warning("warning: %s; starting a new history", previous.problem)
     log.info("previous deployment: %s (%s)", previous.origin,
              "with history" if previous.history else "no history yet")
     return previous

@@ -322,3 +322,37 @@ def test_without_a_repository_in_the_config_the_workflows_repository_is_used(tmp
         pages[name] = (tmp_path / name / "index.html").read_text(encoding="utf-8")
     assert "github.com/acme-homelab/infra/issues/new" in pages["actions"]
     assert "github.com/acme-homelab/infra/issues/new" not in pages["bare"]
+
+
+def test_a_first_local_build_warns_that_the_previous_site_is_unreachable_and_starts_a_new_history(
+        tmp_path: Path) -> None:
+    import yaml
+
+    from tests.support.http_services import closed_port_url
+
+    raw = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+    raw["statuspage"]["url"] = site_url = closed_port_url().rstrip("/")
+    config = tmp_path / "responder.yml"
+    config.write_text(yaml.safe_dump(raw))
+    argv = ["build", "--config", str(config), "--issues-file", str(EXPORT), "--no-probe", "--now", NOW]
+
+    code, _, stderr = run(*argv, "--out", str(tmp_path / "local"))
+    assert code == 0, stderr
+    warnings = [line for line in stderr.splitlines() if "warning" in line]
+    assert warnings == [f"statuspage: warning: the previous history could not be read from {site_url}"
+                        "/data/history.json: connection refused; starting a new history"]
+    assert json.loads(text(tmp_path / "local", "data/history.json"))["services"] == {}
+
+    # In CI the page is about to replace the live one: the build stops instead, and says how to go on.
+    for env in ({"CI": "true"}, {}):
+        out, err = io.StringIO(), io.StringIO()
+        extra = ["--require-previous"] if not env else []
+        code = main([*argv, *extra, "--out", str(tmp_path / "ci")], env=env, stdout=out, stderr=err)
+        assert code == 1, err.getvalue()
+        assert "statuspage: error: the previous history could not be read" in err.getvalue()
+        assert "statuspage: hint: Retry later, or pass --no-require-previous" in err.getvalue()
+        assert not (tmp_path / "ci").exists()
+    err = io.StringIO()
+    code = main([*argv, "--no-require-previous", "--out", str(tmp_path / "ci")], env={"CI": "true"},
+                stdout=io.StringIO(), stderr=err)
+    assert code == 0 and "starting a new history" in err.getvalue()
