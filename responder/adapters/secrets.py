@@ -96,27 +96,41 @@ class SecretResolver:
             raise SecretsError(f"{name}: {resolved.problem}", hint=resolved.hint)
         return resolved.value
 
+    def reference(self, name: str, reference: Reference) -> Resolved:
+        """A value named by a reference outside the fixed secrets (a notify target's URL), once each.
+        Never raises for an outside failure: the problem is part of the result."""
+        key = f"{name}\0{reference}"
+        if key not in self._cache:
+            found = self._lookup(name, reference)
+            self._cache[key] = found or Resolved(name, str(reference), problem=f"not set ({reference} is empty)",
+                                                 hint=f"Set {reference}, or change {name} in responder.yml.")
+        return self._cache[key]
+
     def _resolve(self, name: str) -> Resolved:
         references = self.settings.references.get(name)
         if references is None:
             return Resolved(name, None, problem="not a secret the responder knows")
         for reference in references:
-            if isinstance(reference, EnvReference):
-                value = self._env.get(reference.name) or None
-                if value is not None:
-                    return self._found(name, reference, value)
-                continue
-            try:
-                value = self._vault_session().read(reference.mount, reference.path, reference.key)
-            except ResponderError as exc:
-                return Resolved(name, str(reference), problem=exc.message, hint=exc.hint)
-            return self._found(name, reference, value)
+            found = self._lookup(name, reference)
+            if found is not None:
+                return found
         shown = " or ".join(str(r) for r in references)
         if not references:
             return Resolved(name, None, problem="not set (no reference in responder.yml secrets)",
                             hint=f"optional: {DESCRIPTIONS[name]}")
         return Resolved(name, None, problem=f"not set ({shown} is empty)",
                         hint=f"Set it, or point secrets.{name} at Vault in responder.yml.")
+
+    def _lookup(self, name: str, reference: Reference) -> Resolved | None:
+        """One reference: its value, a Vault problem, or None for an unset environment variable."""
+        if isinstance(reference, EnvReference):
+            value = self._env.get(reference.name) or None
+            return self._found(name, reference, value) if value is not None else None
+        try:
+            value = self._vault_session().read(reference.mount, reference.path, reference.key)
+        except ResponderError as exc:
+            return Resolved(name, str(reference), problem=exc.message, hint=exc.hint)
+        return self._found(name, reference, value)
 
     def _found(self, name: str, reference: Reference, value: str) -> Resolved:
         process_redactor.add(value)

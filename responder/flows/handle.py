@@ -16,6 +16,7 @@ from responder.config.loader import Config
 from responder.decision.actions import Decision
 from responder.decision.executor import ExecutionContext, Report, execute
 from responder.decision.incident_actions import INFRASTRUCTURE_ACTIONS
+from responder.decision.ports import Notifier
 from responder.errors import GitHubError, InputError
 from responder.flows import outage as incident_flow
 from responder.flows.closing import handle_closed
@@ -38,7 +39,9 @@ log = logging.getLogger("responder")
 
 
 def handle(payload: Any, config: Config, options: Options, github_factory: GitHubFactory | None,
-           tools: IncidentTools | None = None) -> Result:
+           tools: IncidentTools | None = None, notifier: Notifier | None = None) -> Result:
+    """One event, start to finish. `notifier` tells people outside GitHub (adapters/notify.notifier_for);
+    None: responder.yml configures nobody, and a Notify in the decision is skipped and said so."""
     event = parse_event(payload, options.event_name)
     if event.problem and event.name in ("issues", "issue_comment", "unknown"):
         # Nothing GitHub sends for these events looks like this: bad input, not an event to ignore.
@@ -86,7 +89,7 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
         if options.dry_run:
             return Result(decision, None, github.requests if github else 0)
         context = ExecutionContext(issue=event.issue.number, github=github, bot_comment=bot_comment,
-                                   changes=tools.changes, clock=tools.now)
+                                   changes=tools.changes, notifier=notifier, clock=tools.now)
         decision, report = carry_out(decision, situation, context, options.probe, tools)
         finished = True
         return Result(decision, report, github.requests if github else 0)

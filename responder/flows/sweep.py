@@ -8,20 +8,33 @@ and then, as needed:
   flow; a resolved incident that fails again is open again;
 - escalates (`needs-human`, assignees) when there is still no root cause
   after the deadline of its severity (30 min for SEV1, 2 h for SEV2);
-- posts the update due by the severity's cadence (SEV1 15 min, SEV2 30 min,
-  SEV3 2 h, SEV4 daily) into one block of the responder's one comment,
-  edited in place. A comment by a trusted person (`trust.min_permission`,
-  as for automation) counts as an update; anyone else's, a stranger's "+1"
-  included, does not.
+- posts the update due by the level's update target (escalation.targets;
+  SEV1 15 min, SEV2 30 min, SEV3 2 h, SEV4 daily) into one block of the
+  responder's one comment, edited in place. A comment by a trusted person
+  (`trust.min_permission`, as for automation) counts as an update; anyone
+  else's, a stranger's "+1" included, does not;
+- follows the response target (SEV1 5 min, SEV2 15 min, SEV3 1 h, SEV4 the
+  next business day): the first comment, label or assignment by a trusted
+  person acknowledges the incident (remembered with its time, for the
+  post-mortem). Each response window that ends unacknowledged escalates to
+  the next of escalation.tiers (assigned, and @-mentioned in the comment),
+  one tier per window, remembered in the state so it is never repeated.
 
-GitHub cost: one GraphQL listing (issues with their comments, 100 per
-request), then at most two writes per incident (the comment, and one
-PATCH carrying labels, assignees or the closing). An incident with
-nothing due costs nothing. Only when an update is due and someone other
-than the responder commented since the last one are the comments since
-then read (one request per 100), and the authors whose association could
-make them trusted (OWNER, MEMBER, COLLABORATOR) looked up, newest first,
-until one is trusted: one permission request per login per sweep.
+Editing a comment notifies nobody, so each of these is also a notification
+(update-due, unacknowledged, escalated, resolved) for the `notify` targets
+that want it; a failed one is counted, never a failed sweep.
+
+GitHub cost: one GraphQL listing (issues with their comments and first
+responses, 100 per request), then at most two writes per incident (the
+comment, and one PATCH carrying labels, assignees or the closing). An
+incident with nothing due costs nothing. Only when an update is due and
+someone other than the responder commented since the last one are the
+comments since then read (one request per 100), and the authors whose
+association could make them trusted (OWNER, MEMBER, COLLABORATOR) looked
+up, newest first, until one is trusted: one permission request per login
+per sweep. An incident past a response window unacknowledged costs one
+permission request per person who responded to it (labels and assignments
+included), oldest first, until one is trusted.
 
 `plan` is pure (the time is passed in); `run` is the shell.
 """
@@ -40,16 +53,23 @@ from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config
 from responder.decision.actions import Action, Comment, Decision, SetIssue
 from responder.decision.executor import ExecutionContext, execute
+from responder.decision.notify_actions import Notify
+from responder.decision.ports import Notifier
 from responder.errors import GitHubError
+from responder.model import notifications as events
 from responder.model.cluster import parse_time
+from responder.model.issues import PersonResponse
+from responder.model.notifications import Delivery, Notification
 from responder.model.probes import OK, ProbeResult
-from responder.model.severity_levels import Severity
+from responder.model.severity_levels import Severity, Targets
 from responder.model.state import IssueState, JournalEntry
 from responder.model.timestamps import iso_utc as _iso
 from responder.model.trust import TrustVerdict, from_error, from_permission
 from responder.render.comment_blocks import splice, with_state
 from responder.render.comments import render
 from responder.triage.duplicates import service_of
+from responder.triage.notices import notification, wanted
+from responder.triage.responders import mentioned, with_assignees
 
 if TYPE_CHECKING:
     from responder.adapters.github import GitHubClient
@@ -80,6 +100,7 @@ class SweepPlan:
     close: str | None = None
     journal: tuple[JournalEntry, ...] = ()
     probe: ProbeResult | None = None
+    notifications: tuple[Notification, ...] = ()  # for the notify targets that want them
 
     @property
     def writes(self) -> int:
@@ -92,6 +113,7 @@ class SweepPlan:
         actions: list[Action] = []
         if self.labels is not None or self.assignees is not None or self.close:
             actions.append(SetIssue(self.labels, self.assignees, self.close))
+        actions.extend(Notify(notice) for notice in self.notifications)
         if self.comment is not None:
             actions.append(Comment(self.comment))
         return Decision(event="sweep", issue=self.number, kind="incident", trusted=None, severity=self.severity,
@@ -136,12 +158,40 @@ def people_to_check(incident: IncidentIssue, planned: SweepPlan, now: datetime) 
     return since if latest is not None and latest > since else None
 
 
+def acknowledgement_candidates(incident: IncidentIssue, now: datetime, config: Config) -> tuple[PersonResponse, ...]:
+    """The responses whose authors the shell must look up before planning, oldest first: only for an open,
+    unacknowledged incident whose response window just ended (else nothing needs to know, and nothing is
+    read). A form's own label, set when the issue was filed, is no response."""
+    state = (incident.bot_comment.state if incident.bot_comment else None) or IssueState()
+    sweep = state.sections.get(SECTION) or {}
+    if sweep.get("acknowledged_at") or str(sweep.get("status") or OPEN) != OPEN:
+        return ()
+    started = parse_time(incident.created_at) or now
+    level = severity_of(incident, state, config)
+    if config.escalation.target(level).windows_missed(started, now) <= int(sweep.get("unacknowledged_windows", 0)):
+        return ()
+    filed = {config.labels["user-report"], config.labels["feature-request"]}
+    out = []
+    for response in incident.responses:
+        at = parse_time(response.at)
+        if at is None or at <= started or at > now or (response.how == "label" and response.label in filed):
+            continue
+        if response.how == "comment" and (response.association or "").upper() not in UPDATE_ASSOCIATIONS:
+            continue  # only these can hold write access: never looked up
+        out.append(response)
+    return tuple(sorted(out, key=lambda r: r.at))
+
+
 def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, config: Config,
-         settings: InvestigationSettings, people_update_at: str | None = None) -> SweepPlan:
-    """What is due. `people_update_at`: the newest comment by a trusted person, when one was looked up."""
+         settings: InvestigationSettings, people_update_at: str | None = None,
+         acknowledged: PersonResponse | None = None) -> SweepPlan:
+    """What is due. `people_update_at`: the newest comment by a trusted person, when one was looked up;
+    `acknowledged`: the first response by a trusted person, when the candidates were looked up."""
     state = (incident.bot_comment.state if incident.bot_comment else None) or IssueState()
     level = severity_of(incident, state, config)
     service = service_of(incident, config)
+    entry = config.service(service) if service else None
+    targets = config.escalation.target(level)
     sweep = dict(state.sections.get(SECTION) or {})
     investigation = state.sections.get(INVESTIGATION) or {}
     status = str(sweep.get("status") or OPEN)
@@ -151,6 +201,7 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
     notes: list[str] = []
     journal: list[JournalEntry] = []
     lines: list[dict[str, Any]] = []
+    notices: list[Notification] = []
     labels: tuple[str, ...] | None = None
     assignees: tuple[str, ...] | None = None
     close: str | None = None
@@ -159,22 +210,66 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
     def record(kind: str, text: str) -> None:
         journal.append(JournalEntry(stamp, kind, text, source))
 
+    def notify(event: str, reason: str, runbook: bool = False) -> None:
+        notice = notification(event, issue=incident.number, url=incident.html_url, title=incident.title,
+                              reason=reason, severity=str(level), service=entry, runbook=runbook)
+        if wanted(config, notice):
+            notices.append(notice)
+
     answering = probe is not None and probe.state == OK
     if answering and status != RESOLVED:
         status = RESOLVED
         sweep["resolved_at"] = stamp
-        record("recovered", f"{service} answers again: {probe.detail}." if probe else "Recovered.")
+        text = f"{service} answers again: {probe.detail}." if probe else "Recovered."
+        record("recovered", text)
         lines.append({"kind": "recovered", "probe": probe})
         notes.append(f"{service} recovered")
         if not level.needs_postmortem:
             close = "completed"
             notes.append(f"{level}: closed")
+        notify(events.RESOLVED, text + (" Closed as completed." if close else ""))
     elif probe is not None and not answering and status == RESOLVED:
         status = OPEN
         sweep.pop("resolved_at", None)
-        record("finding", f"{service} is {probe.state} again: {probe.detail}.")
+        text = f"{service} is {probe.state} again: {probe.detail}."
+        record("finding", text)
         lines.append({"kind": "down-again", "probe": probe})
         notes.append(f"{service} is {probe.state} again")
+        notify(events.OPENED, f"{text[:1].upper()}{text[1:]} It had recovered.")
+
+    if status == OPEN and not sweep.get("acknowledged_at"):
+        if acknowledged is not None:
+            sweep.update({"acknowledged_at": acknowledged.at, "acknowledged_by": acknowledged.login})
+            after = (parse_time(acknowledged.at) or now) - started
+            text = (f"Acknowledged by {acknowledged.login} ({_HOW[acknowledged.how]}), {_duration(after)} after it "
+                    "began.")
+            journal.append(JournalEntry(acknowledged.at, "acknowledged", text, source))
+            lines.append({"kind": "acknowledged", "text": text})
+            notes.append(f"acknowledged by {acknowledged.login}")
+        else:
+            missed = targets.windows_missed(started, now)
+            if missed > int(sweep.get("unacknowledged_windows", 0)):
+                sweep["unacknowledged_windows"] = missed
+                within = _target_text(targets)
+                text = f"Not acknowledged {within} ({level} target)"
+                called: tuple[str, ...] = ()
+                tier = int(sweep.get("tier", 0))
+                # One tier per missed window: the second window calls tiers[1], the third tiers[2]...
+                next_tier = min(missed, len(config.escalation.tiers) - 1)
+                if next_tier > tier:
+                    sweep["tier"] = next_tier
+                    called = config.escalation.tier(next_tier)
+                    present = assignees if assignees is not None else incident.assignees
+                    if any(login not in present for login in called):
+                        assignees = with_assignees(present, called)
+                    text += f": escalated to tier {next_tier + 1} of {len(config.escalation.tiers)}"
+                text += "."
+                record("unacknowledged", text)
+                lines.append({"kind": "unacknowledged", "text": text, "mentions": mentioned(config, called),
+                              "called": list(called)})
+                notes.append(text[0].lower() + text[1:].rstrip("."))
+                notify(events.UNACKNOWLEDGED, text + (f" Now called in: {', '.join(called)}." if called else ""),
+                       runbook=True)
 
     deadline = settings.root_cause_deadline(level)
     age = now - started
@@ -184,25 +279,27 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
             and not sweep.get("escalated_at"):
         sweep["escalated_at"] = stamp
         labels = (*incident.labels, needs_human)
-        wanted = tuple(login for login in config.assignees if login not in incident.assignees)
-        if wanted:
-            assignees = (*incident.assignees, *wanted)
+        present = assignees if assignees is not None else incident.assignees
+        if any(login not in present for login in config.assignees):
+            assignees = with_assignees(present, config.assignees)
         limit = _duration(timedelta(minutes=deadline))
         text = f"No root cause after {_duration(age)} ({level} escalates after {limit}): escalated to a person."
         record("escalated", text)
         lines.append({"kind": "escalated", "text": text, "assignees": list(config.assignees)})
         notes.append(f"no root cause after {_duration(age)}: escalated")
+        notify(events.ESCALATED, text, runbook=True)
 
-    cadence = config.escalation.target(level).update
+    cadence = targets.update
     if status == OPEN and now - last_update >= cadence:
         sweep["last_update"] = stamp
         sweep["reminders"] = int(sweep.get("reminders", 0)) + 1
-        record("reminder", f"Update due ({level}: every {_duration(cadence)}); last update "
-                           f"{_duration(now - last_update)} ago.")
+        text = f"Update due ({level}: every {_duration(cadence)}); last update {_duration(now - last_update)} ago."
+        record("reminder", text)
         lines.append({"kind": "reminder", "level": str(level), "every": cadence.total_seconds(),
                       "since": _duration(now - last_update),
                       "last": _iso(last_update), "probe": probe})
         notes.append(f"update due ({level} every {_duration(cadence)})")
+        notify(events.UPDATE_DUE, text)
     if lines:
         sweep["status"] = status
         sweep["checked_at"] = stamp
@@ -221,7 +318,9 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
     text = render("comments/sweep-update.md.j2", {
         "lines": lines, "at": stamp, "severity": str(level), "status": status, "service": service,
         "next_due": _iso(now + cadence) if status == OPEN else None, "postmortem": level.needs_postmortem,
-        "closing": close,
+        "closing": close, "min_permission": config.min_permission,
+        "runbook": entry.runbook if entry is not None and any(
+            line["kind"] in ("escalated", "unacknowledged") for line in lines) else None,
     }, config.templates_dir)
     if incident.bot_comment is not None:
         body = with_state(splice(incident.bot_comment.body, "update", text), new_state)
@@ -230,7 +329,16 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
         body = with_state(splice("", "update", text).strip(), new_state)
         comment_id = None
     return SweepPlan(incident.number, service, str(level), status, tuple(notes), body, comment_id, labels,
-                     assignees, close, tuple(journal), probe)
+                     assignees, close, tuple(journal), probe, tuple(notices))
+
+
+_HOW = {"comment": "a comment", "label": "a label", "assignment": "an assignment"}
+
+
+def _target_text(targets: Targets) -> str:
+    if targets.respond is None:
+        return "by the end of the next business day"
+    return f"within {_duration(targets.respond)}"
 
 
 def _duration(delta: timedelta) -> str:
@@ -251,15 +359,18 @@ class SweepReport:
     plans: list[SweepPlan] = field(default_factory=list)
     github_requests: int = 0
     done: list[str] = field(default_factory=list)
+    notified: int = 0  # deliveries that went out
+    notify_failures: int = 0  # deliveries that did not: counted, never a failed sweep
+    skipped: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"incidents": [p.to_json() for p in self.plans], "github_requests": self.github_requests,
-                "done": self.done}
+                "done": self.done, "notifications": {"sent": self.notified, "failed": self.notify_failures}}
 
 
 def run(config: Config, github: GitHubClient, settings: InvestigationSettings, *, prober: ProbeRunner | None = None,
         probe: bool = True, now: Callable[[], datetime] = lambda: datetime.now(UTC),
-        dry_run: bool = False) -> SweepReport:
+        dry_run: bool = False, notifier: Notifier | None = None) -> SweepReport:
     incidents = github.open_incidents(config.labels["incident"], config.bot_login)
     targets = _targets(incidents, config) if probe else {}
     results = (prober or Prober()).probe_all(targets.values()) if targets else ()
@@ -269,17 +380,20 @@ def run(config: Config, github: GitHubClient, settings: InvestigationSettings, *
     people = TrustedPeople(github, config)
     for incident in incidents:
         probe_result = by_issue.get(incident.number)
-        planned = plan(incident, probe_result, moment, config, settings)
+        candidates = acknowledgement_candidates(incident, moment, config)
+        acknowledged = people.first_trusted(candidates) if candidates else None
+        planned = plan(incident, probe_result, moment, config, settings, acknowledged=acknowledged)
         since = people_to_check(incident, planned, moment)
         if since is not None:
             update_at = people.latest_update(incident.number, since)
             if update_at is not None:
-                planned = plan(incident, probe_result, moment, config, settings, people_update_at=update_at)
+                planned = plan(incident, probe_result, moment, config, settings, people_update_at=update_at,
+                               acknowledged=acknowledged)
         report.plans.append(planned)
         if planned.notes:
             log.info("#%d %s: %s", incident.number, planned.service, "; ".join(planned.notes))
         if not dry_run:
-            _write(github, planned, incident, report)
+            _write(github, planned, incident, report, notifier)
     report.github_requests = github.requests
     return report
 
@@ -310,6 +424,13 @@ class TrustedPeople:
                 return _iso(at)
         return None
 
+    def first_trusted(self, responses: Sequence[PersonResponse]) -> PersonResponse | None:
+        """The first response (oldest first) by a trusted person: the acknowledgement; None if nobody trusted."""
+        for response in responses:
+            if self._trusted(response.login, response.association or ""):
+                return response
+        return None
+
     def _trusted(self, login: str, association: str) -> bool:
         if login not in self._verdicts:
             try:
@@ -332,12 +453,17 @@ def _targets(incidents: Sequence[IncidentIssue], config: Config) -> dict[int, Pr
     return out
 
 
-def _write(github: GitHubClient, planned: SweepPlan, incident: IncidentIssue, report: SweepReport) -> None:
+def _write(github: GitHubClient, planned: SweepPlan, incident: IncidentIssue, report: SweepReport,
+           notifier: Notifier | None) -> None:
     """Through the one executor, like every other write to GitHub."""
     decision = planned.decision()
     if not decision.actions:
         return
     # The comment the plan was made from is the one edited; without one, the executor posts it.
     own = incident.bot_comment if planned.comment_id is not None else None
-    done = execute(decision, ExecutionContext(issue=planned.number, github=github, bot_comment=own))
+    done = execute(decision, ExecutionContext(issue=planned.number, github=github, bot_comment=own,
+                                              notifier=notifier))
     report.done += [f"#{planned.number}: {line}" for line in done.done]
+    report.skipped += [f"#{planned.number}: {line}" for line in done.skipped]
+    report.notified += sum(result.sent for result in done.results if isinstance(result, Delivery))
+    report.notify_failures += done.notify_failures

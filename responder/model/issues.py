@@ -19,6 +19,18 @@ class BotComment:
 
 
 @dataclass(frozen=True)
+class PersonResponse:
+    """Something a person (not the responder) did on an issue that could acknowledge it: a comment, a
+    label or an assignment. Whether it does depends on who they are (the sweep looks that up)."""
+
+    at: str
+    login: str
+    how: str  # comment | label | assignment
+    association: str | None = None  # a comment's author_association; None for labels and assignments
+    label: str | None = None  # the label added, for `label`
+
+
+@dataclass(frozen=True)
 class IncidentIssue:
     """An open incident, with the responder's comment on it, from one listing request."""
 
@@ -32,3 +44,5 @@ class IncidentIssue:
     assignees: tuple[str, ...]
     bot_comment: BotComment | None
     last_human_comment_at: str | None  # the newest comment by anyone but the responder
+    # The first comments, labels and assignments by people, oldest first (acknowledgement candidates).
+    responses: tuple[PersonResponse, ...] = ()

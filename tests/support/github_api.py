@@ -479,6 +479,22 @@ class FakeGitHub:
             return {"databaseId": c["id"], "url": c["html_url"], "body": c["body"], "createdAt": c["created_at"],
                     "author": actor(c["user"])}
 
+        def responses(issue: FakeIssue) -> list[dict[str, Any]]:
+            """timelineItems(itemTypes: [ISSUE_COMMENT, LABELED_EVENT, ASSIGNED_EVENT]), oldest first."""
+            items = [(c["created_at"], {"__typename": "IssueComment", "createdAt": c["created_at"],
+                                        "authorAssociation": c.get("author_association", "NONE"),
+                                        "author": actor(c["user"])}) for c in issue.comments]
+            for event in issue.events:
+                if event.get("event") == "labeled":
+                    items.append((event["created_at"], {"__typename": "LabeledEvent", "createdAt": event["created_at"],
+                                                        "actor": actor(event["actor"]),
+                                                        "label": {"name": event["label"]["name"]}}))
+                elif event.get("event") == "assigned":
+                    items.append((event["created_at"], {"__typename": "AssignedEvent",
+                                                        "createdAt": event["created_at"],
+                                                        "actor": actor(event["actor"])}))
+            return [item for _, item in sorted(items, key=lambda pair: pair[0])]
+
         nodes = []
         for issue in page:
             data = issue.data
@@ -491,6 +507,7 @@ class FakeGitHub:
                              "nodes": [comment(c) for c in issue.comments[:30]]},
                 "latest": {"nodes": [{"createdAt": c["created_at"], "author": actor(c["user"])}
                                      for c in issue.comments[-5:]]},
+                "responses": {"nodes": responses(issue)[:50]},
             })
         info = {"hasNextPage": end < len(matching),
                 "endCursor": base64.b64encode(f"cursor:{end}".encode()).decode() if page else None}

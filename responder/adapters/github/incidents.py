@@ -7,7 +7,7 @@ from typing import Any
 
 from responder.adapters.github.issues import Issues
 from responder.adapters.github.transport import RepositoryAPI
-from responder.model.issues import BotComment, IncidentIssue
+from responder.model.issues import BotComment, IncidentIssue, PersonResponse
 
 # GraphQL reports a GitHub App's login without the "[bot]" suffix that REST shows,
 # with the actor type "Bot"; a user who registered the bare name is a "User".
@@ -28,6 +28,14 @@ query OpenIncidents($owner: String!, $name: String!, $label: String!, $cursor: S
         }
         latest: comments(last: 5) {
           nodes { createdAt author { __typename login } }
+        }
+        responses: timelineItems(first: 50, itemTypes: [ISSUE_COMMENT, LABELED_EVENT, ASSIGNED_EVENT]) {
+          nodes {
+            __typename
+            ... on IssueComment { createdAt authorAssociation author { __typename login } }
+            ... on LabeledEvent { createdAt actor { __typename login } label { name } }
+            ... on AssignedEvent { createdAt actor { __typename login } }
+          }
         }
       }
     }
@@ -85,7 +93,27 @@ class Incidents(RepositoryAPI):
             assignees=tuple(str(n.get("login")) for n in (node.get("assignees") or {}).get("nodes") or ()),
             bot_comment=bot,
             last_human_comment_at=str(latest[-1].get("createdAt")) if latest else None,
+            responses=_responses(node, bot_login),
         )
+
+
+_HOW = {"IssueComment": "comment", "LabeledEvent": "label", "AssignedEvent": "assignment"}
+
+
+def _responses(node: Mapping[str, Any], bot_login: str) -> tuple[PersonResponse, ...]:
+    """The first comments, labels and assignments of people (the responder's own left out), oldest first."""
+    out = []
+    for item in (node.get("responses") or {}).get("nodes") or ():
+        how = _HOW.get(str(item.get("__typename")))
+        person = item.get("author") if how == "comment" else item.get("actor")
+        login = str((person or {}).get("login") or "") if isinstance(person, Mapping) else ""
+        if how is None or not login or is_bot(person, bot_login) or not item.get("createdAt"):
+            continue
+        out.append(PersonResponse(
+            at=str(item["createdAt"]), login=login, how=how,
+            association=str(item.get("authorAssociation") or "NONE") if how == "comment" else None,
+            label=str((item.get("label") or {}).get("name") or "") or None if how == "label" else None))
+    return tuple(out)
 
 
 def is_bot(author: Any, bot_login: str) -> bool:

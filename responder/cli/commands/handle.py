@@ -59,6 +59,7 @@ HANDLE_UNAUTHENTICATED = "Set GITHUB_TOKEN (or secrets.github_token in responder
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
+    from responder.adapters.notify import notifier_for
     from responder.config.loader import load_config
     from responder.flows.handle import handle
     from responder.flows.outage import IncidentTools
@@ -89,8 +90,9 @@ def run(args: argparse.Namespace, io: IO) -> int:
     )
     # The guarded-Terraform engine serves feature requests and remedies alike; --no-plan turns both off.
     tools = IncidentTools.for_run(config, io.env, args.cluster_snapshot, plan=options.plan, dry_run=options.dry_run)
+    notifier = None if args.dry_run or args.offline else notifier_for(config, io.env, mask_stream=io.stdout)
     with issue_lock(payload, config, io.env, writes=not (args.dry_run or args.offline)):
-        result = handle(payload, config, options, factory, tools)
+        result = handle(payload, config, options, factory, tools, notifier)
     decision = result.decision
     if args.dry_run or args.offline:
         json.dump(decision.to_json(), io.stdout, indent=2, ensure_ascii=False)

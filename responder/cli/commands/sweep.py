@@ -33,8 +33,10 @@ def run(args: argparse.Namespace, io: IO) -> int:
     import logging
     from datetime import UTC, datetime
 
+    from responder.adapters.notify import notifier_for
     from responder.cli.wiring import github_factory
     from responder.config.loader import load_config
+    from responder.flows.summary import append_summary, render_sweep_summary
     from responder.flows.sweep import run as sweep
 
     config = load_config(args.config)
@@ -50,8 +52,9 @@ def run(args: argparse.Namespace, io: IO) -> int:
             raise InputError(f"--now {args.now!r} is not an ISO 8601 time such as 2026-11-23T14:30:00Z")
     github = github_factory(io.env, config, mask_stream=io.stdout, unauthenticated_hint=(
         "Set GITHUB_TOKEN. The sweep reads the open incidents from the GitHub API, --dry-run too."))(repository)
+    notifier = None if args.dry_run else notifier_for(config, io.env, mask_stream=io.stdout)
     report = sweep(config, github, config.investigation, probe=args.probe, dry_run=args.dry_run,
-                   now=(lambda: moment) if moment else (lambda: datetime.now(UTC)))
+                   now=(lambda: moment) if moment else (lambda: datetime.now(UTC)), notifier=notifier)
     if args.dry_run:
         json.dump(report.to_json(), io.stdout, indent=2, ensure_ascii=False)
         io.stdout.write("\n")
@@ -59,4 +62,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     due = sum(1 for p in report.plans if p.notes)
     log.info("swept %d open incident(s); %d needed something", len(report.plans), due)
     log.info("GitHub requests: %d", report.github_requests)
+    if report.notified or report.notify_failures:
+        log.info("notifications: %d sent, %d failed", report.notified, report.notify_failures)
+    append_summary(io.env.get("GITHUB_STEP_SUMMARY"), render_sweep_summary(report, dry_run=args.dry_run))
     return EXIT_OK

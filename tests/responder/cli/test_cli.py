@@ -121,7 +121,7 @@ def test_help_does_not_import_heavy_clients() -> None:
     script = ("import sys, io\nfrom responder.cli.main import main\n"
               "try:\n    main(['--help'], env={}, stdout=io.StringIO(), stderr=io.StringIO())\n"
               "except SystemExit:\n    pass\n"
-              "heavy = [m for m in ('github', 'kubernetes', 'jinja2', 'jsonschema', 'yaml', 'requests') "
+              "heavy = [m for m in ('github', 'kubernetes', 'jinja2', 'jsonschema', 'yaml', 'requests', 'apprise') "
               "if m in sys.modules]\nprint(','.join(heavy))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""

@@ -42,7 +42,8 @@ class Desk:
 
     def incident(self, number: int, service: str = "Nextcloud", severity: str = "SEV2", *,
                  root_cause: str | None = "oom-killed", sweep: dict[str, Any] | None = None,
-                 labels: tuple[str, ...] = (), with_comment: bool = True) -> None:
+                 labels: tuple[str, ...] = (), with_comment: bool = True, acknowledged: bool = True) -> None:
+        """An open incident; `acknowledged`: a trusted person answered it in time (its response target is met)."""
         body = issue_body("outage-nextcloud-502.md").replace("Nextcloud\n", f"{service}\n", 1)
         level = severity.lower()
         extra = ("postmortem-required",) if severity in ("SEV1", "SEV2") else ()
@@ -55,6 +56,8 @@ class Desk:
                            journal=(JournalEntry(OPENED, "escalated", "Escalated."),),
                            sections={"investigation": {"service": name, "root_cause": root_cause},
                                      "sweep": {"status": "open", "last_update": "2026-11-23T14:06:00Z",
+                                               **({"acknowledged_at": "2026-11-23T14:07:00Z"} if acknowledged
+                                                  else {}),
                                                **(sweep or {})}})
         text = f"### 🙋 {service}: a person is needed\n\n<sub>🤖 issueops-responder</sub>\n\n{render_marker(state)}"
         comment = self.github.add_comment(number, text, BOT, kind="Bot")
