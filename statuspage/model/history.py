@@ -41,6 +41,10 @@ _RUN = re.compile(r"(\d*)([odxm-])")
 _SAME_RUN = re.compile(r"([odxm-])\1*")
 _DAY_KEY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+# Below this share of a window holding data, a percentage would rest on a handful of checks (a first build's
+# one check is 5 minutes of a 24-hour window): the page says "No data yet" rather than show a made-up 100%.
+MIN_COVERAGE = 0.01
+
 WINDOWS: tuple[tuple[str, timedelta], ...] = (
     ("24h", timedelta(hours=24)),
     ("7d", timedelta(days=7)),
@@ -103,6 +107,11 @@ class Uptime:
     coverage: float  # share of the window's slots that hold data, 0..1
     down_minutes: int = 0
 
+    @property
+    def known(self) -> float | None:
+        """The percentage to show: None until MIN_COVERAGE of the window holds data."""
+        return self.percent if self.percent is not None and self.coverage >= MIN_COVERAGE else None
+
 
 @dataclass(frozen=True)
 class Budget:
@@ -111,6 +120,12 @@ class Budget:
     slo: float
     allowed_minutes: float
     used_minutes: int
+    coverage: float = 1.0  # share of the month so far that holds data, 0..1
+
+    @property
+    def known(self) -> bool:
+        """Whether enough of the month holds data for what is left to mean anything (MIN_COVERAGE)."""
+        return self.coverage >= MIN_COVERAGE
 
     @property
     def left_minutes(self) -> float:
@@ -244,7 +259,9 @@ def month_budget(item: ServiceHistory, now: datetime, slo: float) -> Budget:
     days_in_month = calendar.monthrange(now.year, now.month)[1]
     allowed = (100.0 - slo) / 100.0 * days_in_month * 24 * 60
     counts = _window_counts(item, start, now)
-    return Budget(slo, allowed, counts[DOWN] * SLOT_MINUTES)
+    total = sum(counts.values())
+    coverage = (total - counts[NO_DATA]) / total if total else 0.0
+    return Budget(slo, allowed, counts[DOWN] * SLOT_MINUTES, coverage)
 
 
 # ---------------------------------------------------------------- the file

@@ -223,14 +223,18 @@ def day_cell(stats: history.DayStats, incidents: int, slots: int, today: bool = 
     counts = stats.counts
     parts = []
     uptime_value = stats.uptime
+    measured = slots - (counts[history.NO_DATA] - (history.SLOTS_PER_DAY - slots))
+    enough = measured >= history.MIN_COVERAGE * slots
     if uptime_value is None:
         parts.append("maintenance, no outage data" if counts[history.MAINTENANCE] else "no data")
+    elif not enough:
+        seen = "down" if counts[history.DOWN] else "degraded" if counts[history.DEGRADED] else "up"
+        parts.append(f"{seen} when checked, too little data yet for a percentage")
     else:
         parts.append(f"{format_percent(uptime_value)} up")
     if counts[history.MAINTENANCE] and uptime_value is not None:
         parts.append("maintenance")
-    measured = slots - (counts[history.NO_DATA] - (history.SLOTS_PER_DAY - slots))
-    if stats.has_data and measured < 0.9 * slots:
+    if stats.has_data and enough and measured < 0.9 * slots:
         parts.append(f"data for {math.floor(100 * measured / slots)}% of the day")
     if incidents:
         parts.append(f"{incidents} incident{'s' if incidents != 1 else ''}")

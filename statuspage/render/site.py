@@ -110,9 +110,9 @@ def when(moment: datetime | str | None) -> str:
 
 
 def uptime_text(value: Uptime | None) -> str:
-    if value is None or value.percent is None:
-        return "no data"
-    text = format_percent(value.percent)
+    if value is None or value.known is None:
+        return "No data yet"
+    text = format_percent(value.known)
     if value.coverage < 0.9:
         text += f" (data for {int(value.coverage * 100)}%)"
     return text

@@ -82,6 +82,28 @@ def test_degraded_counts_as_available_and_maintenance_is_excluded() -> None:
     assert result.percent == pytest.approx(100 * 2 / 3)
 
 
+@pytest.mark.parametrize("checks, window, known", [
+    (1, timedelta(hours=24), None),  # a first build's one check: 5 minutes of a day is no uptime figure
+    (2, timedelta(hours=24), None),
+    (3, timedelta(hours=24), 100.0),  # 15 minutes: 1% of the day
+    (12, timedelta(days=7), None),  # an hour is not 1% of a week
+    (21, timedelta(days=7), 100.0),
+])
+def test_a_percentage_is_known_only_once_a_percent_of_the_window_holds_data(
+        checks: int, window: timedelta, known: float | None) -> None:
+    recorded = history.record(History(), [check(5 * i, "o") for i in range(checks)], NOW, keep_days=90)
+    result = history.uptime(recorded.of("nextcloud"), NOW, window)
+    assert result.percent == 100.0 and result.known == known
+
+
+def test_the_error_budget_is_not_known_before_the_month_holds_data() -> None:
+    first_check = history.record(History(), [check(0, "o")], NOW, keep_days=90)
+    assert not history.month_budget(first_check.of("nextcloud"), NOW, 99.9).known
+    assert not history.month_budget(History().of("nextcloud"), NOW, 99.9).known
+    a_day = history.record(History(), [check(5 * i, "o") for i in range(288)], NOW, keep_days=90)
+    assert history.month_budget(a_day.of("nextcloud"), NOW, 99.9).known
+
+
 def test_the_error_budget_is_the_months_allowed_downtime_minus_the_downtime_so_far() -> None:
     checks = [check(5 * i, "x") for i in range(6)]  # 30 minutes down
     recorded = history.record(History(), checks, NOW, keep_days=90)

@@ -356,3 +356,32 @@ def test_a_first_local_build_warns_that_the_previous_site_is_unreachable_and_sta
     code = main([*argv, "--no-require-previous", "--out", str(tmp_path / "ci")], env={"CI": "true"},
                 stdout=io.StringIO(), stderr=err)
     assert code == 0 and "starting a new history" in err.getvalue()
+
+
+def test_a_first_build_says_no_data_yet_rather_than_a_made_up_100_percent(tmp_path: Path) -> None:
+    import re
+
+    import yaml
+
+    from tests.support.http_services import serving
+
+    raw = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+    with serving() as services:
+        for service in raw["services"]:
+            service["url"] = services.add(f"/{service['name']}", body="ok")
+            service["expect"] = {"timeout_seconds": 2}
+        config = tmp_path / "responder.yml"
+        config.write_text(yaml.safe_dump(raw))
+        code, _, stderr = run("build", "--config", str(config), "--issues-file", str(EXPORT), "--previous", "none",
+                              "--now", NOW, "--out", str(tmp_path / "site"))
+    assert code == 0, stderr
+    html = text(tmp_path / "site", "index.html")
+    uptime = re.findall(r'<dl class="uptime">(.*?)</dl>', html, re.DOTALL)
+    assert len(uptime) == 11
+    for block in uptime:  # one check each: the services are operational, but there is no uptime to speak of yet
+        assert "<dt>Uptime</dt><dd>No data yet</dd>" in block and "%</dd>" not in block
+        assert "%" not in block.split("(SLO", 1)[-1].split("</dt>", 1)[-1]
+    assert "data for 0%" not in html and "% up" not in html
+    assert "too little data yet for a percentage" in html
+    for name in ("status.json", "badge.json", "badges/nextcloud.json"):
+        assert "%" not in text(tmp_path / "site", name), name

@@ -117,6 +117,12 @@ def test_a_day_is_named_for_screen_readers_with_uptime_and_incidents() -> None:
     ({"o": 280, "d": 8, "x": 0, "m": 0, "-": 0}, 288, "Nov 3: 100% up", "d"),
     ({"o": 270, "d": 0, "x": 0, "m": 18, "-": 0}, 288, "Nov 3: 100% up, maintenance", "m"),
     ({"o": 0, "d": 0, "x": 0, "m": 288, "-": 0}, 288, "Nov 3: maintenance, no outage data", "m"),
+    # A first build's one check: what it saw, but no percentage and never "data for 0% of the day".
+    ({"o": 1, "d": 0, "x": 0, "m": 0, "-": 287}, 181, "Nov 3: up when checked, too little data yet for a percentage",
+     "o"),
+    ({"o": 0, "d": 0, "x": 1, "m": 0, "-": 287}, 181,
+     "Nov 3: down when checked, too little data yet for a percentage", "x"),
+    ({"o": 2, "d": 0, "x": 0, "m": 0, "-": 286}, 181, "Nov 3: 100% up, data for 1% of the day", "o"),
 ])
 def test_day_cells(counts: dict[str, int], slots: int, label: str, css: str) -> None:
     cell = day_cell(history.DayStats(date(2026, 11, 3), counts), incidents=0, slots=slots)
