@@ -107,8 +107,26 @@ def test_a_fresh_page_shows_no_warning_and_missing_paths_get_the_404_page(browse
         open_page(tools, session, f"{base}/index.html")
         assert errors_in(tools.events) == []
         assert evaluate(tools, session, "document.getElementById('freshness').className") == "freshness"
+        assert_every_state_is_drawn_alike_but_patterned_apart(tools, session)
         tools.events.clear()
         open_page(tools, session, f"{base}/no/such/page")
         problems = [p for p in errors_in(tools.events) if "/no/such/page" not in p]  # the 404 itself is expected
         assert problems == []
         assert evaluate(tools, session, "document.querySelector('h1').innerText") == "This page does not exist"
+
+
+def assert_every_state_is_drawn_alike_but_patterned_apart(tools: Any, session: str) -> None:
+    """The legend's swatches, and the days of the bars, have one size whatever the state (a major outage is no
+    smaller a mark than a partial one), and each state has its own pattern, not only its own colour."""
+    swatches = evaluate(tools, session, """[...document.querySelectorAll('.legend li')].map(li => {
+        const swatch = li.querySelector('.swatch'), box = swatch.getBoundingClientRect(), css = getComputedStyle(swatch);
+        return [li.innerText.trim(), box.width, box.height, css.backgroundImage, css.borderStyle];
+    })""")
+    assert [name for name, *_ in swatches] == ["Operational", "Degraded", "Partial outage", "Major outage",
+                                               "Maintenance", "No data"]
+    assert len({(width, height) for _, width, height, *_ in swatches}) == 1, swatches
+    assert len({(image, border) for *_, image, border in swatches}) == len(swatches), swatches
+    days = evaluate(tools, session, """[...document.querySelectorAll('.bars li')].map(
+        li => [li.className, li.getBoundingClientRect().height])""")
+    assert {css for css, _ in days} >= {"o", "p", "x", "m", "n"}
+    assert len({height for _, height in days}) == 1
