@@ -30,6 +30,9 @@ class InvestigationSettings:
     recovery_interval: float = 10.0
     root_cause_minutes: Mapping[Severity, int] | None = None
     duplicates: bool = True
+    # confirmed | always | never: when a report that looks healthy is closed (see assess in triage/outage.py)
+    close_when_healthy: str = "confirmed"
+    cannot_reproduce_close_after_hours: float = 72.0
 
     def root_cause_deadline(self, level: Severity) -> int | None:
         """Minutes without a root cause after which an incident escalates (None: never)."""
@@ -57,6 +60,8 @@ def build_settings(raw: Mapping[str, Any]) -> InvestigationSettings:
             Severity.SEV2: int(deadlines.get("SEV2", 120)),
         },
         duplicates=bool(raw.get("duplicates", True)),
+        close_when_healthy=str(raw.get("close_when_healthy", "confirmed")),
+        cannot_reproduce_close_after_hours=float(raw.get("cannot_reproduce_close_after_hours", 72)),
     )
 
 

@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 
 from responder.model.state import IssueState
 
-OUTCOMES = ("queued", "needs-info", "triaged", "healthy", "fixed", "done", "escalated", "duplicate", "ignored")
+OUTCOMES = ("queued", "needs-info", "triaged", "healthy", "cannot-reproduce", "fixed", "done", "escalated", "duplicate",
+            "ignored")
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ LABEL_SPECS: tuple[LabelSpec, ...] = (
     LabelSpec("needs-triage", "ededed", "From an author without write access: queued for review"),
     LabelSpec("needs-info", "fef2c0", "The form is incomplete or invalid: please edit the issue"),
     LabelSpec("duplicate", "cfd3d7", "Another open incident covers the same service"),
+    LabelSpec("cannot-reproduce", "d4c5f9", "The checks found it healthy: waiting for the reporter's new evidence"),
     LabelSpec("maintenance", "0052cc", "Scheduled maintenance window"),
     LabelSpec("auto-detected", "1d76db", "Opened by the responder's watch round: a service failed every check"),
 )

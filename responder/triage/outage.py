@@ -55,6 +55,9 @@ from responder.triage.situation import (
     trust_reason,
 )
 
+# Looked healthy, but on too little evidence to close: open, waiting for the reporter (an edit of the
+# report is investigated again; the sweep closes it after a quiet period).
+CANNOT_REPRODUCE = "cannot-reproduce"
 INVESTIGATED = ("healthy", "fixed", "escalated", "duplicate")
 SECTION = "investigation"
 SWEEP_SECTION = "sweep"
@@ -63,7 +66,7 @@ NO_ENGINE = "automated Terraform changes are not available here"
 
 @dataclass(frozen=True)
 class Verdict:
-    outcome: str  # healthy | fixed | escalated | duplicate | triaged
+    outcome: str  # healthy | cannot-reproduce | fixed | escalated | duplicate | triaged
     why: tuple[str, ...]  # plain reasons, first the deciding one
     remedy: Remedy | None = None  # the remedy to run (pending) or that ran
     pending: bool = False  # the remedy has not run yet
@@ -143,11 +146,7 @@ def assess(situation: Situation, parsed: ParsedForm) -> Verdict:
         if checks:
             return Verdict("escalated", (f"{service.name} looked healthy again, but this is the second time it was "
                                          "reported: a person should talk to the reporter",))
-        if diagnosis is None and service.kubernetes is not None:
-            return Verdict("healthy", (f"{service.name} answers normally; its pods could not be checked "
-                                       f"({inv.cluster_problem or 'no cluster access'})",))
-        pods = "" if diagnosis is None else " and its pods are fine"
-        return Verdict("healthy", (f"{service.name} answers normally{pods}",))
+        return _healthy_verdict(service, inv, config.investigation.close_when_healthy)
     if blast is not None and blast.reported_dependencies_down:
         deps = ", ".join(blast.reported_dependencies_down)
         return Verdict("escalated", (f"{service.name} depends on {deps}, which is down; the cause is likely there",))
@@ -167,6 +166,28 @@ def assess(situation: Situation, parsed: ParsedForm) -> Verdict:
         without = "without probes" if not inv.probed else "it has no health-check URL to probe, so"
         why = [f"{service.name}'s pods look fine, and {without} the report cannot be confirmed or ruled out"]
     return Verdict("escalated", tuple(why) or ("no safe remedy is known for what was found",))
+
+
+def _healthy_verdict(service: Service, inv: Investigation, policy: str) -> Verdict:
+    """The probe answers and nothing else disagrees. Closed as healthy only on enough evidence: with
+    `confirmed` (the default), a stage besides the one health URL must have looked and agreed (the pods,
+    read from the cluster); a stage that could look but could not (the cluster unreadable) is not
+    agreement. Otherwise the report stays open, cannot-reproduce, with a question to the reporter."""
+    diagnosis = inv.diagnosis
+    if diagnosis is not None:
+        seen = f"{service.name} answers normally and its pods are fine"
+    elif service.kubernetes is not None:
+        seen = (f"{service.name} answers normally, but its pods could not be checked "
+                f"({inv.cluster_problem or 'no cluster access'})")
+    else:
+        seen = f"{service.name} answers its health check; it has no kubernetes section, so nothing else was checked"
+    confirmed = diagnosis is not None and diagnosis.healthy
+    if policy == "always" or (policy == "confirmed" and confirmed):
+        return Verdict("healthy", (seen,))
+    if policy == "never":
+        return Verdict(CANNOT_REPRODUCE, (f"{seen}; reports are never closed automatically here "
+                                          "(investigation.close_when_healthy: never)",))
+    return Verdict(CANNOT_REPRODUCE, (f"{seen}: too little to close the report on",))
 
 
 def _remedy_verdict(inv: Investigation, remedy: Remedy, service: Service, prior: IssueState | None) -> Verdict:
@@ -218,12 +239,13 @@ def plan(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
     final = classify(facts, config.severity)
     kept = human_severity(issue, prior, config)
     level = kept or final.level
-    healthy = verdict.outcome == "healthy"
+    # Healthy, closed or not: no incident, no severity, no one paged.
+    healthy = verdict.outcome in ("healthy", CANNOT_REPRODUCE)
     change = _severity_change(prior, triage, final, kept, healthy, facts0.state, facts.state)
 
     labels = config.labels
     if healthy:
-        want: tuple[str, ...] = ()
+        want: tuple[str, ...] = (labels[CANNOT_REPRODUCE],) if verdict.outcome == CANNOT_REPRODUCE else ()
         drop = (labels["incident"], *(labels.severity(s) for s in Severity), labels["postmortem-required"],
                 labels["needs-info"], labels["needs-triage"])
     else:
@@ -235,7 +257,7 @@ def plan(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
         want = (*want, labels["needs-human"])
         assignees = (*assignees, *(login for login in config.assignees if login not in assignees))
     close = None
-    if healthy:
+    if verdict.outcome == "healthy":
         close = "not_planned"
     elif verdict.outcome == "fixed" and not verdict.pending and not level.needs_postmortem:
         close = "completed"
@@ -281,6 +303,8 @@ def plan(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
         "commands": list(next_commands(inv, config)) if verdict.outcome in ("escalated", "triaged") else [],
         "assignees": list(assignees),
         "needs_human_label": labels["needs-human"],
+        "cannot_reproduce_label": labels[CANNOT_REPRODUCE],
+        "close_after": config.investigation.cannot_reproduce_close_after_hours * 3600,
         "postmortem": (not healthy) and level.needs_postmortem,
         "closing": close,
         "cadence_level": None if healthy or close or (verdict.outcome == "fixed" and not verdict.pending)
@@ -370,6 +394,8 @@ def _outcome_journal(situation: Situation, verdict: Verdict, inv: Investigation)
         out.append(_journal(situation, at if result is None else result.at, "escalated", f"Escalated: {text}."))
     elif verdict.outcome == "healthy":
         out.append(_journal(situation, at, "healthy", f"Healthy: {text}."))
+    elif verdict.outcome == CANNOT_REPRODUCE:
+        out.append(_journal(situation, at, CANNOT_REPRODUCE, f"Could not reproduce: {text}; asked the reporter."))
     elif verdict.outcome == "fixed" and not verdict.pending:
         out.append(_journal(situation, result.at if result else at, "fixed", f"Fixed: {text}."))
     return out

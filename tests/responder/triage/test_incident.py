@@ -283,9 +283,45 @@ def _outside_fences(text: str) -> str:
     return "\n".join(out)
 
 
-def test_a_healthy_verdict_says_what_it_could_not_check(example_config: Config) -> None:
+def test_a_health_url_alone_is_too_little_to_close_a_report(example_config: Config) -> None:
+    """'Multiple people affected, pushes fail with 502'; the health URL answers 200 and the cluster cannot be
+    read (as in default direct mode): the report stays open, cannot-reproduce, asking the reporter."""
     inv = replace(investigation(example_config, "nextcloud"), cluster_problem="no cluster access: no kubeconfig")
-    decision = decide(situation(example_config, inv))
+    decision = decide(situation(example_config, inv, text=body(scope="Multiple people affected")))
+    assert decision.outcome == "cannot-reproduce"
+    assert decision.reasons[1] == ("cannot-reproduce: nextcloud answers normally, but its pods could not be checked "
+                                   "(no cluster access: no kubeconfig): too little to close the report on")
+    assert not [a for a in decision.actions if a.type in ("close", "set_issue")]
+    assert decision.severity is None
+    [labelled] = [a for a in decision.actions if a.type == "add_labels"]
+    assert labelled.to_json()["labels"] == ["cannot-reproduce"]
+    comment = decision.comment
+    assert comment is not None
+    assert comment.body.startswith("### 🔍 Nextcloud: the checks could not reproduce it yet\n")
+    assert "**Is it still happening?**" in comment.body
+    assert "Without a new comment within 3 days, the sweep closes it as not planned." in comment.body
+    state = read_marker(comment.body)
+    assert state is not None and state.outcome == "cannot-reproduce"
+
+
+def test_a_report_is_closed_as_healthy_when_the_cluster_agrees_too(example_config: Config) -> None:
+    decision = decide(situation(example_config, investigation(example_config, "nextcloud", "healthy")))
     assert decision.outcome == "healthy"
-    assert decision.reasons[1] == ("healthy: nextcloud answers normally; its pods could not be checked (no cluster "
-                                   "access: no kubeconfig)")
+    assert decision.reasons[1] == "healthy: nextcloud answers normally and its pods are fine"
+    assert [a.to_json() for a in decision.actions if a.type == "close"] == [{"type": "close",
+                                                                            "reason": "not_planned"}]
+
+
+@pytest.mark.parametrize(("policy", "snapshot", "outcome"), [
+    ("always", None, "healthy"),
+    ("confirmed", None, "cannot-reproduce"),
+    ("confirmed", "healthy", "healthy"),
+    ("never", "healthy", "cannot-reproduce"),
+])
+def test_close_when_healthy_decides_how_much_evidence_closes_a_report(example_config: Config, policy: str,
+                                                                       snapshot: str | None, outcome: str) -> None:
+    config = replace(example_config, investigation=replace(example_config.investigation, close_when_healthy=policy))
+    inv = investigation(config, "nextcloud", snapshot)
+    if snapshot is None:
+        inv = replace(inv, cluster_problem="no cluster access: no kubeconfig")
+    assert decide(situation(config, inv)).outcome == outcome
