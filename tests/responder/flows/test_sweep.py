@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from responder.adapters.github import GitHubClient
+from responder.adapters.notify import notifier_for
 from responder.adapters.probes import Prober
 from responder.cli.main import main
 from responder.config.loader import Config, load_config
@@ -23,6 +25,7 @@ from tests.support import events
 from tests.support.catalogue import loopback_config, stand_ins
 from tests.support.github_api import FakeGitHub
 from tests.support.http_services import Services
+from tests.support.notify_receiver import Receiver, receiving
 
 TOKEN = "ghs_" + "5w33p" * 8
 BOT = "github-actions[bot]"
@@ -66,7 +69,7 @@ class Desk:
     def sweep(self, now: str, *, dry_run: bool = False) -> SweepReport:
         client = GitHubClient("acme-homelab/infra", TOKEN, write_interval=0)
         return run(self.config, client, self.config.investigation, prober=Prober(retry_delay=0.05),
-                   now=lambda: at(now), dry_run=dry_run)
+                   now=lambda: at(now), dry_run=dry_run, notifier=notifier_for(self.config, {}))
 
     def state(self, number: int) -> IssueState:
         state = read_marker(self.github.bot_comment(number))
@@ -276,3 +279,150 @@ def test_a_bad_time_is_bad_input(desk: Desk) -> None:
                 env={"GITHUB_TOKEN": TOKEN}, stdout=out, stderr=err)
     assert code == 2
     assert "--now 'half past two' is not an ISO 8601 time" in err.getvalue()
+
+
+# ---------------------------------------------------------------- response targets, tiers and notifications
+
+TIERS = [["oncall-ana"], ["lead-bo"], ["head-cy"]]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with receiving() as running:
+        yield running
+
+
+def paging(desk: Desk, receiver: Receiver, **notify: Any) -> Desk:
+    """The desk with escalation tiers, an owner and a runbook for Mail, and a notify target at the receiver."""
+    raw = yaml.safe_load(desk.config.path.read_text())
+    raw["escalation"]["tiers"] = TIERS
+    mail = next(service for service in raw["services"] if service["name"] == "mail")
+    mail.update({"owners": ["mail-owner"], "runbook": "https://docs.acme-homelab.org/runbooks/mail/"})
+    raw["notify"] = [{"url": receiver.url, **notify}]
+    desk.config.path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    desk.config = load_config(desk.config.path)
+    return desk
+
+
+def sev1(desk: Desk, number: int = 42, **kwargs: Any) -> None:
+    """An unacknowledged SEV1 for Mail opened at 14:05, its first tier assigned at triage."""
+    desk.incident(number, service="Mail", severity="SEV1", acknowledged=False,
+                  sweep={"last_update": "2026-11-23T14:59:00Z"}, **kwargs)  # no reminder in the way
+    desk.github.issues[number].data["assignees"] = [events.user("oncall-ana")]
+
+
+def labelled(desk: Desk, number: int, login: str, label: str, when: str) -> None:
+    desk.github.issues[number].events.append({"event": "labeled", "actor": events.user(login), "created_at": when,
+                                              "label": {"name": label, "color": "ededed"}})
+
+
+def test_an_unacknowledged_sev1_past_five_minutes_is_escalated_to_the_next_tier_with_a_message(
+        desk: Desk, receiver: Receiver) -> None:
+    paging(desk, receiver)
+    sev1(desk)
+    report = desk.sweep("2026-11-23T14:11:00Z")  # 6 min after it was opened
+    assert report.plans[0].notes == ("not acknowledged within 5 min (SEV1 target): escalated to tier 2 of 3",)
+    assert [a["login"] for a in desk.github.issues[42].data["assignees"]] == ["oncall-ana", "lead-bo"]
+    body = desk.body(42)
+    assert "- 📣 Not acknowledged within 5 min (SEV1 target): escalated to tier 2 of 3. Now called in: @lead-bo." \
+        in body
+    assert "Runbook: <https://docs.acme-homelab.org/runbooks/mail/>" in body
+    state = desk.state(42)
+    assert state.sections["sweep"]["tier"] == 1 and state.sections["sweep"]["unacknowledged_windows"] == 1
+    assert state.journal[-1].kind == "unacknowledged"
+    [message] = receiver.messages
+    assert message["title"] == "SEV1 · mail: not acknowledged in time (#42)"
+    assert message["message"].splitlines() == [
+        "SEV1 · mail: not acknowledged in time.",
+        "Not acknowledged within 5 min (SEV1 target): escalated to tier 2 of 3. Now called in: lead-bo.",
+        "Issue #42: “Outage report”",
+        "https://github.com/acme-homelab/infra/issues/42",
+        "Runbook: https://docs.acme-homelab.org/runbooks/mail/",
+    ]
+    assert report.notified == 1 and report.notify_failures == 0
+    # The same window is not escalated twice; the next one calls the next tier.
+    desk.sweep("2026-11-23T14:14:00Z")
+    assert len(receiver.messages) == 1
+    desk.sweep("2026-11-23T14:16:00Z")
+    assert [a["login"] for a in desk.github.issues[42].data["assignees"]] == ["oncall-ana", "lead-bo", "head-cy"]
+    assert "escalated to tier 3 of 3. Now called in: @head-cy." in desk.body(42)
+    assert len(receiver.messages) == 2
+    # Past the last tier, each missed window is still a message, and nobody new is called.
+    desk.sweep("2026-11-23T14:21:00Z")
+    assert receiver.messages[-1]["message"].splitlines()[1] == "Not acknowledged within 5 min (SEV1 target)."
+
+
+@pytest.mark.parametrize(("login", "association", "how", "acknowledges"), [
+    ("vbarzin", "OWNER", "comment", True),
+    ("vbarzin", None, "label", True),
+    ("carol", "MEMBER", "comment", False),  # an organisation member with read access only
+    ("stranger", "NONE", "comment", False),  # never looked up
+])
+def test_only_a_trusted_person_acknowledges(desk: Desk, receiver: Receiver, login: str, association: str | None,
+                                            how: str, acknowledges: bool) -> None:
+    desk.github.permissions.update({"vbarzin": "admin", "carol": "read"})
+    paging(desk, receiver)
+    sev1(desk)
+    if how == "comment":
+        comment(desk, 42, login, association or "NONE", "2026-11-23T14:08:00Z", "@team I'm on it")
+    else:
+        labelled(desk, 42, login, "needs-human", "2026-11-23T14:08:00Z")
+    report = desk.sweep("2026-11-23T14:11:00Z")
+    sweep_state = desk.state(42).sections["sweep"]
+    if acknowledges:
+        assert report.plans[0].notes == (f"acknowledged by {login}",)
+        assert sweep_state["acknowledged_at"] == "2026-11-23T14:08:00Z" and sweep_state["acknowledged_by"] == login
+        assert f"- ✋ Acknowledged by {login} (a {how}), 3 min after it began." in desk.body(42)
+        assert receiver.messages == []
+        assert [a["login"] for a in desk.github.issues[42].data["assignees"]] == ["oncall-ana"]
+        # Once acknowledged, nothing is looked up again.
+        before = len(desk.github.log)
+        desk.sweep("2026-11-23T14:30:00Z")
+        assert desk.github.log[before:] == [("POST", "/graphql")]
+    else:
+        assert "acknowledged_at" not in sweep_state
+        assert sweep_state["tier"] == 1 and len(receiver.messages) == 1
+        asked = [path for _, path in desk.github.log if "/permission" in path]
+        assert asked == ([f"/repos/acme-homelab/infra/collaborators/{login}/permission"]
+                         if association == "MEMBER" else [])
+
+
+def test_an_update_due_is_a_notification_and_a_failing_receiver_fails_nothing(desk: Desk, receiver: Receiver) -> None:
+    paging(desk, receiver, events=["update-due"], min_severity="SEV2")
+    desk.incident(42)  # SEV2, acknowledged, last update 14:06
+    desk.incident(43, service="Grafana dashboards", severity="SEV3")  # below the target's floor
+    receiver.status = 500
+    summary = desk.tmp / "summary.md"
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["sweep", "--config", str(desk.config.path), "--now", "2026-11-23T14:37:00Z"],
+                env={"GITHUB_TOKEN": TOKEN, "RESPONDER_GITHUB_WRITE_INTERVAL": "0",
+                     "GITHUB_STEP_SUMMARY": str(summary)}, stdout=out, stderr=err)
+    assert code == 0, err.getvalue()
+    [message] = receiver.messages
+    assert message["title"] == "SEV2 · nextcloud: an update is due (#42)"
+    assert message["message"].splitlines()[1] == "Update due (SEV2: every 30 min); last update 31 min ago."
+    assert "| **Notifications** | 0 sent, 1 failed |" in summary.read_text()
+    assert "notifications: 0 sent, 1 failed" in err.getvalue()
+    assert "Update due" in desk.body(42)  # the comment is written all the same
+
+
+def test_a_dry_run_shows_the_notifications_it_would_send(desk: Desk, receiver: Receiver) -> None:
+    paging(desk, receiver)
+    sev1(desk)
+    report = desk.sweep("2026-11-23T14:11:00Z", dry_run=True)
+    assert [a["type"] for a in report.to_json()["incidents"][0]["actions"]] == ["update_issue", "notify", "comment"]
+    assert report.to_json()["incidents"][0]["actions"][1] == {
+        "type": "notify", "event": "unacknowledged", "issue": 42, "severity": "SEV1", "service": "mail",
+        "reason": "Not acknowledged within 5 min (SEV1 target): escalated to tier 2 of 3. Now called in: lead-bo."}
+    assert receiver.messages == [] and desk.github.writes() == []
+
+
+def test_a_recovery_is_a_resolved_notification(desk: Desk, receiver: Receiver) -> None:
+    paging(desk, receiver, events=["resolved"])
+    desk.services.routes["/grafana/health"].status = 200
+    desk.services.routes["/grafana/health"].body = '{"database": "ok"}'
+    desk.incident(41, service="Grafana dashboards", severity="SEV3")
+    desk.sweep("2026-11-23T14:20:00Z")
+    [message] = receiver.messages
+    assert message["title"] == "SEV3 · grafana: resolved (#41)" and message["type"] == "success"
+    assert message["message"].splitlines()[1].endswith("Closed as completed.")
