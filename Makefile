@@ -73,6 +73,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/postmortem.py
 	$(BIN)/python bench/statuspage.py
 	$(BIN)/python bench/investigate.py
+	$(BIN)/python bench/watch.py
 
 # The hash-pinned install of the action and the runner image: every package the responder and the
 # post-mortem site need, for every Python >= 3.11, plus the build backend for `pip install --no-build-isolation`.

@@ -81,7 +81,8 @@ class WatchReport:
     confirmed: tuple[str, ...] = ()  # the services the round confirmed
     github_requests: int = 0
     notify_failures: int = 0
-    seconds: float = 0.0
+    check_seconds: float = 0.0  # the checks and the confirmation
+    seconds: float = 0.0  # the whole round
 
     def to_json(self) -> dict[str, Any]:
         steps = [step.to_json() for step in self.plan.steps]
@@ -121,6 +122,7 @@ def run(config: Config, github: GitHubClient, tools: IncidentTools, *, dry_run: 
     report.confirmed = to_confirm(config, incidents, first)
     if report.confirmed:
         checks = {**checks, **checker.confirm([s for s in services if s.name in report.confirmed], checks)}
+    report.check_seconds = tools.clock() - started
     now = tools.now()
     report.plan = plan_round(config, incidents, checks, now)
     for step in report.plan.steps:
