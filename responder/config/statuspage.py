@@ -16,6 +16,13 @@ from typing import Any
 SLOT_MINUTES = 5  # resolution of the check history
 DEFAULT_ASSOCIATIONS = ("OWNER", "MEMBER", "COLLABORATOR")
 REPORT_FORM = "outage-report.yml"
+# The public titles of the service groups: tiers are the team's words, and a visitor reads these instead.
+DEFAULT_GROUPS: Mapping[str, str] = {
+    "core": "Infrastructure",
+    "critical": "Main services",
+    "standard": "Applications",
+    "low": "Other services",
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class StatusPageSettings:
     trusted_associations: tuple[str, ...] = DEFAULT_ASSOCIATIONS
     maintenance: MaintenanceSettings = MaintenanceSettings()
     sources: tuple[KumaSource, ...] = ()
+    groups: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_GROUPS))  # tier -> public title
 
     @property
     def slots_per_check(self) -> int:
@@ -93,6 +101,7 @@ def build_statuspage(section: Mapping[str, Any]) -> StatusPageSettings:
             announce_days=int(maintenance.get("announce_days", defaults.maintenance.announce_days)),
             form=str(maintenance.get("form", defaults.maintenance.form)),
         ),
+        groups={**DEFAULT_GROUPS, **{str(k): str(v) for k, v in (section.get("groups") or {}).items()}},
         sources=tuple(
             KumaSource(
                 url=str(item["url"]).rstrip("/"),

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from responder.config.loader import Config, Service
-from responder.config.statuspage import StatusPageSettings
+from responder.config.loader import TIERS, Config, Service
+from responder.config.statuspage import DEFAULT_GROUPS, StatusPageSettings
 from responder.model.timestamps import iso_utc, parse_utc
 from statuspage.model import history
 from statuspage.model.history import WINDOWS, Check, History
@@ -38,12 +38,6 @@ from statuspage.model.page import (
     TierGroup,
 )
 
-TIER_TITLES = {
-    "core": "Core infrastructure",
-    "critical": "Critical services",
-    "standard": "Services",
-    "low": "Other services",
-}
 STATE_OF_CODE = {history.OK: OPERATIONAL, history.DEGRADED: DEGRADED, history.DOWN: DOWN,
                  history.MAINTENANCE: MAINTENANCE}
 _STATE_RANK = {UNKNOWN: 0, OPERATIONAL: 1, MAINTENANCE: 2, DEGRADED: 3, DOWN: 4}
@@ -90,9 +84,10 @@ def assemble(inputs: Inputs) -> tuple[Page, History]:
         views.append(_service_view(service, live, recorded, now, settings.history_days,
                                    incident_days.get(service.name, {}),
                                    tuple(i.number for i in active if service.name in i.services)))
+    # Tiers are the team's words: a visitor reads the public group titles (statuspage.groups).
     groups = tuple(
-        TierGroup(tier, TIER_TITLES[tier], tuple(v for v in views if v.tier == tier))
-        for tier in TIER_TITLES if any(v.tier == tier for v in views)
+        TierGroup(tier, settings.groups.get(tier) or DEFAULT_GROUPS[tier], tuple(v for v in views if v.tier == tier))
+        for tier in TIERS if any(v.tier == tier for v in views)
     )
     resolved_after = now - timedelta(days=settings.resolved_days)
     resolved = tuple(sorted((i for i in facts.incidents if i.resolved_at and i.resolved_at >= resolved_after),

@@ -33,6 +33,8 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.report_url == "https://github.com/acme-homelab/infra/issues/new?template=outage-report.yml"
     assert settings.trusted_associations == ("OWNER", "MEMBER", "COLLABORATOR")
     assert settings.slots_per_check == 1 and settings.url is None
+    assert settings.groups == {"core": "Infrastructure", "critical": "Main services", "standard": "Applications",
+                               "low": "Other services"}
 
 
 def test_every_key(tmp_path: Path) -> None:
@@ -44,6 +46,7 @@ def test_every_key(tmp_path: Path) -> None:
         "maintenance": {"announce_days": 14, "form": "planned-work.yml"},
         "sources": [{"type": "uptime-kuma", "url": "https://uptime.acme-homelab.org/", "slug": "homelab",
                      "monitors": {"Nextcloud": "nextcloud"}, "timeout_seconds": 5}],
+        "groups": {"core": "Foundations", "critical": "Core services"},
     }
     settings = settings_from(load_config(config_with(tmp_path, section)))
     assert settings.slots_per_check == 3
@@ -51,6 +54,9 @@ def test_every_key(tmp_path: Path) -> None:
                                            5.0),)
     assert (settings.maintenance.form, settings.trusted_associations, settings.previous) == \
         ("planned-work.yml", ("OWNER",), "branch:pages")
+    # Tiers left out keep their default public titles.
+    assert settings.groups == {"core": "Foundations", "critical": "Core services", "standard": "Applications",
+                               "low": "Other services"}
 
 
 @pytest.mark.parametrize("section, problem", [
@@ -60,6 +66,8 @@ def test_every_key(tmp_path: Path) -> None:
     ({"trusted_associations": ["NONE"]}, "statuspage.trusted_associations[0]: expected one of OWNER, MEMBER"),
     ({"sources": [{"type": "uptime-kuma", "url": "https://k.example"}]},
      "statuspage.sources[0]: missing required key 'slug'"),
+    ({"groups": {"crit": "Main"}}, "statuspage.groups.crit: unknown key (did you mean 'critical'?)"),
+    ({"groups": {"low": ""}}, "statuspage.groups.low: "),
 ])
 def test_mistakes_are_named(tmp_path: Path, section: Any, problem: str) -> None:
     with pytest.raises(ConfigError) as error:
