@@ -355,10 +355,15 @@ def _update(incident: IncidentIssue, config: Config, stamp: str, section: Mappin
 
 
 def _told(incident: IncidentIssue) -> dict[str, Any]:
-    """What people were already told about the incident, by any run (the state's `notify` section)."""
+    """What people were already told about the incident, by any run (the state's `notify` section); a
+    recovery the sweep saw first was told by the sweep."""
     state = incident.bot_comment.state if incident.bot_comment else None
     told = state.sections.get(NOTIFY_SECTION) if state else None
-    return dict(told) if isinstance(told, Mapping) else {}
+    out = dict(told) if isinstance(told, Mapping) else {}
+    sweep = state.sections.get(SWEEP_SECTION) if state else None
+    if isinstance(sweep, Mapping) and sweep.get("status") == "resolved" and RESOLVED not in out:
+        out[RESOLVED] = sweep.get("resolved_at") or ""
+    return out
 
 
 def _severity(incident: IncidentIssue, config: Config) -> str | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from responder.cli.app import add_config_argument
@@ -12,8 +11,6 @@ from responder.errors import EXIT_OK, InputError
 
 if TYPE_CHECKING:
     from responder.cli.app import IO
-    from responder.config.loader import Config
-    from responder.decision.ports import Notifier
 
 
 def register(sub: Any) -> None:
@@ -43,6 +40,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     import logging
     from datetime import datetime
 
+    from responder.adapters.notify import notifier_for
     from responder.cli.wiring import github_factory
     from responder.config.loader import load_config
     from responder.flows.outage import IncidentTools
@@ -71,8 +69,10 @@ def run(args: argparse.Namespace, io: IO) -> int:
     tools = IncidentTools.for_run(config, io.env, args.cluster_snapshot, plan=False)
     if moment is not None:
         tools.now = lambda: moment
-    report = watch(config, github, tools, dry_run=args.dry_run, notifier=notifier_for(config, io.env),
-                   github_factory=factory, repository=repository)
+    # Tells the on-call people (`notify:` in responder.yml) what the round opened and resolved.
+    notifier = None if args.dry_run else notifier_for(config, io.env, mask_stream=io.stdout)
+    report = watch(config, github, tools, dry_run=args.dry_run, notifier=notifier, github_factory=factory,
+                   repository=repository)
     if args.dry_run:
         json.dump(report.to_json(), io.stdout, indent=2, ensure_ascii=False)
         io.stdout.write("\n")
@@ -86,11 +86,3 @@ def run(args: argparse.Namespace, io: IO) -> int:
                    render("watch-summary.md.j2", {"report": report, "dry_run": args.dry_run}) + "\n")
     return EXIT_OK
 
-
-def notifier_for(config: Config, env: Mapping[str, str]) -> Notifier | None:
-    """Where the round's `opened` and `resolved` notifications go.
-
-    The seam for the notifier adapter (Apprise, from `notify:` in responder.yml): until it is wired
-    here, there is none, and the executor reports each Notify as "no notify targets configured".
-    """
-    return None

@@ -15,6 +15,7 @@ from tests.conftest import EXAMPLE_CONFIG
 from tests.support.catalogue import loopback_config
 from tests.support.github_api import FakeGitHub
 from tests.support.http_services import Services, serving
+from tests.support.notify_receiver import receiving
 
 TOKEN = "ghs_" + "cl1w4tch" * 5
 
@@ -89,3 +90,28 @@ def test_a_round_opens_the_incident_and_writes_the_job_summary(github: FakeGitHu
     assert text.startswith("### issueops-responder: watch round\n")
     assert f"| **Opened** | #{issue['number']} |" in text
     assert "- grafana: open (all 2 checks failed and no open incident covers it)" in text
+
+
+def test_the_on_call_people_hear_of_the_opening_and_of_the_resolution(github: FakeGitHub, config: Path,
+                                                                       services: Services) -> None:
+    raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+    raw["notify"] = [{"url": "env:HOOK_URL"}]
+    config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    with receiving() as receiver:
+        env = {"HOOK_URL": receiver.url}
+        code, _, err = cli("watch", "--config", str(config), "--now", "2026-11-23T14:00:00Z", env=env)
+        assert code == 0, err
+        [issue] = github.created_issues()
+        [opened] = receiver.messages
+        assert "grafana" in opened["title"] and f"#{issue['number']}" in opened["title"]
+        # The next round: nothing new, nothing sent.
+        code, _, err = cli("watch", "--config", str(config), "--now", "2026-11-23T14:05:00Z", env=env)
+        assert code == 0 and len(receiver.messages) == 1, err
+        services.routes["/grafana/health"].status = 200
+        code, _, err = cli("watch", "--config", str(config), "--now", "2026-11-23T14:30:00Z", env=env)
+        assert code == 0, err
+        assert github.issues[issue["number"]].data["state"] == "closed"
+        resolved = receiver.messages[-1]
+        assert len(receiver.messages) == 2, receiver.messages
+        assert "grafana" in resolved["title"] and "answers again after about 30 min of downtime" in \
+            resolved["message"], resolved
