@@ -101,42 +101,32 @@ def page_title(title: str, number: int) -> str:
 
 
 def parse_document(text: str) -> Document:
-    import yaml
+    from responder.config import yaml_codec
 
     match = _FRONT_MATTER.match(text)
     if match is None:
         return Document(None, text, "it has no front matter (a block between two --- lines at the top)")
     body = text[match.end():]
     try:
-        data = _load_yaml(match["yaml"])
-    except yaml.MarkedYAMLError as exc:
+        # The C parser when libyaml is there: the index reads hundreds of front matters.
+        data = yaml_codec.load(match["yaml"])
+    except yaml_codec.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
         return Document(None, body, f"its front matter is not valid YAML{where}: {exc.problem}")
-    except yaml.YAMLError as exc:
+    except yaml_codec.YAMLError as exc:
         return Document(None, body, f"its front matter is not valid YAML: {exc}")
     if not isinstance(data, dict):
         return Document(None, body, "its front matter is not a mapping of keys to values")
     return Document(data, body)
 
 
-def _load_yaml(text: str) -> Any:
-    import yaml
-
-    try:
-        # The C loader when libyaml is there: the index reads hundreds of front matters.
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-    except yaml.YAMLError:
-        # The pure loader names the place of a mistake the same way on every machine.
-        return yaml.safe_load(text)
-
-
 def dump_document(front_matter: Mapping[str, Any], body: str) -> str:
-    import yaml
+    from responder.config import yaml_codec
 
     ordered = {key: front_matter[key] for key in _ORDER if key in front_matter}
     ordered.update({key: value for key, value in front_matter.items() if key not in ordered})
-    text = yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False)
+    text = yaml_codec.dump(ordered, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False)
     return f"---\n{text}---\n\n{body.lstrip(chr(10))}"
 
 

@@ -71,11 +71,11 @@ def build_site(site_dir: Path, *, timeout: float = 900.0) -> Built:
 
 
 def _output_dir(site_dir: Path) -> Path:
-    import yaml
+    from responder.config import yaml_codec
 
     try:
-        raw = yaml.safe_load((site_dir / "mkdocs.yml").read_text(encoding="utf-8"))
-    except yaml.YAMLError:
+        raw = yaml_codec.load((site_dir / "mkdocs.yml").read_text(encoding="utf-8"))
+    except yaml_codec.YAMLError:
         raw = None  # mkdocs.yml may use !!python tags SafeLoader refuses; mkdocs already accepted it
     name = raw.get("site_dir", "site") if isinstance(raw, dict) else "site"
     return (site_dir / str(name)).resolve()

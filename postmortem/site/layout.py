@@ -63,15 +63,15 @@ def pages_path(site_dir: Path) -> str:
 
 def _docs_dir(mkdocs_yml: Path) -> str:
     """The docs_dir of an mkdocs.yml; the layout `responder init` writes when there is none to read."""
-    import yaml
+    from responder.config import yaml_codec
 
-    class Tolerant(yaml.SafeLoader):
+    class Tolerant(yaml_codec.SafeLoader):
         """mkdocs.yml may hold !!python/name and !ENV tags: read past them, only docs_dir matters."""
 
     Tolerant.add_multi_constructor("", lambda loader, suffix, node: None)
     try:
-        data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=Tolerant)  # noqa: S506 - safe subclass
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = yaml_codec.load(mkdocs_yml.read_text(encoding="utf-8"), Tolerant)
+    except (OSError, UnicodeDecodeError, yaml_codec.YAMLError):
         return f"docs/{POSTMORTEMS_DIR}"
     value = data.get("docs_dir", "docs") if isinstance(data, dict) else "docs"
     return value if isinstance(value, str) and value else "docs"

@@ -240,14 +240,15 @@ def credentials_from_kubeconfig(path: str, context: str | None = None) -> Creden
 
 def credentials_from_kubeconfig_text(text: str, context: str | None = None) -> Credentials:
     """Load a kubeconfig held as a secret (responder.yml `secrets.kubeconfig`), never writing it to disk."""
-    import yaml
     from kubernetes import config as kube_config
     from kubernetes.client import Configuration
     from kubernetes.config.config_exception import ConfigException
 
+    from responder.config import yaml_codec
+
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError:
+        document = yaml_codec.load(text)
+    except yaml_codec.YAMLError:
         raise KubeError("the kubeconfig secret is not YAML") from None
     if not isinstance(document, dict):
         raise KubeError("the kubeconfig secret is not a kubeconfig (expected a mapping with clusters and users)")

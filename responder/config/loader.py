@@ -152,7 +152,7 @@ def load_config(path: Path | str | None = None) -> Config:
 
 
 def read_raw(path: Path) -> dict[str, Any]:
-    import yaml
+    from responder.config import yaml_codec
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -164,44 +164,19 @@ def read_raw(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read: {exc}") from None
     try:
-        raw = yaml.load(text, Loader=_unique_key_loader())  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
+        # A key given twice is refused: silently keeping the last one hides a mistake.
+        raw = yaml_codec.load(text, yaml_codec.UniqueKeySafeLoader)
+    except yaml_codec.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         raise ConfigError(f"{path}: not valid YAML{where}: {exc.problem}") from None
-    except yaml.YAMLError as exc:
+    except yaml_codec.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if raw is None:
         raise ConfigError(f"{path}: the file is empty", hint="examples/responder.yml is a complete example.")
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level, got {_json_type(raw)}")
     return raw
-
-
-def _make_unique_key_loader() -> type:
-    import yaml
-
-    class UniqueKeyLoader(yaml.SafeLoader):
-        """A SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
-
-    def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = loader.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return loader.construct_mapping(node, deep=deep)
-
-    UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    return UniqueKeyLoader
-
-
-@cache
-def _unique_key_loader() -> type:
-    return _make_unique_key_loader()
 
 
 @cache

@@ -216,13 +216,13 @@ def issue_config_data(config: Config) -> dict[str, Any]:
 
 def load_template(path: Path) -> FormSpec:
     """Read a GitHub issue-form YAML file (for `responder parse --template`)."""
-    import yaml
+    from responder.config import yaml_codec
 
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_codec.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"cannot read template {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
+    except yaml_codec.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("body"), list):
         raise InputError(f"{path}: not an issue form (expected a mapping with a 'body' list)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 HEADER = (
@@ -12,14 +13,21 @@ HEADER = (
 
 def dump_form(data: Any, header: str = HEADER) -> str:
     """A form as YAML, with multi-line text as literal blocks so it reads like a hand-written one."""
-    import yaml
+    from responder.config import yaml_codec
 
-    class Dumper(yaml.SafeDumper):
+    return header + yaml_codec.dump(data, _form_dumper(), sort_keys=False, allow_unicode=True, width=100)
+
+
+@cache
+def _form_dumper() -> type:
+    from responder.config import yaml_codec
+
+    class Dumper(yaml_codec.SafeDumper):
         pass
 
-    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    def text(dumper: Any, value: str) -> Any:
         style = "|" if "\n" in value else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     Dumper.add_representer(str, text)
-    return header + yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return Dumper

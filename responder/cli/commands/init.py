@@ -128,11 +128,11 @@ def _repository_of(root: Path) -> str:
                 return found
     existing = _read(root / "responder.yml") if root.is_dir() else None
     if existing:
-        import yaml
+        from responder.config import yaml_codec
 
         try:
-            value = (yaml.safe_load(existing) or {}).get("repository")
-        except (yaml.YAMLError, AttributeError):
+            value = (yaml_codec.load(existing) or {}).get("repository")
+        except (yaml_codec.YAMLError, AttributeError):
             value = None
         if isinstance(value, str):
             return value

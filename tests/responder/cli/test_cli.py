@@ -121,8 +121,20 @@ def test_help_does_not_import_heavy_clients() -> None:
     script = ("import sys, io\nfrom responder.cli.main import main\n"
               "try:\n    main(['--help'], env={}, stdout=io.StringIO(), stderr=io.StringIO())\n"
               "except SystemExit:\n    pass\n"
-              "heavy = [m for m in ('github', 'kubernetes', 'jinja2', 'jsonschema', 'yaml', 'requests', 'apprise') "
-              "if m in sys.modules]\nprint(','.join(heavy))")
+              "heavy = [m for m in ('github', 'kubernetes', 'jinja2', 'jsonschema', 'yaml', 'requests', 'apprise', "
+              "'importlib.metadata', 'ijson') if m in sys.modules]\nprint(','.join(heavy))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_parsing_against_a_form_imports_only_the_yaml_reader() -> None:
+    # `responder parse --template` runs once per issue in a workflow: its start-up is most of its cost.
+    script = ("import sys, io\nfrom responder.cli.main import main\n"
+              f"main(['parse', '--template', {str(ROOT / '.github/ISSUE_TEMPLATE/outage-report.yml')!r}, "
+              f"'--body-file', {str(FIXTURES / 'issues/outage-nextcloud-502.md')!r}], env={{}}, "
+              "stdout=io.StringIO(), stderr=io.StringIO())\n"
+              "heavy = [m for m in ('github', 'kubernetes', 'jinja2', 'jsonschema', 'requests', 'apprise', "
+              "'importlib.metadata', 'responder.config.loader') if m in sys.modules]\nprint(','.join(heavy))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
 
