@@ -87,7 +87,7 @@ class WatchReport:
     def to_json(self) -> dict[str, Any]:
         steps = [step.to_json() for step in self.plan.steps]
         for entry in steps:
-            if entry["step"] == "open":
+            if entry["step"] in ("open", "triage"):
                 match = next((o for o in self.openings if o.service == entry["service"]), None)
                 if match is not None:
                     entry.update(match.to_json())
@@ -128,14 +128,14 @@ def run(config: Config, github: GitHubClient, tools: IncidentTools, *, dry_run: 
     for step in report.plan.steps:
         log.info("%s: %s (%s)", step.service, step.kind, step.why)
     repository = repository or github.repository
-    for step in report.plan.of_kind("open"):
+    for step in report.plan.of_kind("open", "triage"):
         service = config.service(step.service)
         assert service is not None
         inv = _investigation(config, service, checks, incidents, tools, now)
         planned = opening(service, step.checks, inv, config, now, repository)
         report.openings.append(planned)
         if not dry_run:
-            _open(planned, config, github, tools, notifier, repository, report)
+            _open(planned, config, github, tools, notifier, repository, report, existing=step.incident)
     for step in report.plan.steps:
         if step.decision is None:
             continue
@@ -241,16 +241,22 @@ def _investigation(config: Config, service: Service, checks: Mapping[str, Sequen
 
 
 def _open(planned: Opening, config: Config, github: GitHubClient, tools: IncidentTools,
-          notifier: Notifier | None, repository: str | None, report: WatchReport) -> None:
-    """Open the issue, then triage it as `responder handle` would have (the workflow token's own issue
-    starts no workflow), then tell people."""
-    open_decision = Decision(event="watch", issue=None, kind="outage-report", trusted=True,
-                             severity=planned.severity, outcome="open", reasons=(f"{planned.service} is down",),
-                             actions=(planned.action,))
-    opened_report = execute(open_decision, ExecutionContext(issue=None, github=github))
-    opened = next(r for r in opened_report.results if isinstance(r, OpenedIssue))
-    report.opened.append(opened.number)
-    report.add(opened_report, "")
+          notifier: Notifier | None, repository: str | None, report: WatchReport,
+          existing: IncidentIssue | None = None) -> None:
+    """Open the issue (unless an earlier round did and stopped there), then triage it as `responder handle`
+    would have (the workflow token's own issue starts no workflow), then tell people."""
+    if existing is None:
+        open_decision = Decision(event="watch", issue=None, kind="outage-report", trusted=True,
+                                 severity=planned.severity, outcome="open",
+                                 reasons=(f"{planned.service} is down",), actions=(planned.action,))
+        opened_report = execute(open_decision, ExecutionContext(issue=None, github=github))
+        opened = next(r for r in opened_report.results if isinstance(r, OpenedIssue))
+        report.opened.append(opened.number)
+        report.add(opened_report, "")
+        report.decisions.append(open_decision)
+    else:
+        opened = OpenedIssue(existing.number, existing.html_url)
+        planned = replace(planned, action=replace(planned.action, labels=existing.labels))
     situation, decision, notify = triaged_opening(planned, opened.number, opened.html_url, config, tools.now(),
                                                   repository)
     context = ExecutionContext(issue=opened.number, github=github, changes=tools.changes, clock=tools.now,
@@ -259,7 +265,7 @@ def _open(planned: Opening, config: Config, github: GitHubClient, tools: Inciden
         final, done = carry_out(decision, situation, context, True, tools)
     finally:
         incident_flow.discard(situation, tools)
-    report.decisions += [open_decision, final, notify]
+    report.decisions += [final, notify]
     report.add(done, f"#{opened.number}: ")
     report.add(execute(notify, context), f"#{opened.number}: ")
     log.info("#%d opened for %s: %s (%s)", opened.number, planned.service, final.outcome, final.severity)

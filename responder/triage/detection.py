@@ -59,6 +59,7 @@ EVIDENCE = "evidence"  # down, and a person's report covers it: the evidence goe
 RECOVERING = "recovering"  # answers, but not yet for detection.recover_after_runs rounds in a row
 DOWN_AGAIN = "down-again"  # failed again while it was counting answering rounds
 RESOLVE = "resolve"  # an auto-detected incident whose service answers again: downtime, then closed
+TRIAGE = "triage"  # an auto-detected incident without the responder's comment (its round failed after opening)
 LOOKS_RECOVERED = "looks-recovered"  # a person's report whose service answers again: told so, once
 
 
@@ -229,7 +230,11 @@ def plan_round(config: Config, incidents: Sequence[IncidentIssue], checks: Mappi
                 steps.append(Step(service.name, OPEN, f"all {len(seen)} checks failed and no open incident "
                                   "covers it", seen))
             continue
-        if autos:
+        if autos and autos[0].bot_comment is None and seen[-1].failed:
+            # Opened, but the round stopped before its triage: this one finishes it.
+            steps.append(Step(service.name, TRIAGE, f"#{autos[0].number}, auto-detected, was never triaged",
+                              seen, autos[0], severity=_severity(autos[0], config)))
+        elif autos:
             step = _follow(autos[0], service, seen, config, now, auto=True)
             if step is not None:
                 steps.append(step)

@@ -16,10 +16,12 @@ from responder.adapters.github import GitHubClient
 from responder.adapters.kube import ClusterAccess, SnapshotCluster
 from responder.adapters.probes import Prober
 from responder.config.loader import Config, load_config
+from responder.errors import GitHubError
 from responder.flows.outage import IncidentTools
 from responder.flows.watch import WatchReport, run
 from responder.forms.answers import parse_body
 from responder.forms.specs import outage_form
+from responder.model.issues import BotComment
 from responder.model.state import IssueState, render_marker
 from tests.conftest import issue_body
 from tests.support import events
@@ -62,14 +64,15 @@ class Desk:
         for key, value in change.items():
             setattr(route, key, value)
 
-    def round(self, now: str, *, dry_run: bool = False, snapshot: str | None = None) -> WatchReport:
-        client = GitHubClient("acme-homelab/infra", TOKEN, write_interval=0)
+    def round(self, now: str, *, dry_run: bool = False, snapshot: str | None = None,
+              client: type[GitHubClient] = GitHubClient) -> WatchReport:
+        github = client("acme-homelab/infra", TOKEN, write_interval=0)
         moment = at(now)
         tools = IncidentTools(settings=self.config.investigation, prober=Prober(retry_delay=0.02, now=lambda: moment),
                               now=lambda: moment)
         if snapshot is not None:
             tools.open_cluster = lambda: ClusterAccess(SnapshotCluster(SNAPSHOTS / f"{snapshot}.json"))
-        return run(self.config, client, tools, dry_run=dry_run)
+        return run(self.config, github, tools, dry_run=dry_run)
 
     def report(self, number: int, service: str, *, state: IssueState | None = None) -> None:
         """A person's outage report of `service`, triaged by the responder (incident label, its comment)."""
@@ -271,3 +274,24 @@ def test_a_service_without_a_url_is_watched_through_its_workload(desk: Desk) -> 
     # Healthy in the cluster: nothing to open.
     desk.github.issues.clear()
     assert desk.round("2026-11-23T14:10:00Z", snapshot="healthy").plan.steps == ()
+
+
+class CommentsFail(GitHubClient):
+    """GitHub takes the issue, then fails the triage comment (after every retry)."""
+
+    def create_comment(self, number: int, body: str) -> BotComment:
+        raise GitHubError(f"GitHub POST /repos/acme-homelab/infra/issues/{number}/comments failed: 502 Bad Gateway")
+
+
+def test_an_incident_whose_round_stopped_after_opening_it_is_triaged_by_the_next(desk: Desk) -> None:
+    with pytest.raises(GitHubError):
+        desk.round("2026-11-23T14:00:00Z", client=CommentsFail)
+    [issue] = desk.opened()
+    assert desk.github.bot_comments(issue["number"]) == []
+    report = desk.round("2026-11-23T14:05:00Z")
+    assert [step.kind for step in report.plan.steps] == ["triage"]
+    assert len(desk.opened()) == 1
+    assert "grafana is down after a second try" in desk.github.bot_comment(issue["number"])
+    before = len(desk.github.log)
+    desk.round("2026-11-23T14:10:00Z")
+    assert desk.github.log[before:] == [LISTING]
