@@ -10,13 +10,18 @@ What is believed, and from whom:
   link pasted by anyone else is ignored.
 - Updates are the public part of the responder's journal (`PUBLIC_JOURNAL`:
   what it found and did, never its reminders, escalations or queueing) and
-  comments by trusted authors that start with `/status`. Anything else the
+  comments by trusted authors that start with `/status`. Its classification
+  entries are told as the impact in public words (model.impact), never as a
+  severity or a tier. Anything else the
   responder's account writes (failure notices, post-mortem notes) is
   internal and stays off the page.
 - Maintenance windows count only from trusted authors: issue forms apply
   their label for anyone.
 - A report from an author who is not trusted yet shows the form's dropdown
   answers only (checked against the options), never its free text.
+- Titles lose the prefix their issue form gives them ("[Outage]: ",
+  "[Maintenance]: "): it files the issue for the team, and says nothing to a
+  visitor.
 
 Trusted means the responder's own rule (`trust.min_permission` on the
 repository), decided by the `AuthorTrust` the reading carries: from the
@@ -32,6 +37,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, Protocol
 
 from responder.config.loader import Config
@@ -45,7 +51,7 @@ from responder.model.timestamps import iso_utc
 from responder.model.timestamps import parse_utc as parse_time
 from responder.model.trust import from_association
 from responder.render.urls import safe_http_url as linkable_url
-from statuspage.model import maintenance
+from statuspage.model import impact, maintenance
 from statuspage.model.page import (
     INCIDENT_STATUSES,
     Incident,
@@ -65,6 +71,9 @@ PUBLIC_JOURNAL: Mapping[str, str | None] = {
     "triaged": None, "severity": None, "finding": None, "remedy": "monitoring", "recovered": None,
     "fixed": "monitoring", "healthy": None,
 }
+# Journal kinds that classify the incident: their text names severities, tiers and rules, so the page says
+# the impact they decided instead.
+CLASSIFYING_JOURNAL = frozenset({"triaged", "severity"})
 
 
 class AuthorTrust(Protocol):
@@ -105,15 +114,29 @@ class Reading:
     by_title: Mapping[str, str]  # normalised service title -> service name
     authors: AuthorTrust
     seal: StateSeal = field(default_factory=StateSeal)  # verifies the markers signed with secrets.state_key
+    title_prefixes: tuple[str, ...] = ()  # what the issue forms put before a title: "[Outage]: "
 
     @classmethod
     def of(cls, config: Config, settings: StatusPageSettings, authors: AuthorTrust | None = None,
            seal: StateSeal | None = None) -> Reading:
         by_title = {forms.normalise_label(s.title): s.name for s in config.services}
-        return cls(config, settings, forms.outage_form(config),
-                   maintenance.maintenance_form(config, settings.maintenance.form), by_title,
+        outage, planned = forms.outage_form(config), maintenance.maintenance_form(config, settings.maintenance.form)
+        return cls(config, settings, outage, planned, by_title,
                    authors if authors is not None else ByAssociation(config.min_permission),
-                   seal or StateSeal())
+                   seal or StateSeal(),
+                   tuple(form.title for form in (outage, planned, forms.feature_form(config)) if form.title.strip()))
+
+    def public_title(self, title: Any, fallback: str) -> str:
+        """The title a visitor reads: without the form's prefix, and never empty."""
+        text = str(title or "")
+        stripped = True
+        while stripped:
+            stripped = False
+            for prefix in self.title_prefixes:
+                match = _prefix_pattern(prefix).match(text)
+                if match:
+                    text, stripped = text[match.end():], True
+        return text.strip()[:300] or fallback
 
     def state_in(self, comment: Mapping[str, Any], number: int) -> IssueState | None:
         """The responder's state in this comment: its own account's, and verified when there is a key."""
@@ -139,6 +162,13 @@ class Reading:
         if not login or login == self.config.bot_login or association not in self.settings.trusted_associations:
             return None
         return login, association
+
+
+@cache
+def _prefix_pattern(prefix: str) -> re.Pattern[str]:
+    """"[Outage]: " matches "[Outage]: ", "[outage]:" and "[Outage] " at the start of a title."""
+    core = re.escape(prefix.strip().rstrip(":").strip())
+    return re.compile(rf"\s*{core}\s*:?\s*", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- which issues matter
@@ -264,7 +294,7 @@ def _incident(issue: Mapping[str, Any], comments: Sequence[Mapping[str, Any]],
     service = _known_service(parsed.choice("service"), reading)
     return Incident(
         number=int(issue["number"]),
-        title=str(issue.get("title") or f"Incident #{issue['number']}")[:300],
+        title=reading.public_title(issue.get("title"), f"Incident #{issue['number']}"),
         url=_github_url(issue.get("html_url")),
         severity=severity,
         services=(service,) if service else (),
@@ -331,8 +361,9 @@ def _updates(comments: Sequence[Mapping[str, Any]], state: IssueState | None, re
     bot = reading.config.bot_login
     if state is not None:
         for entry in public_state(state).journal:
-            if entry.text.strip():
-                found.append((_time(entry.at, started), PUBLIC_JOURNAL[entry.kind], entry.text, bot, True,
+            text = impact.assessment(entry.kind, entry.text) if entry.kind in CLASSIFYING_JOURNAL else entry.text
+            if text and text.strip():
+                found.append((_time(entry.at, started), PUBLIC_JOURNAL[entry.kind], text, bot, True,
                               _github_url(entry.source)))
     prefix = reading.settings.status_comment_prefix
     for comment in comments:
@@ -400,7 +431,7 @@ def _report(issue: Mapping[str, Any], reading: Reading) -> UserReport:
         service_title=service.title if service else None,
         error_type=error_type if error_type in forms.ERROR_TYPES else None,
         scope=scope if scope in forms.SCOPES else None,
-        title=str(issue.get("title") or "")[:300] if trusted else None,
+        title=reading.public_title(issue.get("title"), f"Report #{issue['number']}") if trusted else None,
         awaiting_review=not trusted or reading.label("needs-triage") in labels,
     )
 
@@ -411,7 +442,7 @@ def _maintenance(issue: Mapping[str, Any], reading: Reading) -> MaintenanceWindo
     created = _time(issue.get("created_at"), datetime(1970, 1, 1, tzinfo=UTC))
     return MaintenanceWindow(
         number=int(issue["number"]),
-        title=str(issue.get("title") or "")[:300],
+        title=reading.public_title(issue.get("title"), f"Maintenance #{issue['number']}"),
         url=_github_url(issue.get("html_url")),
         services=tuple(names),
         window=window,

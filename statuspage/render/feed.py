@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 from markupsafe import escape
 
 from responder.render.xml_text import strip_forbidden
+from statuspage.model import impact
 from statuspage.model.page import Incident, Page
 from statuspage.render import markdown
 from statuspage.render.summary import iso, public_url
@@ -45,8 +46,8 @@ def _entry(incident: Incident, page: Page, base: str, host: str) -> ElementTree.
     year = incident.started_at.year
     _text(entry, "id", f"tag:{host},{year}:{page.repository or 'status'}/incidents/{incident.number}")
     state = "Resolved" if incident.resolved_at else incident.status.capitalize()
-    severity = f"{incident.severity} " if incident.severity else ""
-    _text(entry, "title", f"[{state}] {severity}{incident.title}")
+    words = impact.words(incident.severity)
+    _text(entry, "title", f"[{state}] {words}: {incident.title}" if words else f"[{state}] {incident.title}")
     _text(entry, "published", iso(incident.started_at) or "")
     _text(entry, "updated", iso(incident.updated_at) or "")
     _link(entry, incident.url or f"{base}#incident-{incident.number}", "alternate", "text/html")

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from responder.model.timestamps import parse_utc
 from responder.render.templating import make_environment
 from responder.render.xml_text import strip_forbidden
-from statuspage.model import history
+from statuspage.model import history, impact
 from statuspage.model.history import History, Uptime
 from statuspage.model.page import DEGRADED, DOWN, MAINTENANCE, OPERATIONAL, UNKNOWN, Page
 from statuspage.render import badges, feed, markdown, summary
@@ -34,8 +34,8 @@ STATIC_FILES = ("style.css", "stale.js", "favicon.svg")
 # No inline script or style, nothing from another origin, no forms, no framing of other content.
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'")
-STATE_TEXT = {OPERATIONAL: "Operational", DEGRADED: "Degraded", DOWN: "Down", MAINTENANCE: "Maintenance",
-              UNKNOWN: "Unknown"}
+STATE_TEXT = {OPERATIONAL: "Operational", DEGRADED: "Degraded performance", DOWN: "Down",
+              MAINTENANCE: "Under maintenance", UNKNOWN: "Unknown"}
 # A symbol beside every state word: colour is never the only signal.
 STATE_ICON = {OPERATIONAL: "✓", DEGRADED: "!", DOWN: "✕", MAINTENANCE: "⚙", UNKNOWN: "?"}
 WINDOW_LABELS = {"24h": "24 hours", "7d": "7 days", "30d": "30 days", "90d": "90 days"}
@@ -93,6 +93,8 @@ def environment() -> jinja2.Environment:
         "state_text": STATE_TEXT.__getitem__,
         "state_icon": STATE_ICON.__getitem__,
         "link": safe_href,
+        "impact": impact.words,
+        "impact_level": impact.level,
     }, globals={"day_legend": DAY_LEGEND, "window_labels": WINDOW_LABELS})
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from responder.model.timestamps import iso_utc
+from statuspage.model import impact
 from statuspage.model.page import (
     DEGRADED,
     DOWN,
@@ -34,7 +35,6 @@ COMPONENT_STATUS = {
     DOWN: "major_outage",
     MAINTENANCE: "under_maintenance",
 }
-IMPACT = {"SEV1": "critical", "SEV2": "major", "SEV3": "minor", "SEV4": "none"}
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -112,7 +112,7 @@ def _incident(pid: str, incident: Incident, page: Page) -> dict[str, Any]:
     return {
         "id": iid, "name": incident.title, "status": incident.status, "created_at": iso(incident.started_at),
         "updated_at": iso(incident.updated_at), "monitoring_at": iso(monitoring),
-        "resolved_at": iso(incident.resolved_at), "impact": IMPACT.get(incident.severity or "", "minor"),
+        "resolved_at": iso(incident.resolved_at), "impact": impact.level(incident.severity),
         "shortlink": incident.url or public_url(page), "started_at": iso(incident.started_at), "page_id": pid,
         "incident_updates": updates,
         "components": [{"id": name, "name": page.titles.get(name, name)} for name in incident.services],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,9 @@ from tests.support.static_site import serving_directory
 EXPORT = ROOT / "examples" / "statuspage" / "issues.json"
 HISTORY = ROOT / "examples" / "statuspage" / "history.json"
 DOCS_SCREENSHOT = ROOT / "docs" / "statuspage.png"
+FIRST_BUILD_SCREENSHOT = ROOT / "docs" / "statuspage-first-build.png"
+# What a visitor must never read: severities, the issue forms' title prefixes, tier names.
+JARGON = re.compile(r"\bSEV\s?[1-4]\b|\[(Outage|Maintenance|Request)\]|\b(core|critical|standard|low)\b", re.IGNORECASE)
 # The export's own moment: every page is built at it, and the browser's clock is set from it.
 EXPORT_MOMENT = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
@@ -89,6 +93,7 @@ def test_the_page_renders_without_errors_and_reads_without_javascript(browser_bi
 
         open_page(tools, session, f"{base}/index.html")  # as a visitor without JavaScript sees it
         assert errors_in(tools.events) == []
+        assert JARGON.findall(evaluate(tools, session, "document.body.innerText")) == []
         shot = tmp_path / "statuspage.png"
         screenshot(tools, session, shot, width=1200, height=2200)
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
@@ -115,11 +120,56 @@ def test_a_fresh_page_shows_no_warning_and_missing_paths_get_the_404_page(browse
         assert evaluate(tools, session, "document.querySelector('h1').innerText") == "This page does not exist"
 
 
+def test_a_first_build_reads_no_data_yet_and_no_internal_jargon(browser_binary: str, tmp_path: Path) -> None:
+    """A new user's first local build: the live site at statuspage.url does not exist yet, each service has
+    been checked once, and the export's incidents carry severities, form prefixes and tier-worded reasons."""
+    import yaml
+
+    from tests.support.http_services import closed_port_url, serving
+
+    raw = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+    raw["statuspage"]["url"] = closed_port_url().rstrip("/")
+    with serving() as services:
+        for service in raw["services"]:
+            down = service["name"] == "nextcloud"
+            service["url"] = services.add(f"/{service['name']}", status=502 if down else 200,
+                                          body="Bad Gateway" if down else "ok")
+            service["expect"] = {"timeout_seconds": 2}
+        config = tmp_path / "responder.yml"
+        config.write_text(yaml.safe_dump(raw))
+        err = io.StringIO()
+        code = main(["build", "--config", str(config), "--out", str(tmp_path / "public"), "--issues-file", str(EXPORT),
+                     "--now", EXPORT_MOMENT.strftime("%Y-%m-%dT%H:%M:%SZ")], env={}, stdout=io.StringIO(), stderr=err)
+    assert code == 0, err.getvalue()
+    assert "could not be read" in err.getvalue() and "starting a new history" in err.getvalue()
+
+    with serving_directory(tmp_path / "public") as base, chromium(browser_binary, height=2200) as (tools, session):
+        for domain in ("Page", "Runtime", "Log"):
+            tools.send(f"{domain}.enable", {}, session)
+        tools.send("Emulation.setScriptExecutionDisabled", {"value": True}, session)
+        open_page(tools, session, f"{base}/index.html")
+        assert errors_in(tools.events) == []
+        page = evaluate(tools, session, "document.body.innerText")
+        uptime = evaluate(tools, session, "[...document.querySelectorAll('dl.uptime')].map(e => e.innerText)")
+        shot = tmp_path / "statuspage-first-build.png"
+        screenshot(tools, session, shot, width=1200, height=2200)
+    assert JARGON.findall(page) == []
+    assert "Partial outage Nextcloud returns 502 Bad Gateway" in page  # the impact, not SEV2, and no "[Outage]: "
+    assert "Impact assessed: partial outage." in page and "Grafana storage migration" in page
+    assert "Infrastructure" in page and "Main services" in page
+    assert len(uptime) == 11 and all("No data yet" in block and "%" not in block.split("SLO")[0] for block in uptime)
+    assert "100%" not in page and "data for 0%" not in page
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+    if os.environ.get("UPDATE_SCREENSHOT"):
+        shutil.copyfile(shot, FIRST_BUILD_SCREENSHOT)
+
+
 def assert_every_state_is_drawn_alike_but_patterned_apart(tools: Any, session: str) -> None:
     """The legend's swatches, and the days of the bars, have one size whatever the state (a major outage is no
     smaller a mark than a partial one), and each state has its own pattern, not only its own colour."""
     swatches = evaluate(tools, session, """[...document.querySelectorAll('.legend li')].map(li => {
-        const swatch = li.querySelector('.swatch'), box = swatch.getBoundingClientRect(), css = getComputedStyle(swatch);
+        const swatch = li.querySelector('.swatch'), box = swatch.getBoundingClientRect();
+        const css = getComputedStyle(swatch);
         return [li.innerText.trim(), box.width, box.height, css.backgroundImage, css.borderStyle];
     })""")
     assert [name for name, *_ in swatches] == ["Operational", "Degraded", "Partial outage", "Major outage",

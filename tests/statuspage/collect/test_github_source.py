@@ -164,7 +164,7 @@ def test_a_read_only_member_can_neither_announce_maintenance_nor_post_updates(tm
         assert "Nextcloud tuning" not in published and "nothing to see here" not in published, name
     status = json.loads((site / "status.json").read_text())
     assert [m["name"] for m in status["scheduled_maintenances"]] == [
-        "[Maintenance]: Grafana storage migration", "[Maintenance]: PostgreSQL 16 -> 17 upgrade"]
+        "Grafana storage migration", "PostgreSQL 16 -> 17 upgrade"]
     asked = [path for _, path in github.log if path.endswith("/permission")]
     assert sorted(asked) == [f"/repos/acme-homelab/infra/collaborators/{login}/permission"
                              for login in ("carol", "erin", "vbarzin")]  # once per login, however often they post

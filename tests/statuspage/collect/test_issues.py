@@ -46,6 +46,58 @@ def test_an_open_incident_is_active_with_its_service_and_severity(reading: Readi
     assert incident.started_at == datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("title, public", [
+    ("[Outage]: Nextcloud returns 502", "Nextcloud returns 502"),
+    ("[outage]:Nextcloud returns 502", "Nextcloud returns 502"),
+    ("[Outage] Nextcloud returns 502", "Nextcloud returns 502"),
+    ("[Outage]: [Outage]: Nextcloud returns 502", "Nextcloud returns 502"),
+    ("[Outage]: ", "Incident #42"),
+    ("Nextcloud returns 502 [Outage]: again", "Nextcloud returns 502 [Outage]: again"),
+    ("[Request]: more replicas", "more replicas"),
+    ("[URGENT] Nextcloud", "[URGENT] Nextcloud"),
+])
+def test_titles_lose_the_prefix_their_issue_form_gave_them(reading: Reading, title: str, public: str) -> None:
+    (incident,) = issues.collect([incident_issue(title=title)], {}, reading, NOW).incidents
+    assert incident.title == public
+
+
+def test_maintenance_and_report_titles_lose_their_form_prefix_too(reading: Reading) -> None:
+    window = rest_issue(45, title="[Maintenance]: Grafana storage migration", labels=("maintenance",),
+                        body=maintenance_body("Grafana dashboards", "2026-11-23 14:30", "2026-11-23 16:00"),
+                        author="vbarzin", association="OWNER")
+    report = rest_issue(44, title="[Outage]: Home Assistant app disconnects", labels=("user-report",),
+                        body=outage_body("Home Assistant"), author="vbarzin", association="OWNER")
+    facts = issues.collect([window, report], {}, reading, NOW)
+    assert [w.title for w in facts.maintenance] == ["Grafana storage migration"]
+    assert [r.title for r in facts.reports] == ["Home Assistant app disconnects"]
+
+
+@pytest.mark.parametrize("kind, text, public", [
+    ("triaged", "Classified SEV1. Single sign-on (Authentik) is core infrastructure and it is down.",
+     "Impact assessed: major outage."),
+    ("triaged", "Classified SEV2. Nextcloud is a critical service and it is down (502 Bad Gateway).",
+     "Impact assessed: partial outage."),
+    ("triaged", "Classified SEV3: Grafana dashboards is a standard service and is degraded.",
+     "Impact assessed: degraded performance."),
+    ("triaged", "Classified SEV4. A low-tier service is slow for one user.", "Impact assessed: minor issue."),
+    ("severity", "Severity changed from SEV3 to SEV2.", "Impact reassessed: partial outage."),
+    ("severity", "Severity raised from SEV2 to SEV1: 3 distinct reporters.", "Impact reassessed: major outage."),
+])
+def test_the_responders_classification_is_told_as_impact_in_public_words(
+        reading: Reading, kind: str, text: str, public: str) -> None:
+    state = IssueState(severity="SEV2", journal=(JournalEntry("2026-11-23T14:05:40Z", kind, text, ""),))
+    (incident,) = issues.collect([incident_issue()], {42: [bot_comment(42, state)]}, reading, NOW).incidents
+    assert [u.body for u in incident.updates] == [public]
+
+
+def test_a_classification_that_names_no_severity_says_nothing_public(reading: Reading) -> None:
+    state = IssueState(journal=(JournalEntry("2026-11-23T14:05:40Z", "triaged", "Nextcloud is a critical "
+                                             "service.", ""),
+                                JournalEntry("2026-11-23T14:06:00Z", "finding", "Probe: HTTP 502.", "")))
+    (incident,) = issues.collect([incident_issue()], {42: [bot_comment(42, state)]}, reading, NOW).incidents
+    assert [u.body for u in incident.updates] == ["Probe: HTTP 502."]
+
+
 def test_a_closed_incident_is_resolved_and_one_closed_as_not_planned_is_dropped(reading: Reading) -> None:
     done = incident_issue(40, state="closed", closed_at="2026-11-21T09:25:00Z", state_reason="completed")
     false_alarm = incident_issue(41, state="closed", closed_at="2026-11-22T09:25:00Z", state_reason="not_planned")
@@ -112,7 +164,7 @@ def test_updates_are_the_bots_journal_and_collaborators_status_comments(reading:
     ]
     (incident,) = issues.collect([incident_issue()], {42: comments}, reading, NOW).incidents
     assert [(u.status, u.body, u.author, u.by_bot) for u in incident.updates] == [
-        ("investigating", "Classified SEV2.", BOT, True),
+        ("investigating", "Impact assessed: partial outage.", BOT, True),
         ("identified", "the pool is exhausted", "vbarzin", False),
         ("identified", "Still looking at the graphs.", "carol", False),
     ]
@@ -141,7 +193,8 @@ def internal_and_public_comments() -> list[dict[str, object]]:
 def test_reminders_escalations_and_the_bots_other_comments_stay_off_the_page(reading: Reading) -> None:
     (incident,) = issues.collect([incident_issue()], {42: internal_and_public_comments()}, reading, NOW).incidents
     assert [(u.status, u.body, u.by_bot) for u in incident.updates] == [
-        ("investigating", "Classified SEV2.", True), ("monitoring", "Rolled out nextcloud again.", True)]
+        ("investigating", "Impact assessed: partial outage.", True),
+        ("monitoring", "Rolled out nextcloud again.", True)]
 
 
 def test_the_cached_copy_of_the_bots_comments_holds_only_their_public_part(reading: Reading) -> None:
@@ -302,7 +355,7 @@ def test_with_a_state_key_only_the_responders_sealed_state_reaches_the_page(exam
     sealed = bot_comment(42, real)
     sealed["body"] = seal.seal(str(sealed["body"]), str(example_config.repository), 42)
     (incident,) = issues.collect([incident_issue()], {42: [quoted, sealed]}, reading, NOW).incidents
-    assert [u.body for u in incident.updates] == ["Classified SEV2."]
+    assert [u.body for u in incident.updates] == ["Impact assessed: partial outage."]
     # The cache keeps the sealed public part only, and reads back the same.
     slim = [c for c in (issues.slim_comment(c, reading) for c in [quoted, sealed]) if c is not None]
     assert len(slim) == 1 and " sig=v1:" in str(slim[0]["body"])

@@ -76,9 +76,10 @@ def test_the_headline_names_the_partial_outage(site: Path) -> None:
     assert "1 service down. 1 under maintenance. 1 active incident." in " ".join(section(html, "headline").split())
 
 
-def test_active_incidents_show_severity_services_start_and_updates(site: Path) -> None:
+def test_active_incidents_show_impact_services_start_and_updates(site: Path) -> None:
     html = section(text(site, "index.html"), "incidents")
-    assert 'id="incident-42"' in html and '<span class="sev">SEV2</span>' in html
+    assert 'id="incident-42"' in html
+    assert '<h3><span class="impact">Partial outage</span> Nextcloud returns 502 Bad Gateway</h3>' in html
     assert "<dt>Affected</dt><dd>Nextcloud</dd>" in html
     assert '<time datetime="2026-11-23T14:05:12Z">23 Nov 2026, 14:05 UTC</time>' in html
     assert "The PostgreSQL connection pool is exhausted." in html
@@ -103,7 +104,7 @@ def test_services_show_state_uptime_budget_and_ninety_named_days(site: Path) -> 
     assert "<dt>90 days</dt><dd>99.91%</dd>" in nextcloud
     assert "Error budget this month (SLO 99.5%)" in nextcloud
     grafana = html[html.index('id="service-grafana"'):html.index('id="service-woodpecker"')]
-    assert "⚙</span> Maintenance" in grafana
+    assert "⚙</span> Under maintenance" in grafana
     kuma = html[html.index('id="service-uptime-kuma"'):]
     assert "(data for 22%)" in kuma  # a service added 20 days ago: its gap is not counted as up
 
@@ -157,8 +158,8 @@ def test_feed_atom_is_a_valid_atom_feed(site: Path) -> None:
     assert feed.find(f"{ATOM}link[@rel='self']") is not None
     entries = feed.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries][:2] == [
-        "[Identified] SEV2 [Outage]: Nextcloud returns 502 Bad Gateway",
-        "[Resolved] SEV1 [Outage]: Cannot log in anywhere (Authentik)",
+        "[Identified] Partial outage: Nextcloud returns 502 Bad Gateway",
+        "[Resolved] Major outage: Cannot log in anywhere (Authentik)",
     ]
     for entry in entries:
         for required in ("id", "title", "updated"):

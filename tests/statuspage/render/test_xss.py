@@ -171,7 +171,7 @@ def test_characters_xml_forbids_are_removed_from_every_page_and_the_feed(tmp_pat
     site = tmp_path / "public"
     feed = ElementTree.fromstring((site / "feed.atom").read_bytes())  # noqa: S314 - our own build output
     [entry] = feed.findall(f"{ATOM}entry")
-    assert entry.findtext(f"{ATOM}title") == "[Identified] SEV2 Nextcloud ab down"
+    assert entry.findtext(f"{ATOM}title") == "[Identified] Partial outage: Nextcloud ab down"
     assert entry.find(f"{ATOM}category").get("label") == "Nextcloud ab"  # type: ignore[union-attr]
     assert feed.findtext(f"{ATOM}title") == "Status ab: incidents"
     content = entry.findtext(f"{ATOM}content") or ""
