@@ -300,6 +300,20 @@ def test_the_status_page_is_built_and_deployed(desk: Desk) -> None:
     assert (site / "post-mortems" / "index.html").is_file()
 
 
+def test_the_status_page_job_opens_an_incident_for_a_service_that_is_down(desk: Desk) -> None:
+    """The watch round with the job's own token and permissions: confirmed down (3 checks 10 s apart),
+    opened, labelled, triaged and assigned in the same job, and the page built after it."""
+    desk.probes.add(NEXTCLOUD, status=502, body="Bad Gateway")
+    run = desk.replay("statuspage.yml", plain_event("schedule", desk.template, schedule="*/5 * * * *"))
+    assert run.jobs["deploy"].result == "success"
+    log = watch_step(run.jobs["build"]).log
+    [issue] = desk.github.fake.created_issues()
+    assert issue["title"] == "[Outage]: Nextcloud is down"
+    assert {"incident", "sev2", "auto-detected"} <= set(desk.github.fake.labels(issue["number"]))
+    assert "issueops-responder:state" in desk.github.fake.bot_comment(issue["number"])
+    assert f"#{issue['number']} opened for nextcloud" in log
+
+
 def test_a_pushed_post_mortem_files_its_follow_up_and_rebuilds_the_site(desk: Desk) -> None:
     run = desk.replay("postmortem.yml", push_event(desk.template))
     assert run.jobs["todos"].result == "success"
