@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from responder.adapters.progress import stage
 from responder.config.loader import Config
 from responder.config.statuspage import StatusPageSettings
 from responder.errors import ConfigError, GitHubError, InputError
@@ -88,24 +89,30 @@ def build(config: Config, options: BuildOptions, github: GitHubFactory | None = 
     previous = _previous(config, settings, options)
     seed = _read_seed(options.history_file) if options.history_file else None
 
-    snapshot = _issues(config, settings, reading, options, previous, github, now, notes)
+    with stage(log, "read", "issues") as reading_issues:
+        snapshot = _issues(config, settings, reading, options, previous, github, now, notes)
+        reading_issues.count = len(snapshot.issues)
     probe_checks: tuple[Check, ...] = ()
     source_checks: list[Check] = []
     if options.probe:
-        probe_checks = _probe(config, settings, prober, now)
+        with stage(log, "probed", "services", len(config.services)):
+            probe_checks = _probe(config, settings, prober, now)
         for source in settings.sources:
-            result = kuma.fetch(source, config)
+            with stage(log, "read", f"monitors of {source.url}") as monitors:
+                result = kuma.fetch(source, config)
+                monitors.count = len(result.checks)
             source_checks += result.checks
             notes += result.warnings
     if snapshot.authors is not None:
         reading = replace(reading, authors=snapshot.authors)
-    facts = _collect(snapshot, reading, now)
-    page, recorded = assemble(Inputs(
-        config=config, settings=settings, now=now, facts=facts,
-        previous=seed if seed is not None else previous.history,
-        probe_checks=probe_checks, source_checks=tuple(source_checks), notes=tuple(notes),
-        postmortem_site=_postmortems(config, settings, options) is not None,
-    ))
+    with stage(log, "assembled", "page"):
+        facts = _collect(snapshot, reading, now)
+        page, recorded = assemble(Inputs(
+            config=config, settings=settings, now=now, facts=facts,
+            previous=seed if seed is not None else previous.history,
+            probe_checks=probe_checks, source_checks=tuple(source_checks), notes=tuple(notes),
+            postmortem_site=_postmortems(config, settings, options) is not None,
+        ))
     history_origin = str(options.history_file) if seed is not None else previous.origin
     build_info = {
         "generated_at": iso_utc(page.generated_at),
@@ -115,8 +122,10 @@ def build(config: Config, options: BuildOptions, github: GitHubFactory | None = 
         "github_requests": snapshot.requests,
         "github_requests_counted": snapshot.counted,
     }
-    files = render_site(page, recorded, snapshot.cache, build_info)
-    count = write_site(options.out, files, _postmortems(config, settings, options))
+    with stage(log, "rendered and wrote", "files") as writing:
+        files = render_site(page, recorded, snapshot.cache, build_info)
+        count = write_site(options.out, files, _postmortems(config, settings, options))
+        writing.count = count
     return BuildResult(options.out, count, snapshot.requests, snapshot.counted, snapshot.source,
                        history_origin, page.notes, len(files["index.html"]))
 

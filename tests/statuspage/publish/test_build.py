@@ -271,6 +271,10 @@ def test_live_probes_and_uptime_kuma_feed_the_page_and_the_history(tmp_path: Pat
         code, _, stderr = run(*argv[:-4], "--previous", str(tmp_path / "one"), "--now", "2026-11-23T15:03:00Z",
                               "--out", str(tmp_path / "two"))
         assert code == 0, stderr
+    # A long build tells its progress on stderr: a line per stage, with counts and the time it took (#14, item 12).
+    stages = [line.split(": ", 1)[1].rsplit(" in ", 1)[0] for line in stderr.splitlines() if line.endswith(" s")]
+    assert stages == ["read 10 issues", f"probed {len(raw['services'])} services",
+                      f"read 1 monitors of {services.base}", "assembled the page", "rendered and wrote 23 files"]
     status = json.loads((tmp_path / "two" / "status.json").read_text())
     components = {c["id"]: c["status"] for c in status["components"]}
     assert components["traefik"] == "operational"
