@@ -11,10 +11,16 @@ no way to write them at all, so they are removed.
 from __future__ import annotations
 
 import re
+from functools import cache
 
-_FORBIDDEN = re.compile(r"[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+@cache
+def _forbidden() -> re.Pattern[str]:
+    # Compiled on first use: this class of a million code points takes milliseconds to compile, and
+    # most commands import this module without writing any XML.
+    return re.compile(r"[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 
 def strip_forbidden(text: str) -> str:
     """The text without the characters XML 1.0 forbids; everything else is kept as it is."""
-    return _FORBIDDEN.sub("", text)
+    return _forbidden().sub("", text)
