@@ -148,7 +148,8 @@ def test_offline_triage_does_not_import_github_or_kubernetes(tmp_path: Path) -> 
     script = ("import sys, io\nfrom responder.cli.main import main\n"
               f"main(['handle', '--config', {str(EXAMPLE_CONFIG)!r}, '--event', {str(event)!r}, '--offline', "
               "'--dry-run', '--no-probe'], env={}, stdout=io.StringIO(), stderr=io.StringIO())\n"
-              "print(','.join(m for m in ('github', 'kubernetes') if m in sys.modules))")
+              "print(','.join(m for m in ('github', 'kubernetes', 'requests', 'apprise', 'importlib.metadata') "
+              "if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
 
