@@ -69,6 +69,7 @@ from responder.render.comment_blocks import splice, with_state
 from responder.render.comments import render
 from responder.triage.duplicates import service_of
 from responder.triage.notices import notification, wanted
+from responder.triage.outage import CANNOT_REPRODUCE
 from responder.triage.responders import mentioned, with_assignees
 
 if TYPE_CHECKING:
@@ -332,6 +333,51 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
                      assignees, close, tuple(journal), probe, tuple(notices))
 
 
+def plan_unconfirmed(report: IncidentIssue, now: datetime, config: Config) -> SweepPlan | None:
+    """A report the checks could not reproduce (outcome cannot-reproduce), waiting for its reporter: closed
+    as not planned after `investigation.cannot_reproduce_close_after_hours` without a new comment; with
+    new comments since the question, handed to a person. Once: the state then says what was done."""
+    state = report.bot_comment.state if report.bot_comment is not None else None
+    if state is None or state.outcome != CANNOT_REPRODUCE or report.bot_comment is None:
+        return None
+    asked = [entry for entry in state.journal if entry.kind == CANNOT_REPRODUCE]
+    asked_at = parse_time(asked[-1].at) if asked else parse_time(report.created_at)
+    if asked_at is None:
+        return None
+    last_comment = parse_time(report.last_human_comment_at) if report.last_human_comment_at else None
+    labels = config.labels
+    stamp = _iso(now)
+    quiet = timedelta(hours=config.investigation.cannot_reproduce_close_after_hours)
+    service = service_of(report, config)
+    if last_comment is not None and last_comment > asked_at:
+        entry = JournalEntry(stamp, "escalated", "New comments on a report the checks could not reproduce: "
+                                                 "handed to a person.", report.html_url)
+        new_labels = tuple(label for label in report.labels if label != labels[CANNOT_REPRODUCE])
+        new_labels = (*new_labels, labels["needs-human"]) if labels["needs-human"] not in new_labels else new_labels
+        outcome, close, note = "escalated", None, "new comments since the question: handed to a person"
+    elif now - asked_at >= quiet:
+        entry = JournalEntry(stamp, "closed", f"No new comment in {_duration(quiet)}: closed as not planned.",
+                             report.html_url)
+        new_labels, outcome, close = report.labels, CANNOT_REPRODUCE, "not_planned"
+        note = f"no new comment in {_duration(quiet)}: closed as not planned"
+    else:
+        return None
+    text = render("comments/unconfirmed-update.md.j2", {
+        "at": stamp, "closing": close, "quiet": quiet.total_seconds(), "service": _title(service, config),
+        "needs_human_label": labels["needs-human"],
+    }, config.templates_dir)
+    new_state = replace(state.with_entries((entry,)), outcome=outcome)
+    body = with_state(splice(report.bot_comment.body, "update", text), new_state)
+    return SweepPlan(report.number, service, "", "closed" if close else OPEN, (note,), body,
+                     report.bot_comment.id, new_labels if new_labels != report.labels else None, None, close,
+                     (entry,))
+
+
+def _title(name: str | None, config: Config) -> str | None:
+    entry = config.service(name) if name else None
+    return entry.title if entry is not None else name
+
+
 _HOW = {"comment": "a comment", "label": "a label", "assignment": "an assignment"}
 
 
@@ -372,6 +418,8 @@ def run(config: Config, github: GitHubClient, settings: InvestigationSettings, *
         probe: bool = True, now: Callable[[], datetime] = lambda: datetime.now(UTC),
         dry_run: bool = False, notifier: Notifier | None = None) -> SweepReport:
     incidents = github.open_incidents(config.labels["incident"], config.bot_login)
+    # And the reports the checks could not reproduce, waiting for their reporter: a second listing.
+    waiting = github.open_incidents(config.labels[CANNOT_REPRODUCE], config.bot_login)
     targets = _targets(incidents, config) if probe else {}
     results = (prober or Prober()).probe_all(targets.values()) if targets else ()
     by_issue = dict(zip(targets.keys(), results, strict=True))
@@ -394,6 +442,14 @@ def run(config: Config, github: GitHubClient, settings: InvestigationSettings, *
             log.info("#%d %s: %s", incident.number, planned.service, "; ".join(planned.notes))
         if not dry_run:
             _write(github, planned, incident, report, notifier)
+    for unconfirmed in waiting:
+        followed = plan_unconfirmed(unconfirmed, moment, config)
+        if followed is None:
+            continue
+        report.plans.append(followed)
+        log.info("#%d: %s", unconfirmed.number, "; ".join(followed.notes))
+        if not dry_run:
+            _write(github, followed, unconfirmed, report, notifier)
     report.github_requests = github.requests
     return report
 

@@ -90,10 +90,11 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
         yield Desk(tmp_path, services, github, config)
 
 
-def test_nothing_due_costs_one_listing(desk: Desk) -> None:
+def test_nothing_due_costs_two_listings(desk: Desk) -> None:
+    """The open incidents, and the reports waiting for their reporter (cannot-reproduce): one request each."""
     desk.incident(42)
     report = desk.sweep("2026-11-23T14:20:00Z")
-    assert desk.github.log == [("POST", "/graphql")]
+    assert desk.github.log == [*LISTINGS]
     assert report.plans[0].notes == ()
 
 
@@ -101,7 +102,7 @@ def test_an_update_due_by_the_cadence_edits_the_one_comment(desk: Desk) -> None:
     desk.incident(42)
     report = desk.sweep("2026-11-23T14:37:00Z")  # SEV2: every 30 min; the last update was at 14:06
     assert report.plans[0].notes == ("update due (SEV2 every 30 min)",)
-    assert desk.github.log == [("POST", "/graphql"), ("PATCH", "/repos/acme-homelab/infra/issues/comments/900001")]
+    assert desk.github.log == [*LISTINGS, ("PATCH", "/repos/acme-homelab/infra/issues/comments/900001")]
     body = desk.body(42)
     assert "- ⏰ An update is due: SEV2 incidents get one every 30 minutes, and the last was 31 min ago. Right now " \
            "nextcloud is down (HTTP 502, expected 200)." in body
@@ -123,6 +124,8 @@ def comment(desk: Desk, number: int, login: str, association: str, when: str, bo
 
 
 COMMENTS_42 = ("GET", "/repos/acme-homelab/infra/issues/42/comments")
+# Every sweep lists the open incidents and the reports waiting for their reporter: one GraphQL request each.
+LISTINGS = (("POST", "/graphql"), ("POST", "/graphql"))
 
 
 def permission(login: str) -> tuple[str, str]:
@@ -136,8 +139,8 @@ def test_a_trusted_persons_comment_counts_as_an_update(desk: Desk) -> None:
     comment(desk, 42, "bob", "NONE", "2026-11-23T14:40:00Z")  # newer, but never looked up
     report = desk.sweep("2026-11-23T14:45:00Z")
     assert report.plans[0].notes == ()
-    assert desk.github.log == [("POST", "/graphql"), COMMENTS_42, permission("vbarzin")]
-    assert report.github_requests == 3
+    assert desk.github.log == [*LISTINGS, COMMENTS_42, permission("vbarzin")]
+    assert report.github_requests == 4
     listing = [call.request.url for call in desk.github.rsps.calls if "/comments" in call.request.url]
     assert ["since=2026-11-23T14%3A06%3A00Z" in url for url in listing] == [True]  # only since the last update
 
@@ -154,7 +157,7 @@ def test_a_comment_from_someone_untrusted_does_not_silence_the_reminder(
     comment(desk, 42, login, association, "2026-11-23T14:30:00Z")
     report = desk.sweep("2026-11-23T14:45:00Z")
     assert report.plans[0].notes == ("update due (SEV2 every 30 min)",)
-    assert desk.github.log == [("POST", "/graphql"), COMMENTS_42, *asked,
+    assert desk.github.log == [*LISTINGS, COMMENTS_42, *asked,
                                ("PATCH", "/repos/acme-homelab/infra/issues/comments/900001")]
 
 
@@ -168,7 +171,7 @@ def test_comments_are_read_only_when_an_update_is_due_and_each_person_is_looked_
         comment(desk, number, "carol", "MEMBER", "2026-11-23T14:30:00Z")
     report = desk.sweep("2026-11-23T14:45:00Z")
     assert [p.notes for p in report.plans] == [(), (), ()]
-    assert desk.github.log == [("POST", "/graphql"), COMMENTS_42, permission("carol"), permission("vbarzin"),
+    assert desk.github.log == [*LISTINGS, COMMENTS_42, permission("carol"), permission("vbarzin"),
                                ("GET", "/repos/acme-homelab/infra/issues/43/comments")]
 
 
@@ -195,7 +198,7 @@ def test_a_recovered_service_is_resolved_and_only_minor_incidents_are_closed(des
     assert state.sections["sweep"]["resolved_at"] == "2026-11-23T14:20:00Z"
     assert state.journal[-1].kind == "recovered"
     assert (desk.github.issues[42].data["state"] == "closed") is closed
-    assert len(desk.github.log) == (3 if closed else 2)
+    assert len(desk.github.log) == (4 if closed else 3)
     if not closed:
         assert "SEV2 incidents stay open until a person closes them; the post-mortem is drafted then." in desk.body(42)
 
@@ -221,7 +224,7 @@ def test_no_root_cause_in_time_escalates(desk: Desk, severity: str, minutes: int
     if escalates:
         assert [a["login"] for a in desk.github.issues[42].data["assignees"]] == ["vbarzin"]
         assert desk.state(42).sections["sweep"]["escalated_at"]
-        assert desk.github.log[1:] == [("PATCH", "/repos/acme-homelab/infra/issues/42"),
+        assert desk.github.log[2:] == [("PATCH", "/repos/acme-homelab/infra/issues/42"),
                                        ("PATCH", "/repos/acme-homelab/infra/issues/comments/900001")]
         assert report.plans[0].notes[0].startswith(f"no root cause after {minutes // 60} h" if minutes >= 120
                                                    else f"no root cause after {minutes} min")
@@ -243,7 +246,7 @@ def test_an_incident_without_a_responder_comment_gets_one(desk: Desk) -> None:
     assert desk.github.log[-1] == ("POST", "/repos/acme-homelab/infra/issues/42/comments")
 
 
-def test_the_cost_is_one_listing_plus_at_most_two_requests_per_incident(desk: Desk) -> None:
+def test_the_cost_is_two_listings_plus_at_most_two_requests_per_incident(desk: Desk) -> None:
     desk.services.routes["/grafana/health"].status = 200
     desk.services.routes["/grafana/health"].body = '{"database": "ok"}'
     desk.incident(41, service="Grafana dashboards", severity="SEV3")  # recovers: comment + close
@@ -251,9 +254,9 @@ def test_the_cost_is_one_listing_plus_at_most_two_requests_per_incident(desk: De
     desk.incident(43)  # SEV2 reminder: comment
     desk.incident(44, sweep={"last_update": "2026-11-23T16:00:00Z"})  # nothing due
     report = desk.sweep("2026-11-23T16:00:00Z")
-    assert report.github_requests == len(desk.github.log) == 1 + 2 + 2 + 1 + 0
+    assert report.github_requests == len(desk.github.log) == 2 + 2 + 2 + 1 + 0
     per_issue: dict[str, int] = {}
-    for _, path in desk.github.log[1:]:
+    for _, path in desk.github.log[2:]:
         per_issue[path] = per_issue.get(path, 0) + 1
     assert max(per_issue.values()) <= 2
 
@@ -378,7 +381,7 @@ def test_only_a_trusted_person_acknowledges(desk: Desk, receiver: Receiver, logi
         # Once acknowledged, nothing is looked up again.
         before = len(desk.github.log)
         desk.sweep("2026-11-23T14:30:00Z")
-        assert desk.github.log[before:] == [("POST", "/graphql")]
+        assert desk.github.log[before:] == [*LISTINGS]
     else:
         assert "acknowledged_at" not in sweep_state
         assert sweep_state["tier"] == 1 and len(receiver.messages) == 1
@@ -426,3 +429,44 @@ def test_a_recovery_is_a_resolved_notification(desk: Desk, receiver: Receiver) -
     [message] = receiver.messages
     assert message["title"] == "SEV3 · grafana: resolved (#41)" and message["type"] == "success"
     assert message["message"].splitlines()[1].endswith("Closed as completed.")
+
+
+def unconfirmed(desk: Desk, number: int = 50, asked: str = "2026-11-23T14:06:00Z") -> None:
+    """A report the checks could not reproduce: open, labelled cannot-reproduce, the question asked at `asked`."""
+    body = issue_body("outage-nextcloud-502.md")
+    desk.github.add_issue(events.issue(number, body=body, labels=("user-report", "cannot-reproduce"),
+                                       created_at=OPENED))
+    state = IssueState(kind="outage-report", outcome="cannot-reproduce", digest="d1",
+                       journal=(JournalEntry(asked, "cannot-reproduce", "Could not reproduce: ...; asked the "
+                                                                        "reporter."),),
+                       sections={"investigation": {"service": "nextcloud"}})
+    text = (f"### 🔍 Nextcloud: the checks could not reproduce it yet\n\n<sub>🤖 issueops-responder</sub>\n\n"
+            f"{render_marker(state)}")
+    desk.github.add_comment(number, text, BOT, kind="Bot")["created_at"] = asked
+
+
+def test_a_report_nobody_adds_to_is_closed_after_the_quiet_period_once(desk: Desk) -> None:
+    unconfirmed(desk)
+    desk.sweep("2026-11-26T14:05:00Z")  # 71 h 59 min: not yet
+    assert desk.github.issues[50].data["state"] == "open"
+    assert desk.github.writes() == []
+    report = desk.sweep("2026-11-26T14:06:00Z")
+    assert desk.github.issues[50].data["state"] == "closed"
+    assert desk.github.issues[50].data["state_reason"] == "not_planned"
+    assert "- 🔕 No new comment in 3 days since the checks found Nextcloud healthy: closed as not planned." \
+        in desk.body(50)
+    assert desk.state(50).journal[-1].kind == "closed"
+    assert report.plans[-1].notes == ("no new comment in 3 days: closed as not planned",)
+
+
+def test_a_report_with_new_comments_goes_to_a_person_instead(desk: Desk) -> None:
+    unconfirmed(desk)
+    comment(desk, 50, "alice", "NONE", "2026-11-24T09:00:00Z", "Still failing for me: 502 on /apps/files at 09:00")
+    desk.sweep("2026-11-26T15:00:00Z")
+    assert desk.github.issues[50].data["state"] == "open"
+    assert desk.github.labels(50) == ["user-report", "needs-human"]
+    assert "- 💬 New comments since the question: a person should read them and look again." in desk.body(50)
+    assert desk.state(50).outcome == "escalated"
+    writes = desk.github.writes()
+    desk.sweep("2026-11-27T15:00:00Z")  # handed over once: nothing more
+    assert desk.github.writes() == writes
