@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from responder.adapters.kube import ClusterAccess, ClusterReader, KubeError, open_cluster
 from responder.adapters.probes import Prober, ProbeRunner, ProbeTarget
+from responder.adapters.progress import stage
 from responder.config.guardrails import Policy
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config, Service
@@ -219,7 +220,8 @@ def _assessment(inv: Investigation, config: Config, probe: bool, tools: Incident
     if not probe:
         return inv
     targets = [target for target in (ProbeTarget.for_service(s) for s in config.services) if target is not None]
-    probes = tools.prober.probe_all(targets)
+    with stage(log, "probed", "services", len(targets)):
+        probes = tools.prober.probe_all(targets)
     return replace(inv, probed=True, probes=probes, blast=assess_blast(config.services, probes, inv.service))
 
 

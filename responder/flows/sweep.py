@@ -49,6 +49,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from responder.adapters.probes import Prober, ProbeRunner, ProbeTarget
+from responder.adapters.progress import stage
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config
 from responder.decision.actions import Action, Comment, Decision, SetIssue
@@ -417,11 +418,16 @@ class SweepReport:
 def run(config: Config, github: GitHubClient, settings: InvestigationSettings, *, prober: ProbeRunner | None = None,
         probe: bool = True, now: Callable[[], datetime] = lambda: datetime.now(UTC),
         dry_run: bool = False, notifier: Notifier | None = None) -> SweepReport:
-    incidents = github.open_incidents(config.labels["incident"], config.bot_login)
-    # And the reports the checks could not reproduce, waiting for their reporter: a second listing.
-    waiting = github.open_incidents(config.labels[CANNOT_REPRODUCE], config.bot_login)
+    with stage(log, "read", "open incidents and waiting reports") as listing:
+        incidents = github.open_incidents(config.labels["incident"], config.bot_login)
+        # And the reports the checks could not reproduce, waiting for their reporter: a second listing.
+        waiting = github.open_incidents(config.labels[CANNOT_REPRODUCE], config.bot_login)
+        listing.count = len(incidents) + len(waiting)
     targets = _targets(incidents, config) if probe else {}
-    results = (prober or Prober()).probe_all(targets.values()) if targets else ()
+    results: Sequence[ProbeResult] = ()
+    if targets:
+        with stage(log, "probed", "services", len(targets)):
+            results = (prober or Prober()).probe_all(targets.values())
     by_issue = dict(zip(targets.keys(), results, strict=True))
     moment = now()
     report = SweepReport()

@@ -470,3 +470,15 @@ def test_a_report_with_new_comments_goes_to_a_person_instead(desk: Desk) -> None
     writes = desk.github.writes()
     desk.sweep("2026-11-27T15:00:00Z")  # handed over once: nothing more
     assert desk.github.writes() == writes
+
+
+def test_the_sweep_reports_its_progress(desk: Desk, caplog: pytest.LogCaptureFixture) -> None:
+    """A line per stage with its count and time, on stderr through logging (#14, item 12)."""
+    desk.incident(42)
+    desk.incident(43, service="Mail")
+    unconfirmed(desk)
+    with caplog.at_level("INFO", "responder.flows.sweep"):
+        desk.sweep("2026-11-23T14:20:00Z")
+    lines = [record.getMessage().rsplit(" in ", 1)[0] for record in caplog.records
+             if record.getMessage().endswith(" s")]
+    assert lines == ["read 3 open incidents and waiting reports", "probed 2 services"]
