@@ -134,7 +134,9 @@ def count_sweep(incidents: int = 20) -> dict[str, Any]:
                                           created_at="2026-11-23T14:05:00Z"))
             state = IssueState(kind="outage-report", outcome="escalated", severity="SEV2",
                                sections={"investigation": {"service": "nextcloud", "root_cause": None},
-                                         "sweep": {"status": "open", "last_update": "2026-11-23T14:06:00Z"}})
+                                         # acknowledged in time: the response target is met
+                                         "sweep": {"status": "open", "last_update": "2026-11-23T14:06:00Z",
+                                                   "acknowledged_at": "2026-11-23T14:08:00Z"}})
             github.add_comment(number, "### report\n\n" + render_marker(state), "github-actions[bot]", kind="Bot")
         client = GitHubClient("acme-homelab/infra", TOKEN, write_interval=0)
         now = datetime(2026, 11, 23, 16, 10, tzinfo=UTC)  # every incident: an update due and no root cause
