@@ -14,7 +14,6 @@ Run: make bench  (or .venv/bin/python bench/guard.py)
 from __future__ import annotations
 
 import json
-import random
 import subprocess
 import sys
 import tempfile
@@ -26,82 +25,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from plans import RESOURCES, deployments_plan  # noqa: E402
+
 from responder.changes.guardrails import evaluate  # noqa: E402
 from responder.changes.plan_document import parse_plan  # noqa: E402
 from responder.config.guardrails import Policy  # noqa: E402
-
-RESOURCES = 10_000
-ACTIONS = [["update"]] * 60 + [["create"]] * 20 + [["no-op"]] * 15 + [["delete"]] * 3 + [["delete", "create"]] * 2
-
-
-def deployment(index: int, replicas: int, memory: str) -> dict[str, Any]:
-    name = f"app-{index:05d}"
-    return {
-        "id": f"apps/{name}",
-        "metadata": [{"name": name, "namespace": f"team-{index % 40}", "generation": 7,
-                      "labels": {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "platform"},
-                      "annotations": {"deployment.kubernetes.io/revision": "12"}, "resource_version": "918273",
-                      "uid": f"0b7e{index:08x}-5b1c-4c6f-9f0e-2a1d9c3e7f10"}],
-        "spec": [{"replicas": str(replicas), "revision_history_limit": 10, "progress_deadline_seconds": 600,
-                  "selector": [{"match_labels": {"app.kubernetes.io/name": name}}],
-                  "strategy": [{"type": "RollingUpdate",
-                                "rolling_update": [{"max_surge": "25%", "max_unavailable": "25%"}]}],
-                  "template": [{"spec": [{"container": [{
-                      "name": "app", "image": f"registry.example.org/{name}:1.{index % 30}.0",
-                      "image_pull_policy": "IfNotPresent",
-                      "port": [{"container_port": 8080, "name": "http", "protocol": "TCP"}],
-                      "resources": [{"limits": {"memory": memory, "cpu": "1"},
-                                     "requests": {"memory": "256Mi", "cpu": "100m"}}],
-                      "env": [{"name": "LOG_LEVEL", "value": "info"},
-                              {"name": "DATABASE_PASSWORD", "value": f"s3cr3t-{index:05d}-value"}]}]}]}]}],
-        "wait_for_rollout": True,
-    }
-
-
-def sensitive_mask() -> dict[str, Any]:
-    return {"spec": [{"template": [{"spec": [{"container": [{"env": [{}, {"value": True}]}]}]}]}]}
-
-
-def generate(count: int = RESOURCES) -> dict[str, Any]:
-    rng = random.Random(42)
-    changes, planned, prior = [], [], []
-    for index in range(count):
-        actions = rng.choice(ACTIONS)
-        address = f'module.team_{index % 40}.kubernetes_deployment_v1.app["app-{index:05d}"]'
-        before = None if actions == ["create"] else deployment(index, 2, "512Mi")
-        after = None if actions == ["delete"] else deployment(index, 3 if actions != ["no-op"] else 2,
-                                                              "1Gi" if actions != ["no-op"] else "512Mi")
-        base = {"address": address, "module_address": f"module.team_{index % 40}", "mode": "managed",
-                "type": "kubernetes_deployment_v1", "name": "app", "index": f"app-{index:05d}",
-                "provider_name": "registry.terraform.io/hashicorp/kubernetes"}
-        changes.append({**base, "change": {
-            "actions": actions, "before": before, "after": after,
-            "after_unknown": {"metadata": [{"resource_version": True}]} if after else False,
-            "before_sensitive": sensitive_mask() if before else False,
-            "after_sensitive": sensitive_mask() if after else False}})
-        if after is not None:
-            planned.append({**base, "schema_version": 1, "values": after, "sensitive_values": sensitive_mask()})
-        if before is not None:
-            prior.append({**base, "schema_version": 1, "values": before, "sensitive_values": sensitive_mask()})
-    return {
-        "format_version": "1.2",
-        "terraform_version": "1.11.4",
-        "variables": {"environment": {"value": "production"}},
-        "planned_values": {"root_module": {"child_modules": [{"address": "module.all", "resources": planned}]}},
-        "resource_drift": [changes[7]],
-        "resource_changes": changes,
-        "output_changes": {"deployments": {"actions": ["update"], "before": count, "after": count,
-                                           "after_unknown": False, "before_sensitive": False,
-                                           "after_sensitive": False}},
-        "prior_state": {"format_version": "1.0", "terraform_version": "1.11.4",
-                        "values": {"root_module": {"child_modules": [{"address": "module.all", "resources": prior}]}}},
-        "configuration": {"provider_config": {"kubernetes": {
-            "name": "kubernetes", "full_name": "registry.terraform.io/hashicorp/kubernetes"}}, "root_module": {}},
-        "timestamp": "2026-11-23T10:00:00Z",
-        "applyable": True,
-        "complete": True,
-        "errored": False,
-    }
 
 
 def judge(path: Path) -> Any:
@@ -111,7 +39,7 @@ def judge(path: Path) -> Any:
 def main_bench() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "plan.json"
-        path.write_text(json.dumps(generate(), separators=(",", ":")))
+        path.write_text(json.dumps(deployments_plan(), separators=(",", ":")))
         size = path.stat().st_size
         judge(path)  # warm up imports
         timings = []

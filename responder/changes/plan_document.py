@@ -22,7 +22,6 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from json.decoder import scanstring  # type: ignore[attr-defined]  # public since 2.6, not in the stubs
 from typing import Any
 
@@ -210,9 +209,8 @@ class _Reader:
         # What a delete removes is the whole resource; its attributes say nothing more.
         # Values are kept whole until every sensitive value of the plan is known (see _Masker).
         if action not in ("no-op", "read", "delete", "forget"):
-            attributes = tuple(islice(_attribute_changes(before, after, before_mask, after_mask,
-                                                         change.get("after_unknown", False)),
-                                      ATTRIBUTES_PER_CHANGE))
+            attributes = tuple(_attribute_changes(before, after, before_mask, after_mask,
+                                                  change.get("after_unknown", False)))
         replace_paths = tuple(".".join(str(p) for p in path) if isinstance(path, list) else str(path)
                               for path in change.get("replace_paths") or ())
         identity, hidden = _identity(kind, before, after, change.get("after_unknown", False), action)
@@ -480,8 +478,12 @@ class _Masker:
     def __init__(self, secrets: set[str]) -> None:
         forms: set[str] = set()
         for secret in secrets:
-            if secret:
-                forms.update((secret, json.dumps(secret, ensure_ascii=False)[1:-1]))  # as written in JSON text
+            if not secret:
+                continue
+            forms.add(secret)
+            # As written in JSON text too; most secrets need no escaping, and a plan may hold thousands.
+            if not secret.isprintable() or '"' in secret or "\\" in secret:
+                forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
         self._by_length: dict[int, set[str]] = {}
         for form in forms:
             self._by_length.setdefault(len(form), set()).add(form)
@@ -509,9 +511,9 @@ class _Masker:
             window = text[:shown + length - 1]
             if len(values) <= _SEARCHED_ONE_BY_ONE:
                 found = any(value in window for value in values)
-            else:
-                found = not values.isdisjoint([window[start:start + length]
-                                               for start in range(len(window) - length + 1)])
+            else:  # every window of that length, cut and looked up without a Python loop
+                ends = range(length, len(window) + 1)
+                found = not values.isdisjoint(map(window.__getitem__, map(slice, range(len(ends)), ends)))
             if found:
                 self.masked_short = self.masked_short or length < SHORT_SENSITIVE_CHARS
                 return True
@@ -523,28 +525,44 @@ def _text(value: Any) -> str:
     return "null" if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _attribute_changes(before: Any, after: Any, before_mask: Any, after_mask: Any,
-                       unknown: Any, path: str = "") -> Iterator[AttributeChange]:
+def _attribute_changes(before: Any, after: Any, before_mask: Any, after_mask: Any, unknown: Any,
+                       path: str = "") -> list[AttributeChange]:
+    """The attributes that change, in the order the plan lists them, the first ATTRIBUTES_PER_CHANGE."""
+    found: list[AttributeChange] = []
+    _add_attribute_changes(before, after, before_mask, after_mask, unknown, path, found)
+    return found
+
+
+def _add_attribute_changes(before: Any, after: Any, before_mask: Any, after_mask: Any, unknown: Any,
+                           path: str, found: list[AttributeChange]) -> None:
+    # Called for every changed value of every resource: plain type checks, no generators.
     if unknown is True:
         hidden = _any_true(before_mask) or _any_true(after_mask)
-        yield AttributeChange(path or "(resource)", SENSITIVE if hidden else _text(before), UNKNOWN)
+        found.append(AttributeChange(path or "(resource)", SENSITIVE if hidden else _text(before), UNKNOWN))
         return
-    objects = isinstance(before, dict | None) and isinstance(after, dict | None) and (before, after) != (None, None)
-    if objects and before_mask is not True and after_mask is not True:
+    if ((before is None or type(before) is dict) and (after is None or type(after) is dict)
+            and (before is not None or after is not None) and before_mask is not True and after_mask is not True):
         before, after = before or {}, after or {}
-        for key in _keys(before, after):
-            old, new, pending = before.get(key), after.get(key), _sub(unknown, key)
+        masks_before, masks_after, pending_all = (type(before_mask) is dict, type(after_mask) is dict,
+                                                  type(unknown) is dict)
+        for key in after if before.keys() == after.keys() else _keys(before, after):
+            old, new = before.get(key), after.get(key)
+            pending = unknown.get(key, False) if pending_all else unknown
             if old == new and (pending is False or not _any_true(pending)):
                 continue  # the common case, decided by one comparison in C
-            yield from _attribute_changes(old, new, _sub(before_mask, key), _sub(after_mask, key), pending,
-                                          f"{path}.{key}" if path else key)
+            _add_attribute_changes(old, new, before_mask.get(key, False) if masks_before else before_mask,
+                                   after_mask.get(key, False) if masks_after else after_mask, pending,
+                                   f"{path}.{key}" if path else key, found)
+            if len(found) >= ATTRIBUTES_PER_CHANGE:
+                return
         return
     if before == after and not _any_true(unknown):
         return
     if _any_true(before_mask) or _any_true(after_mask):
-        yield AttributeChange(path or "(resource)", SENSITIVE, SENSITIVE)
+        found.append(AttributeChange(path or "(resource)", SENSITIVE, SENSITIVE))
     else:
-        yield AttributeChange(path or "(resource)", _text(before), UNKNOWN if _any_true(unknown) else _text(after))
+        found.append(AttributeChange(path or "(resource)", _text(before),
+                                     UNKNOWN if _any_true(unknown) else _text(after)))
 
 
 def _keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
@@ -553,28 +571,28 @@ def _keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     return list(keys)
 
 
-def _sub(mask: Any, key: str) -> Any:
-    return mask.get(key, False) if isinstance(mask, dict) else mask
-
-
 def _any_true(mask: Any) -> bool:
+    if mask is False:
+        return False
     if mask is True:
         return True
-    if isinstance(mask, dict):
+    if type(mask) is dict:
         return any(_any_true(sub) for sub in mask.values())
-    if isinstance(mask, list):
+    if type(mask) is list:
         return any(_any_true(sub) for sub in mask)
     return False
 
 
 def _collect_sensitive(value: Any, mask: Any, secrets: set[str]) -> None:
+    if mask is False:
+        return
     if mask is True:
         secrets.update(_leaves(value))
-    elif isinstance(mask, dict) and isinstance(value, dict):
+    elif type(mask) is dict and type(value) is dict:
         for key, sub in mask.items():
             if sub is not False:
                 _collect_sensitive(value.get(key), sub, secrets)
-    elif isinstance(mask, list) and isinstance(value, list):
+    elif type(mask) is list and type(value) is list:
         for sub_value, sub_mask in zip(value, mask, strict=False):
             if sub_mask is not False:
                 _collect_sensitive(sub_value, sub_mask, secrets)

@@ -1,0 +1,70 @@
+"""The streaming plan reader reads what a whole-document json.load reads, whatever the JSON's layout."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from responder.changes.plan_document import PlanDocument, parse_plan
+from tests.support.infra import Infra, copy_of, plan_json
+
+BENCH = Path(__file__).resolve().parents[3] / "bench"
+
+
+@pytest.fixture(scope="module")
+def plans(infra_template: Infra, tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, str]:
+    """Real plans of the fixture stacks (tests/fixtures/terraform), and a generated one of every shape."""
+    infra = copy_of(infra_template, tmp_path_factory.mktemp("plans"))
+    sys.path.insert(0, str(BENCH))
+    try:
+        from plans import deployments_plan, small_resources_plan
+    finally:
+        sys.path.remove(str(BENCH))
+    return {
+        "update": plan_json(infra, "app", replicas=3),
+        "delete": plan_json(infra, "workers", replicas=0),
+        "replace": plan_json(infra, "jobs", image_tag="v1.1.0"),
+        "empty": plan_json(infra, "app"),
+        "sensitive": plan_json(infra, "app", image_tag="2.5.0"),
+        "vault": plan_json(infra, "vault"),
+        "deployments": json.dumps(deployments_plan(40)),
+        "small resources": json.dumps(small_resources_plan(40)),
+    }
+
+
+def summary(change: Mapping[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+    return change["address"], change["type"], tuple(change["change"]["actions"])
+
+
+@pytest.mark.parametrize("name", ["update", "delete", "replace", "empty", "sensitive", "vault", "deployments",
+                                  "small resources"])
+def test_the_reader_reads_what_json_load_reads(plans: Mapping[str, str], name: str) -> None:
+    text = plans[name]
+    raw = json.loads(text)
+    plan = parse_plan(text)
+    assert isinstance(plan, PlanDocument)
+    assert (plan.format_version, plan.terraform_version) == (raw["format_version"], raw["terraform_version"])
+    assert (plan.errored, plan.complete, plan.applyable) == (raw.get("errored", False), raw.get("complete"),
+                                                             raw.get("applyable"))
+    assert [(r.address, r.type, r.actions) for r in plan.resources] == [
+        summary(change) for change in raw.get("resource_changes") or []]
+    assert [(r.address, r.type, r.actions) for r in plan.drift] == [
+        summary(change) for change in raw.get("resource_drift") or []]
+    assert [o.name for o in plan.outputs] == list(raw.get("output_changes") or {})
+    # However it is laid out (indented, every non-ASCII character escaped, bytes), the plan reads the same.
+    for layout in (json.dumps(raw, indent=2), json.dumps(raw, ensure_ascii=True), text.encode("utf-8")):
+        again = parse_plan(layout)
+        assert again == plan
+        assert again.sensitive_values == plan.sensitive_values
+
+
+def test_the_reader_collects_every_sensitive_value_json_load_finds(plans: Mapping[str, str]) -> None:
+    raw = json.loads(plans["small resources"])
+    marked = {change["change"]["before"]["input"]["env"]["ADMIN_PASSWORD"]
+              for change in raw["resource_changes"] if change["change"]["before"]}
+    assert marked <= parse_plan(plans["small resources"]).sensitive_values
