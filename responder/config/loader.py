@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from responder.config import detection, escalation, investigation, notify, secrets, statuspage
+from responder.config import detection, escalation, investigation, notify, platform, secrets, statuspage
 from responder.config.agent import AgentSettings
 from responder.config.agent import settings_from_section as build_agent
 from responder.config.detection import DetectionSettings, build_detection
@@ -26,6 +26,7 @@ from responder.config.escalation import EscalationSettings, build_escalation
 from responder.config.guardrails import GuardrailSettings, build_guardrails
 from responder.config.investigation import InvestigationSettings
 from responder.config.notify import NotifyTarget, build_notify
+from responder.config.platform import PlatformSettings, build_platform
 from responder.config.postmortem import PostmortemSettings, build_postmortem
 from responder.config.secrets import SecretsSettings
 from responder.config.statuspage import StatusPageSettings, build_statuspage
@@ -101,6 +102,7 @@ class Config:
     detection: DetectionSettings = field(default_factory=DetectionSettings)
     escalation: EscalationSettings = field(default_factory=EscalationSettings)
     notify: tuple[NotifyTarget, ...] = ()
+    platform: PlatformSettings | None = None  # None: no self-service platform requests
 
     @property
     def mentionable(self) -> frozenset[str]:
@@ -352,6 +354,8 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path, broken: frozenset[str
         yield from escalation.semantic_problems(raw)
     if "notify" not in broken:
         yield from notify.semantic_problems(raw, known)
+    if "platform" not in broken:
+        yield from platform.semantic_problems(raw)
     templates_dir = raw.get("templates_dir")
     if "templates_dir" not in broken and templates_dir and not (path.parent / templates_dir).is_dir():
         yield "templates_dir", f"'{templates_dir}' is not a directory (relative to {path.parent or '.'})"
@@ -543,6 +547,7 @@ def build_config(raw: Mapping[str, Any], path: Path) -> Config:
         escalation=escalation_settings,
         notify=build_notify(raw.get("notify") or ()),
         detection=build_detection(raw.get("detection") or {}),
+        platform=build_platform(raw.get("platform")),
     )
 
 
