@@ -15,6 +15,8 @@ from typing import Any
 
 from responder.model.severity_levels import Severity
 
+DEFAULT_TLS_WARN_DAYS = 14
+
 
 @dataclass(frozen=True)
 class InvestigationSettings:
@@ -33,6 +35,9 @@ class InvestigationSettings:
     # confirmed | always | never: when a report that looks healthy is closed (see assess in triage/outage.py)
     close_when_healthy: str = "confirmed"
     cannot_reproduce_close_after_hours: float = 72.0
+    # A certificate that expires within this many days is a warning (services[].tls_warn_days overrides it).
+    tls_warn_days: int = DEFAULT_TLS_WARN_DAYS
+    ca_file: str | None = None  # a PEM bundle of private CAs to trust, relative to responder.yml
 
     def root_cause_deadline(self, level: Severity) -> int | None:
         """Minutes without a root cause after which an incident escalates (None: never)."""
@@ -62,6 +67,8 @@ def build_settings(raw: Mapping[str, Any]) -> InvestigationSettings:
         duplicates=bool(raw.get("duplicates", True)),
         close_when_healthy=str(raw.get("close_when_healthy", "confirmed")),
         cannot_reproduce_close_after_hours=float(raw.get("cannot_reproduce_close_after_hours", 72)),
+        tls_warn_days=int(raw.get("tls_warn_days", DEFAULT_TLS_WARN_DAYS)),
+        ca_file=raw.get("ca_file"),
     )
 
 

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from responder.config import detection, escalation, investigation, notify, platform, secrets, statuspage
+from responder.config import detection, escalation, investigation, metrics, notify, platform, secrets, statuspage
 from responder.config.agent import AgentSettings
 from responder.config.agent import settings_from_section as build_agent
 from responder.config.detection import DetectionSettings, build_detection
 from responder.config.escalation import EscalationSettings, build_escalation
 from responder.config.guardrails import GuardrailSettings, build_guardrails
-from responder.config.investigation import InvestigationSettings
+from responder.config.investigation import DEFAULT_TLS_WARN_DAYS, InvestigationSettings
+from responder.config.metrics import MetricsSettings, ServiceMetrics, build_metrics, build_service_metrics
 from responder.config.notify import NotifyTarget, build_notify
 from responder.config.platform import PlatformSettings, build_platform
 from responder.config.postmortem import PostmortemSettings, build_postmortem
@@ -49,6 +50,14 @@ class Expect:
     body: str | None = None
     timeout_seconds: float = DEFAULT_PROBE_TIMEOUT
     slow_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class TlsPolicy:
+    """How an https service's certificate is judged: warn this many days before it expires; trust these CAs."""
+
+    warn_days: int = DEFAULT_TLS_WARN_DAYS
+    ca_file: Path | None = None  # investigation.ca_file, resolved against responder.yml's directory
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,8 @@ class Service:
     description: str = ""
     owners: tuple[str, ...] = ()  # GitHub logins: assigned on triage, and @-mentioned by the responder
     runbook: str | None = None  # an http(s) URL (a page on the docs site is resolved against its URL)
+    metrics: ServiceMetrics = field(default_factory=ServiceMetrics)  # error-rate and latency thresholds in Prometheus
+    tls: TlsPolicy = TlsPolicy()
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,7 @@ class Config:
     detection: DetectionSettings = field(default_factory=DetectionSettings)
     escalation: EscalationSettings = field(default_factory=EscalationSettings)
     notify: tuple[NotifyTarget, ...] = ()
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
     platform: PlatformSettings | None = None  # None: no self-service platform requests
 
     @property
@@ -354,6 +366,12 @@ def _semantic_problems(raw: Mapping[str, Any], path: Path, broken: frozenset[str
         yield from escalation.semantic_problems(raw)
     if "notify" not in broken:
         yield from notify.semantic_problems(raw, known)
+    if "metrics" not in broken:
+        yield from metrics.semantic_problems(raw)
+    section = raw.get("investigation")
+    ca_file = section.get("ca_file") if isinstance(section, Mapping) else None
+    if "investigation" not in broken and isinstance(ca_file, str) and not (path.parent / ca_file).is_file():
+        yield "investigation.ca_file", f"'{ca_file}' is not a file (relative to {path.parent or '.'})"
     if "platform" not in broken:
         yield from platform.semantic_problems(raw)
     templates_dir = raw.get("templates_dir")
@@ -526,7 +544,10 @@ def build_config(raw: Mapping[str, Any], path: Path) -> Config:
     templates_dir = raw.get("templates_dir")
     page = build_statuspage(raw.get("statuspage") or {})
     postmortem = build_postmortem(raw.get("postmortem") or {}, path.parent, page.url)
-    services = tuple(_build_service(item, postmortem.site_url) for item in raw["services"])
+    settings = investigation.build_settings(raw.get("investigation") or {})
+    ca_file = path.parent / settings.ca_file if settings.ca_file else None
+    services = tuple(_build_service(item, postmortem.site_url, TlsPolicy(settings.tls_warn_days, ca_file))
+                     for item in raw["services"])
     escalation_settings = build_escalation(raw.get("escalation") or {})
     return Config(
         path=path,
@@ -539,7 +560,7 @@ def build_config(raw: Mapping[str, Any], path: Path) -> Config:
         repository=raw.get("repository"),
         templates_dir=(path.parent / templates_dir) if templates_dir else None,
         guardrails=build_guardrails(raw.get("guardrails") or {}, path.parent),
-        investigation=investigation.build_settings(raw.get("investigation") or {}),
+        investigation=settings,
         agent=build_agent(raw.get("agent") or {}),
         secrets=secrets.settings_from_section(raw.get("secrets") or {}),
         statuspage=page,
@@ -547,11 +568,12 @@ def build_config(raw: Mapping[str, Any], path: Path) -> Config:
         escalation=escalation_settings,
         notify=build_notify(raw.get("notify") or ()),
         detection=build_detection(raw.get("detection") or {}),
+        metrics=build_metrics(raw.get("metrics") or {}),
         platform=build_platform(raw.get("platform")),
     )
 
 
-def _build_service(item: Mapping[str, Any], site_url: str | None) -> Service:
+def _build_service(item: Mapping[str, Any], site_url: str | None, tls: TlsPolicy = TlsPolicy()) -> Service:
     expect_raw = item.get("expect") or {}
     status = expect_raw.get("status", ())
     expect = Expect(
@@ -589,6 +611,8 @@ def _build_service(item: Mapping[str, Any], site_url: str | None) -> Service:
         description=item.get("description", ""),
         owners=tuple(item.get("owners") or ()),
         runbook=_runbook_url(item.get("runbook"), site_url),
+        metrics=build_service_metrics(item.get("metrics")),
+        tls=replace(tls, warn_days=int(item["tls_warn_days"])) if "tls_warn_days" in item else tls,
     )
 
 

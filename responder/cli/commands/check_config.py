@@ -46,10 +46,13 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
 
 def warnings(config: Config) -> list[tuple[str, str]]:
-    """What is allowed but probably a mistake: a literal notify URL holding a credential, in a committed file."""
+    """What is allowed but probably a mistake: a literal notify URL holding a credential, in a committed file;
+    metrics thresholds with no Prometheus to ask."""
+    from responder.config import metrics
     from responder.config.notify import credential_warnings
 
-    return credential_warnings(config.notify)
+    return [*credential_warnings(config.notify),
+            *metrics.warnings(config.metrics, [(service.name, service.metrics) for service in config.services])]
 
 
 def terraform_binary(config: Config) -> str:

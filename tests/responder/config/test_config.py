@@ -80,7 +80,8 @@ slo: 99
         f"{path}: services[1]: missing required key 'name'",
         f"{path}: services[1].depend_on: unknown key (did you mean 'depends_on'?)",
         f"{path}: slo: unknown key (expected one of: agent, bot, detection, escalation, guardrails, investigation, "
-        "labels, notify, platform, postmortem, repository, secrets, services, severity, statuspage, templates_dir, "
+        "labels, metrics, notify, platform, postmortem, repository, secrets, services, severity, statuspage, "
+        "templates_dir, "
         "trust, "
         "version)",
         f"{path}: trust.min_permission: expected one of read, triage, write, maintain, admin, got 'owner'",
