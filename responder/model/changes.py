@@ -36,18 +36,51 @@ def change_kind_for_option(option: str) -> ChangeKind | None:
     return None
 
 
+class _Absent:
+    """Nothing at a path of a file (unlike JSON's null)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class FileEdit:
+    """What a platform request changes: one JSON path of one file, set to a new value.
+
+    The file is a stack's vars file (the namespaces map, the DNS records list) or, with no stack,
+    the service catalogue in responder.yml (a new monitor: no Terraform at all). `expected` is
+    what the path held when the request was assessed: the edit is refused if it moved since, so
+    a new namespace is always a create and a grant never overwrites someone else's change.
+    """
+
+    file: str  # relative to the repository root
+    stack: str | None  # the Terraform stack reading the file; None: the catalogue, committed without Terraform
+    path: tuple[str | int, ...]  # keys, and list positions (the length of a list appends to it)
+    value: Any  # JSON-shaped
+    expected: Any = ABSENT
+    summary: str = ""  # for people and the commit: "namespace team-a with quota cpu 2, memory 4Gi"
+    # Protected resource types (guardrails.protected_resource_types) this edit may create, never change
+    # or delete: the namespaces of the platform's own stack.
+    may_create: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class ChangeRequest:
-    """One change to a service's Terraform vars, from a feature request or a remedy.
+    """One change to a service's Terraform vars, from a feature request or a remedy, or one edit of a
+    file a platform request names (`edit`).
 
     Pure data: the guarded Terraform flow decides whether and how it runs.
     """
 
-    service: str  # a service name from the catalogue
-    kind: str  # a ChangeKind.key
-    value: str  # the requested value as text: "3", "1Gi", "500m", "1.27.3"
+    service: str  # a service name from the catalogue (for a platform request: "platform:namespaces", ...)
+    kind: str  # a ChangeKind.key (for a platform request: its kind, e.g. "new-namespace")
+    value: str  # the requested value as text: "3", "1Gi", "500m", "1.27.3"; what a platform request asks, in one line
     reason: str  # why, in plain words, for the comment and the commit
     commit_type: str = "feat"  # feat: a request carried out | fix: an incident remedy
+    edit: FileEdit | None = None  # set for a platform request: the file, path and value it changes
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ LABEL_SPECS: tuple[LabelSpec, ...] = (
     LabelSpec("cannot-reproduce", "d4c5f9", "The checks found it healthy: waiting for the reporter's new evidence"),
     LabelSpec("maintenance", "0052cc", "Scheduled maintenance window"),
     LabelSpec("auto-detected", "1d76db", "Opened by the responder's watch round: a service failed every check"),
+    LabelSpec("platform-request", "006b75", "Self-service platform request (namespace, access, DNS, monitor) filed "
+                                            "through the issue form"),
 )
 
 ROLES: tuple[str, ...] = tuple(spec.role for spec in LABEL_SPECS)

@@ -55,6 +55,7 @@ SCOPES: tuple[str, ...] = (SCOPE_ME, SCOPE_MULTIPLE, SCOPE_EVERYONE, SCOPE_UNSUR
 
 KIND_OUTAGE = "outage-report"
 KIND_FEATURE = "feature-request"
+KIND_PLATFORM = "platform-request"
 KIND_UNKNOWN = "unknown"
 
 

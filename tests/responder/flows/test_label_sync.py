@@ -46,7 +46,7 @@ def test_sync_creates_every_label_with_its_colour_and_description(github: FakeGi
     assert (code, err) == (0, "")
     made = {label["name"]: (label["color"], label["description"]) for label in github.repo_labels}
     assert made == {spec.role: (spec.color, spec.description) for spec in LABEL_SPECS}
-    assert out.splitlines()[-1] == "acme-homelab/infra: created 16, updated 0, 0 already right"
+    assert out.splitlines()[-1] == f"acme-homelab/infra: created {len(LABEL_SPECS)}, updated 0, 0 already right"
 
 
 def test_a_second_sync_writes_nothing_and_reads_every_page(github: FakeGitHub) -> None:
@@ -56,7 +56,7 @@ def test_a_second_sync_writes_nothing_and_reads_every_page(github: FakeGitHub) -
     writes = len(github.writes())
     code, out, _ = sync(EXAMPLE_CONFIG)
     assert code == 0 and len(github.writes()) == writes
-    assert out.splitlines()[-1] == "acme-homelab/infra: created 0, updated 0, 16 already right"
+    assert out.splitlines()[-1] == f"acme-homelab/infra: created 0, updated 0, {len(LABEL_SPECS)} already right"
     listing = [path for method, path in github.log[-2:]]
     assert listing == ["/repos/acme-homelab/infra/labels", "/repositories/123456/labels"]
 
