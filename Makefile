@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck forms workflows docs browser tests bench clean lock
+.PHONY: demo test lint typecheck forms workflows docs browser prometheus tests bench clean lock
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "issueops-responder needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -62,7 +62,11 @@ docs: $(VENV)/.installed-dev
 browser:
 	@.ci/install-chromium
 
-tests: $(VENV)/.installed-dev browser
+# Debian's prometheus package: the metrics tests start a real Prometheus (and fail, never skip, without it).
+prometheus:
+	@.ci/install-prometheus
+
+tests: $(VENV)/.installed-dev browser prometheus
 	$(BIN)/python -m pytest
 
 test: lint typecheck forms workflows docs tests

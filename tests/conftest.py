@@ -12,6 +12,7 @@ import responses
 from responder.config.loader import Config, load_config
 from tests.support.github_api import FakeGitHub
 from tests.support.infra import Infra, build_template, copy_of
+from tests.support.prometheus import Prometheus
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -42,6 +43,19 @@ def github() -> Iterator[FakeGitHub]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.add_passthru("http://127.0.0.1")
         yield FakeGitHub(rsps)
+
+
+@pytest.fixture(scope="session")
+def prometheus() -> Iterator[Prometheus]:
+    """A real Prometheus on loopback over backfilled series (tests/support/prometheus.py). Without the binary
+    the tests that need it fail, with how to install it: they never skip."""
+    from tests.support.prometheus import running_prometheus
+
+    try:
+        with running_prometheus() as server:
+            yield server
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture
