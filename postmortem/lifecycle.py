@@ -5,7 +5,9 @@ SEV1/SEV2 incident is closed. The shell reads the issue's comments and
 events (two paged requests; the issue itself comes with the webhook), the
 decision is data like every other, and the executor carries it out: write
 the files, commit and push them, swap `postmortem-required` for
-`postmortem-done`, and edit the responder's one comment last, so the state
+`postmortem-done`, tell the `notify` targets (once: `resolved` if nobody was
+told yet, and `postmortem` with the draft's link), and edit the responder's
+one comment last, so the state
 (with `sections["postmortem"]`, which the status page reads) records the run
 only once everything else succeeded. A re-run that changes nothing sends no
 write at all.
@@ -32,10 +34,13 @@ from responder.adapters.github.export import IncidentExport
 from responder.config.loader import Config
 from responder.decision.actions import Action, AddLabels, Comment, Decision, RemoveLabels, fingerprint, ignored
 from responder.decision.executor import ExecutionContext, execute
+from responder.decision.notify_actions import Notify, notification, wanted
 from responder.decision.repository_actions import CommitFiles, WriteFiles
 from responder.flows.run import GitHubFactory, Options, Result
+from responder.model import notifications as events
 from responder.model.events import IssueEvent
 from responder.model.issues import BotComment
+from responder.model.notifications import Notification
 from responder.model.state import IssueState, render_marker
 from responder.render.quoting import commit_text
 
@@ -108,6 +113,8 @@ def decide_closed(closing: Closing) -> Decision:
             actions.append(RemoveLabels((labels["postmortem-required"],)))
         if labels["postmortem-done"] not in issue.labels:
             actions.append(AddLabels((labels["postmortem-done"],)))
+        if not isinstance(remembered, Mapping):
+            actions.extend(Notify(notice) for notice in _notices(closing, prior, link))
         previous_body = closing.bot_comment.body if closing.bot_comment else None
         actions.append(Comment(comment_with_postmortem(previous_body, block, state)))
     return Decision(
@@ -115,6 +122,33 @@ def decide_closed(closing: Closing) -> Decision:
         severity=incident.severity, outcome="post-mortem", reasons=tuple(reasons), actions=tuple(actions),
         state=state, digest=digest, extra={"postmortem": {k: v for k, v in section.items() if k != "digest"}},
     )
+
+
+def _notices(closing: Closing, prior: IssueState | None, link: str) -> list[Notification]:
+    """What the notify targets hear when the post-mortem is first published: that the incident is resolved
+    (unless they heard it already, from the sweep or a remedy) and where the draft is."""
+    event, incident, config = closing.event, closing.draft.incident, closing.config
+    issue = event.issue
+    assert issue is not None
+    service = incident.services[0] if incident.services else None
+    sections = prior.sections if prior else {}
+    told = _mapping(sections.get("notify"))
+    sweep = _mapping(sections.get("sweep"))
+    duration = format_duration(incident.duration)
+    out = []
+    if events.RESOLVED not in told and sweep.get("status") != "resolved":
+        out.append(notification(events.RESOLVED, issue=issue.number, url=issue.html_url, title=issue.title or "",
+                                reason=f"The incident was closed after {duration}.", severity=incident.severity,
+                                service=service))
+    out.append(notification(events.POSTMORTEM, issue=issue.number, url=issue.html_url, title=issue.title or "",
+                            reason=f"The post-mortem draft for {duration} of {incident.severity or 'an incident'} "
+                                   "is published; it needs its owner's judgement.",
+                            severity=incident.severity, service=service, document=link or None))
+    return [notice for notice in out if wanted(config, notice)]
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def comment_with_postmortem(previous: str | None, block: str, state: IssueState) -> str:
@@ -171,7 +205,7 @@ def handle_closed(payload: Any, event: IssueEvent, config: Config, options: Opti
         return Result(decision, None, requests)
     git = GitRepo(settings.root, push_token=github.push_token if github else None)
     context = ExecutionContext(issue=issue.number, github=github, bot_comment=bot_comment, git=git,
-                               files=LocalFiles())
+                               files=LocalFiles(), notifier=options.notifier)
     report = execute(decision, context)
     log.info("post-mortem %s: %s", decision.extra["postmortem"]["path"], "; ".join(report.done) or "no change")
     return Result(decision, report, github.requests if github else 0)

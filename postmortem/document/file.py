@@ -50,8 +50,10 @@ _ACTION_ITEMS = re.compile(
 # Keys the generator rewrites on every run; every other key (status, action_items, anything a person
 # added) is kept as it is.
 GENERATED_KEYS = ("title", "date", "severity", "duration", "duration_minutes", "started_at", "recovered_at",
+                  "acknowledged_at", "time_to_acknowledge_minutes", "time_to_resolve_minutes",
                   "services", "issue", "issue_number", "error_budget")
 _ORDER = ("title", "date", "severity", "status", "duration", "duration_minutes", "started_at", "recovered_at",
+          "acknowledged_at", "time_to_acknowledge_minutes", "time_to_resolve_minutes",
           "services", "issue", "issue_number", "error_budget", "action_items")
 
 
@@ -258,6 +260,10 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return iso_utc(moment) if moment else None
 
 
+def _minutes(duration: timedelta | None) -> int | None:
+    return round(duration.total_seconds() / 60) if duration is not None else None
+
+
 def _front_matter(incident: Incident) -> dict[str, Any]:
     duration = incident.duration
     return {
@@ -268,11 +274,24 @@ def _front_matter(incident: Incident) -> dict[str, Any]:
         "duration_minutes": round(duration.total_seconds() / 60) if duration is not None else None,
         "started_at": _iso(incident.started_at),
         "recovered_at": _iso(incident.recovered_at),
+        "acknowledged_at": _iso(incident.acknowledged_at),
+        "time_to_acknowledge_minutes": _minutes(incident.time_to_acknowledge),
+        "time_to_resolve_minutes": _minutes(incident.time_to_resolve),
         "services": [service.name for service in incident.services],
         "issue": incident.url or None,
         "issue_number": incident.number,
         "error_budget": [budget.to_json() for budget in incident.budgets],
     }
+
+
+def _target_text(incident: Incident) -> str | None:
+    """The response target of the incident's level and whether it was met, in words; None if unknown."""
+    targets = incident.acknowledge_target
+    if targets is None:
+        return None
+    within = format_duration(targets.respond) if targets.respond is not None else "the next business day"
+    met = incident.acknowledged_in_time
+    return f"target {within}" + ("" if met is None else (": met" if met else ": missed"))
 
 
 def _context(incident: Incident, link: str | None) -> dict[str, Any]:
@@ -304,5 +323,8 @@ def _context(incident: Incident, link: str | None) -> dict[str, Any]:
         ],
         "responders": incident.responders,
         "reporter": incident.reporter,
+        "time_to_acknowledge": format_duration(incident.time_to_acknowledge),
+        "time_to_resolve": format_duration(incident.time_to_resolve),
+        "acknowledge_target": _target_text(incident),
         "link": link,
     }

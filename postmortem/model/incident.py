@@ -16,8 +16,9 @@ from responder.adapters.github.export import IncidentExport
 from responder.config.loader import Config, Service
 from responder.forms import specs as forms
 from responder.forms.answers import parse_body
-from responder.model.severity_levels import Severity
+from responder.model.severity_levels import Severity, Targets
 from responder.model.state import StateSeal
+from responder.model.timestamps import parse_utc
 
 # A month of error budget is taken as 30 days: (1 - slo/100) x 30 days.
 BUDGET_WINDOW = timedelta(days=30)
@@ -26,7 +27,9 @@ DETECTION_KINDS = ("finding", "detected")
 RECOVERY_KINDS = ("recovered",)
 # Journal kinds that are bookkeeping rather than diagnosis; every other kind (finding, remedy, plan,
 # apply, escalated, recovered, and kinds later stages invent) is evidence for the root cause.
-NOT_EVIDENCE_KINDS = ("queued", "needs-info", "reminder")
+NOT_EVIDENCE_KINDS = ("queued", "needs-info", "reminder", "acknowledged", "unacknowledged")
+# Timeline kinds only a person with triage access or more can cause: the fallback acknowledgement.
+ACKNOWLEDGING_KINDS = ("label", "severity", "assigned")
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,39 @@ class Incident:
     end_basis: str  # "recovery" | "closing" | "open"
     budgets: tuple[Budget, ...]
     responders: tuple[str, ...]  # people who commented or were assigned
+    # The first answer of a trusted person: as the sweep recorded it ("sweep"), else the first label or
+    # assignment by a person ("history"), else none was seen ("none").
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    acknowledge_basis: str = "none"
+    acknowledge_target: Targets | None = None  # the level's targets (escalation.targets)
 
     @property
     def duration(self) -> timedelta | None:
         if self.recovered_at is None:
             return None
         return max(timedelta(0), self.recovered_at - self.started_at)
+
+    @property
+    def time_to_acknowledge(self) -> timedelta | None:
+        """From the incident's opening to the first answer of a trusted person."""
+        if self.acknowledged_at is None:
+            return None
+        return max(timedelta(0), self.acknowledged_at - self.timeline.opened_at)
+
+    @property
+    def time_to_resolve(self) -> timedelta | None:
+        """From the incident's opening to the service's recovery (or the closing, without a recorded recovery)."""
+        if self.recovered_at is None:
+            return None
+        return max(timedelta(0), self.recovered_at - self.timeline.opened_at)
+
+    @property
+    def acknowledged_in_time(self) -> bool | None:
+        """Whether the response target of the level was met; None when either is unknown."""
+        if self.acknowledged_at is None or self.acknowledge_target is None:
+            return None
+        return self.acknowledged_at <= self.acknowledge_target.respond_deadline(self.timeline.opened_at)
 
     @property
     def closed_at(self) -> datetime | None:
@@ -102,6 +132,8 @@ def describe_incident(export: IncidentExport, config: Config, seal: StateSeal | 
 
     duration = (recovered_at - started_at) if recovered_at else None
     budgets = tuple(_budget(service, duration) for service in services)
+    acknowledged_at, acknowledged_by, basis = _acknowledgement(timeline, config.bot_login)
+    severity = _severity(issue, config, state.severity if state else None)
     reporter = str((issue.get("user") or {}).get("login") or "ghost")
     people = [e.actor for e in timeline.entries if e.kind == "comment" and e.actor != reporter]
     assignees = [str(a.get("login")) for a in issue.get("assignees") or () if isinstance(a, Mapping)]
@@ -110,7 +142,7 @@ def describe_incident(export: IncidentExport, config: Config, seal: StateSeal | 
         title=str(issue.get("title") or ""),
         url=str(issue.get("html_url") or ""),
         reporter=reporter,
-        severity=_severity(issue, config, state.severity if state else None),
+        severity=severity,
         services=services,
         reported_service=reported,
         timeline=timeline,
@@ -120,7 +152,30 @@ def describe_incident(export: IncidentExport, config: Config, seal: StateSeal | 
         end_basis=end_basis,
         budgets=budgets,
         responders=tuple(dict.fromkeys([*assignees, *people])),
+        acknowledged_at=acknowledged_at,
+        acknowledged_by=acknowledged_by,
+        acknowledge_basis=basis,
+        acknowledge_target=config.escalation.target(Severity.parse(severity)) if severity else None,
     )
+
+
+def _acknowledgement(timeline: Timeline, bot_login: str) -> tuple[datetime | None, str | None, str]:
+    """When a trusted person first answered the incident, who, and how it is known.
+
+    The sweep records it (the first comment, label or assignment by someone with the trusted
+    permission). Without that record, the first label or assignment by a person stands in: only
+    people with triage access or more can do either, while anyone can comment.
+    """
+    sweep = (timeline.state.sections.get("sweep") if timeline.state else None) or {}
+    recorded = parse_utc(sweep.get("acknowledged_at")) if isinstance(sweep, Mapping) else None
+    if recorded is not None:
+        by = sweep.get("acknowledged_by")
+        return recorded, str(by) if by else None, "sweep"
+    for entry in timeline.entries:
+        if entry.kind in ACKNOWLEDGING_KINDS and entry.origin == "event" and entry.actor not in (bot_login, "ghost") \
+                and entry.at > timeline.opened_at:
+            return entry.at, entry.actor, "history"
+    return None, None, "none"
 
 
 def _severity(issue: Mapping[str, Any], config: Config, remembered: str | None) -> str | None:
@@ -136,7 +191,7 @@ def _severity(issue: Mapping[str, Any], config: Config, remembered: str | None) 
 
 
 def _services(issue: Mapping[str, Any], config: Config) -> tuple[tuple[Service, ...], str | None]:
-    outage, _ = forms.forms_for(config)
+    outage = forms.outage_form(config)
     body = issue.get("body")
     parsed = parse_body(body if isinstance(body, str) else None, outage)
     title = parsed.choice("service")

@@ -42,6 +42,7 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
            tools: IncidentTools | None = None, notifier: Notifier | None = None) -> Result:
     """One event, start to finish. `notifier` tells people outside GitHub (adapters/notify.notifier_for);
     None: responder.yml configures nobody, and a Notify in the decision is skipped and said so."""
+    notifier = notifier or options.notifier
     event = parse_event(payload, options.event_name)
     if event.problem and event.name in ("issues", "issue_comment", "unknown"):
         # Nothing GitHub sends for these events looks like this: bad input, not an event to ignore.
@@ -53,7 +54,8 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
         return Result(early, None, 0)
     assert event.issue is not None
     if event.action == "closed":
-        return handle_closed(payload, event, config, options, github_factory)
+        # The post-mortem stage is handed the notifier with the options (its entry point's signature is fixed).
+        return handle_closed(payload, event, config, replace(options, notifier=notifier), github_factory)
 
     github: GitHubClient | None = None
     if not options.offline:

@@ -54,7 +54,7 @@ from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config
 from responder.decision.actions import Action, Comment, Decision, SetIssue
 from responder.decision.executor import ExecutionContext, execute
-from responder.decision.notify_actions import Notify
+from responder.decision.notify_actions import Notify, notification, wanted
 from responder.decision.ports import Notifier
 from responder.errors import GitHubError
 from responder.model import notifications as events
@@ -69,7 +69,6 @@ from responder.model.trust import TrustVerdict, from_error, from_permission
 from responder.render.comment_blocks import splice, with_state
 from responder.render.comments import render
 from responder.triage.duplicates import service_of
-from responder.triage.notices import notification, wanted
 from responder.triage.outage import CANNOT_REPRODUCE
 from responder.triage.responders import mentioned, with_assignees
 

@@ -30,6 +30,7 @@ class Notification:
     severity: str | None = None  # SEV1..SEV4
     service: str | None = None  # the catalogue name
     runbook: str | None = None  # for escalations: where the steps are
+    document: str | None = None  # for post-mortems: where the published draft is
 
 
 @dataclass(frozen=True)

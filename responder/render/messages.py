@@ -59,11 +59,13 @@ def render_message(notification: Notification, templates_dir: Path | None = None
     """(title, body) of one notification, as plain text."""
     url = safe_http_url(notification.url)
     runbook = safe_http_url(notification.runbook)
+    document = safe_http_url(notification.document)
     context = {
         "n": notification,
         "headline": HEADLINES.get(notification.event, notification.event),
         "url": Link(url) if url else None,
         "runbook": Link(runbook) if runbook else None,
+        "document": Link(document) if document else None,
     }
     env = _environment(str(templates_dir) if templates_dir else None)
     title = env.get_template("notifications/title.txt.j2").render(**context)

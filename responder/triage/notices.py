@@ -1,8 +1,8 @@
 """What people outside GitHub hear about an incident: the notifications a decision carries.
 
-Pure. A notification is built here from the responder's own words (the level, the service, the
-one-line reason) and the issue's title, which reaches it only as quoted, capped plain text
-(render/quoting.plain_text). Which targets get it is the `notify` section's business
+Pure. A notification is built (decision/notify_actions.notification) from the responder's own
+words (the level, the service, the one-line reason) and the issue's title, which reaches it only
+as quoted, capped plain text (render/quoting.plain_text). Which targets get it is the `notify` section's business
 (config/notify.py); sending it is the notifier adapter's. What was already told is remembered in
 the state section `notify`, so an edited report does not announce the incident twice.
 """
@@ -13,37 +13,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from responder.config.loader import Config, Service
-from responder.decision.notify_actions import Notify
+from responder.decision.notify_actions import Notify, notification, wanted
 from responder.model import notifications as events
-from responder.model.notifications import Notification
-from responder.render.quoting import plain_text
-from responder.render.urls import safe_http_url
 from responder.triage.situation import Plan, Situation, report_facts
 
 SECTION = "notify"
-TITLE_LIMIT = 120
-REASON_LIMIT = 300
-
-
-def notification(event: str, *, issue: int, url: str, title: str, reason: str, severity: str | None,
-                 service: Service | None, runbook: bool = False) -> Notification:
-    """One notification, every text field plain and capped; the runbook only where it helps (escalations)."""
-    return Notification(
-        event=event,
-        issue=issue,
-        url=safe_http_url(url) or "",
-        title=plain_text(title, TITLE_LIMIT),
-        reason=plain_text(reason, REASON_LIMIT),
-        severity=severity,
-        service=service.name if service else None,
-        runbook=(safe_http_url(service.runbook) if runbook and service is not None else None),
-    )
-
-
-def wanted(config: Config, notice: Notification) -> bool:
-    """Whether any `notify` target hears about it; a notification nobody gets is not part of the decision."""
-    return any(target.wants(notice) for target in config.notify)
 
 
 def with_notices(situation: Situation, plan: Plan) -> Plan:

@@ -254,3 +254,30 @@ def test_the_postmortem_section_decides_which_closings_count(tmp_path: Path, git
     repo = make_infra_repo(tmp_path, config_extra=section)
     code, out, _ = handle(tmp_path, repo, closed_event(load_export()), "--dry-run")
     assert code == 0 and json.loads(out)["reasons"] == [reason]
+
+
+def test_publishing_the_post_mortem_tells_the_notify_targets_once(tmp_path: Path, github: FakeGitHub,
+                                                                 repo: GitRepo) -> None:
+    import yaml
+
+    from tests.support.notify_receiver import receiving
+
+    config = repo.root / "responder.yml"
+    raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+    with receiving() as receiver:
+        raw["notify"] = [{"url": receiver.url, "events": ["resolved", "postmortem"]}]
+        config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+        export = load_export()
+        github.add_export(export)
+        code, _, err = handle(tmp_path, repo, closed_event(export))
+        assert code == 0, err
+        postmortem = [message for message in receiver.messages if message["title"].endswith("published (#42)")]
+        [message] = postmortem
+        assert message["title"] == "SEV2 · nextcloud: post-mortem published (#42)"
+        assert message["message"].splitlines()[-1] == (
+            "Post-mortem: https://status.acme-homelab.org/post-mortems/2026-11-23-nextcloud-502-since-14-00/")
+        told = len(receiver.messages)
+        # Closed again after a reopen: the post-mortem is regenerated, nobody is told twice.
+        code, _, err = handle(tmp_path, repo, closed_event(export))
+        assert code == 0, err
+        assert len(receiver.messages) == told

@@ -125,3 +125,41 @@ def test_state_without_severity_or_journal_is_fine(example_config: Config) -> No
     raw["issue"]["labels"] = []
     incident = incident_of(raw, example_config)
     assert incident.severity is None and incident.end_basis == "closing"
+
+
+def with_sweep(raw: dict[str, Any], **sweep: Any) -> dict[str, Any]:
+    state = read_marker(raw["comments"][0]["body"])
+    assert state is not None
+    sections = {**state.sections, "sweep": {**(state.sections.get("sweep") or {}), **sweep}}
+    raw["comments"][0]["body"] = "### SEV2\n\n" + render_marker(replace(state, sections=sections))
+    return raw
+
+
+def test_time_to_acknowledge_comes_from_the_sweeps_record(example_config: Config) -> None:
+    raw = with_sweep(load_export(), acknowledged_at="2026-11-23T14:09:12Z", acknowledged_by="bob")
+    incident = incident_of(raw, example_config)
+    assert (incident.acknowledged_by, incident.acknowledge_basis) == ("bob", "sweep")
+    assert incident.time_to_acknowledge == timedelta(minutes=4, seconds=12)
+    assert incident.acknowledged_in_time is True  # SEV2: within 15 minutes
+    assert incident.time_to_resolve == timedelta(minutes=47, seconds=10)
+
+
+def test_without_the_sweeps_record_the_first_label_or_assignment_by_a_person_stands_in(
+        example_config: Config) -> None:
+    incident = incident_of(load_export(), example_config)
+    # bob only commented (anyone can); vbarzin assigned himself: that takes triage access.
+    assert (incident.acknowledged_by, incident.acknowledge_basis) == ("vbarzin", "history")
+    assert incident.time_to_acknowledge == timedelta(minutes=7, seconds=30)
+
+
+def test_a_missed_response_target_says_so(example_config: Config) -> None:
+    raw = with_sweep(load_export(), acknowledged_at="2026-11-23T14:40:00Z", acknowledged_by="vbarzin")
+    assert incident_of(raw, example_config).acknowledged_in_time is False
+
+
+def test_nobody_answering_is_not_recorded(example_config: Config) -> None:
+    raw = load_export()
+    raw["events"] = [event for event in raw["events"] if event["event"] not in ("assigned",)]
+    incident = incident_of(raw, example_config)
+    assert incident.acknowledged_at is None and incident.time_to_acknowledge is None
+    assert incident.acknowledge_basis == "none" and incident.acknowledged_in_time is None

@@ -11,10 +11,10 @@ from responder.adapters.notify import AppriseNotifier, notifier_for
 from responder.config.loader import load_config
 from responder.config.notify import NotifyTarget
 from responder.config.secrets import EnvReference
+from responder.decision.notify_actions import notification
 from responder.model.notifications import Notification
 from responder.model.severity_levels import Severity
 from responder.render.redaction import process_redactor
-from responder.triage.notices import notification
 from tests.support.notify_receiver import Receiver, receiving, refused_url
 
 ISSUE = "https://github.com/acme-homelab/infra/issues/42"
