@@ -35,7 +35,7 @@ forms: $(VENV)/.installed-dev
 	$(BIN)/statuspage templates --config examples/responder.yml --check
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-issue-forms \
 		.github/ISSUE_TEMPLATE/outage-report.yml .github/ISSUE_TEMPLATE/feature-request.yml \
-		.github/ISSUE_TEMPLATE/maintenance.yml
+		.github/ISSUE_TEMPLATE/platform-request.yml .github/ISSUE_TEMPLATE/maintenance.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-issue-config .github/ISSUE_TEMPLATE/config.yml
 
 # The workflows and pipelines: GitHub's and Woodpecker's schemas, and zizmor's audit

@@ -249,6 +249,17 @@ def validate(values: Mapping[str, Any], form: FormSpec) -> list[Problem]:
                     problems.append(Problem(spec.id, f"{_quote(option)} must be ticked"))
         if spec.required and _is_empty(value):
             problems.append(Problem(spec.id, "required, but no answer was given"))
+    for condition in form.conditions:
+        chosen = values.get(condition.field)
+        if not isinstance(chosen, list) or condition.option not in chosen:
+            continue
+        for field_id in condition.required:
+            if _is_empty(values.get(field_id)):
+                problems.append(Problem(field_id, f"required for \"{condition.option}\", but no answer was given"))
+        if condition.any_of and all(_is_empty(values.get(field_id)) for field_id in condition.any_of):
+            names = [spec.label for field_id in condition.any_of if (spec := form.field_by_id(field_id))]
+            problems.append(Problem(condition.any_of[0], f"\"{condition.option}\" needs at least one of: "
+                                                         + ", ".join(names)))
     return problems
 
 

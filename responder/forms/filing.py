@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Filing:
-    kind: str  # forms.KIND_OUTAGE, forms.KIND_FEATURE or forms.KIND_UNKNOWN
+    kind: str  # forms.KIND_OUTAGE, forms.KIND_FEATURE, forms.KIND_PLATFORM or forms.KIND_UNKNOWN
     form: FormSpec | None  # None: not filed through a known form
     parsed: ParsedForm | None  # the answers, parsed against that form
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from responder.errors import InputError
 from responder.model.changes import CHANGE_KINDS, SOMETHING_ELSE
+from responder.model.platform import DNS, REQUEST_KINDS
 from responder.model.vocabulary import (  # noqa: F401 - the forms' words, used as forms.X
     ERROR_502,
     ERROR_503,
@@ -30,6 +31,7 @@ from responder.model.vocabulary import (  # noqa: F401 - the forms' words, used 
     ERROR_WONT_LOAD,
     KIND_FEATURE,
     KIND_OUTAGE,
+    KIND_PLATFORM,
     KIND_UNKNOWN,
     OTHER_SERVICE,
     REPORTED_STATE,
@@ -64,6 +66,17 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """Fields a form needs only for one answer of another field: what a platform request needs
+    depends on which request it is. GitHub's forms cannot say this, so the parser does."""
+
+    field: str  # the deciding field's id (a dropdown)
+    option: str  # the answer that needs them
+    required: tuple[str, ...] = ()  # each must be answered
+    any_of: tuple[str, ...] = ()  # at least one must be answered
+
+
+@dataclass(frozen=True)
 class FormSpec:
     """One issue form, as the parser and the generator see it."""
 
@@ -75,6 +88,7 @@ class FormSpec:
     labels: tuple[str, ...]
     fields: tuple[Field, ...]
     intro: str = ""
+    conditions: tuple[Condition, ...] = ()
     _by_label: Mapping[str, Field] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -160,8 +174,90 @@ def _intro(text: str, config: Config) -> str:
     return text
 
 
-def forms_for(config: Config) -> tuple[FormSpec, FormSpec]:
-    return outage_form(config), feature_form(config)
+def platform_form(config: Config) -> FormSpec | None:
+    """The self-service form, when responder.yml has a `platform:` section; None otherwise."""
+    platform = config.platform
+    if platform is None:
+        return None
+    namespaces = platform.namespaces
+    kinds = [kind for kind in REQUEST_KINDS if kind.section != DNS or platform.dns is not None]
+    default, most = namespaces.quota_default, namespaces.quota_max
+    roles = ", ".join(namespaces.roles)
+    fields = [
+        Field("request", "dropdown", "What do you need?", required=True, options=tuple(k.option for k in kinds)),
+        Field("namespace", "input", "Namespace",
+              description="For namespace requests: the namespace's name (lowercase letters, digits and dashes).",
+              placeholder="e.g. team-a"),
+        Field("members", "input", "Members",
+              description="GitHub logins, comma-separated. For a new namespace, leave it empty to be its only "
+                          f"member, with the {namespaces.top_role} role.",
+              placeholder="e.g. dana, lee"),
+        Field("role", "input", "Role",
+              description=f"For access requests: one of {roles}. A new namespace's members get "
+                          f"{namespaces.top_role} unless you name another.",
+              placeholder=f"e.g. {namespaces.roles[0]}"),
+        Field("cpu", "input", "CPU quota",
+              description=f"Cores or millicores, at most {most.cpu}. A new namespace gets {default.cpu} by default.",
+              placeholder=f"e.g. {default.cpu}"),
+        Field("memory", "input", "Memory quota",
+              description=f"At most {most.memory}. A new namespace gets {default.memory} by default.",
+              placeholder=f"e.g. {default.memory}"),
+        Field("pods", "input", "Pod limit",
+              description=f"At most {most.pods}. A new namespace gets {default.pods} by default.",
+              placeholder=f"e.g. {default.pods}"),
+    ]
+    if platform.dns is not None:
+        zones = ", ".join(platform.dns.zones)
+        fields += [
+            Field("record_name", "input", "Record name",
+                  description=f"For DNS records: the full name, inside {zones}.",
+                  placeholder=f"e.g. wiki.{platform.dns.zones[0]}"),
+            Field("record_type", "input", "Record type", description=f"One of {', '.join(platform.dns.types)}.",
+                  placeholder=f"e.g. {platform.dns.types[-1]}"),
+            Field("record_value", "input", "Record value",
+                  description="An IPv4 address for A, an IPv6 address for AAAA, a host name for CNAME."),
+        ]
+    fields += [
+        Field("url", "input", "URL to monitor", description="For a new monitor: the https:// address to check.",
+              placeholder="https://"),
+        Field("service_name", "input", "Monitor name",
+              description="A short name for the catalogue: lowercase letters, digits and dashes.",
+              placeholder="e.g. wiki"),
+        Field("title", "input", "Monitor title", description="How the status page and the forms show it.",
+              placeholder="e.g. Team wiki"),
+        Field("tier", "dropdown", "Tier", options=("core", "critical", "standard", "low"),
+              description=f"How much it matters (low if not given). {_tiers_text(platform.monitors.tiers)}"),
+        Field("reason", "textarea", "Why is it needed?", required=True,
+              description="What it is for. The responder puts it in the commit."),
+    ]
+    conditions = tuple(Condition("request", kind.option, kind.required, kind.any_of) for kind in kinds)
+    return FormSpec(
+        name="Platform request",
+        kind=KIND_PLATFORM,
+        file_name="platform-request.yml",
+        description="Self-service: a namespace with a quota, access to one, a DNS record, or a new monitor.",
+        title="[Platform]: ",
+        labels=(config.labels["platform-request"],),
+        intro=_intro(
+            "Requests within the platform's limits are carried out through Terraform and committed "
+            "within minutes; anything else is assessed and handed to a person. Fill in only the fields "
+            "your request needs.",
+            config,
+        ),
+        fields=tuple(fields),
+        conditions=conditions,
+    )
+
+
+def _tiers_text(tiers: tuple[str, ...]) -> str:
+    return f"Self-service: {' or '.join(tiers)}; other tiers need a person."
+
+
+def forms_for(config: Config) -> tuple[FormSpec, ...]:
+    """Every form people file issues through: outage reports, feature requests, and platform requests
+    when responder.yml configures them."""
+    platform = platform_form(config)
+    return (outage_form(config), feature_form(config), *((platform,) if platform is not None else ()))
 
 
 def form_to_yaml_data(form: FormSpec) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def service_of(incident: IncidentIssue, config: Config) -> str | None:
         name = (state.sections.get("investigation") or {}).get("service")
         if isinstance(name, str) and config.service(name) is not None:
             return name
-    outage, _ = forms.forms_for(config)
+    outage = forms.outage_form(config)
     parsed = parse_body(incident.body, outage)
     title = parsed.choice("service")
     service = config.service_by_title(title) if title and title != forms.OTHER_SERVICE else None

@@ -16,7 +16,8 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "templates",
         help="write .github/ISSUE_TEMPLATE/*.yml from responder.yml",
-        description="Regenerate the outage-report and feature-request forms and config.yml, "
+        description="Regenerate the outage-report, feature-request and (with a platform: section) "
+                    "platform-request forms and config.yml, "
                     "so the service dropdown always matches the catalogue.",
     )
     add_config_argument(parser)

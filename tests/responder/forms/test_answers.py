@@ -6,7 +6,7 @@ import pytest
 
 from responder.config.loader import Config
 from responder.forms.answers import parse_body
-from responder.forms.specs import Field, FormSpec, feature_form, outage_form
+from responder.forms.specs import Field, FormSpec, feature_form, outage_form, platform_form
 from tests.conftest import issue_body
 
 
@@ -171,3 +171,37 @@ def test_feature_form_parses(example_config: Config) -> None:
     assert parsed.values["change"] == ["Replica count"]
     assert parsed.values["value"] == "3"
     assert parsed.valid
+
+
+def platform_body(request: str, **answers: str) -> str:
+    return "\n\n".join([f"### What do you need?\n\n{request}",
+                         *(f"### {label}\n\n{value}" for label, value in answers.items()),
+                         "### Why is it needed?\n\nThe new team starts Monday."])
+
+
+def test_a_platform_request_needs_the_fields_its_kind_needs_named(example_config: Config) -> None:
+    form = platform_form(example_config)
+    assert form is not None
+    parsed = parse_body(platform_body("Grant namespace access", Namespace="team-a"), form)
+    assert [(p.field, p.message) for p in parsed.errors] == [
+        ("members", 'required for "Grant namespace access", but no answer was given'),
+        ("role", 'required for "Grant namespace access", but no answer was given'),
+    ]
+
+
+def test_a_quota_change_needs_at_least_one_quota(example_config: Config) -> None:
+    form = platform_form(example_config)
+    assert form is not None
+    parsed = parse_body(platform_body("Change a namespace quota", Namespace="team-a"), form)
+    assert [(p.field, p.message) for p in parsed.errors] == [
+        ("cpu", '"Change a namespace quota" needs at least one of: CPU quota, Memory quota, Pod limit')]
+    assert parse_body(platform_body("Change a namespace quota", Namespace="team-a", **{"Pod limit": "30"}),
+                      form).valid
+
+
+def test_fields_another_request_would_need_are_not_asked_for(example_config: Config) -> None:
+    form = platform_form(example_config)
+    assert form is not None
+    parsed = parse_body(platform_body("New namespace", Namespace="team-a", **{"CPU quota": "2"}), form)
+    assert parsed.valid
+    assert (parsed.choice("request"), parsed.text("namespace"), parsed.text("cpu")) == ("New namespace", "team-a", "2")

@@ -28,7 +28,7 @@ def generate(config: Path, out: Path) -> None:
 def test_generated_forms_validate_against_githubs_schemas(tmp_path: Path) -> None:
     generate(EXAMPLE_CONFIG, tmp_path)
     forms = check_jsonschema("vendor.github-issue-forms", tmp_path / "outage-report.yml",
-                             tmp_path / "feature-request.yml")
+                             tmp_path / "feature-request.yml", tmp_path / "platform-request.yml")
     assert forms.returncode == 0, forms.stdout + forms.stderr
     config = check_jsonschema("vendor.github-issue-config", tmp_path / "config.yml")
     assert config.returncode == 0, config.stdout + config.stderr
@@ -65,6 +65,42 @@ def test_the_feature_form_offers_the_supported_changes(tmp_path: Path) -> None:
     assert list(fields) == ["service", "change", "value", "description"]
     assert fields["change"]["attributes"]["options"] == [
         "Replica count", "Memory limit", "Memory request", "CPU limit", "CPU request", "Image tag", "Something else"]
+
+
+def test_the_platform_form_offers_what_the_platform_section_configures(tmp_path: Path) -> None:
+    generate(EXAMPLE_CONFIG, tmp_path)
+    form = yaml.safe_load((tmp_path / "platform-request.yml").read_text())
+    assert form["labels"] == ["platform-request"]
+    fields = {item["id"]: item for item in form["body"] if "id" in item}
+    assert list(fields) == ["request", "namespace", "members", "role", "cpu", "memory", "pods", "record_name",
+                            "record_type", "record_value", "url", "service_name", "title", "tier", "reason"]
+    assert fields["request"]["attributes"]["options"] == [
+        "New namespace", "Change a namespace quota", "Grant namespace access", "Revoke namespace access",
+        "Add a DNS record", "Monitor a URL"]
+    # Only the request and the reason are always needed; the parser asks for the rest per request.
+    assert [f for f, item in fields.items() if item.get("validations", {}).get("required")] == ["request", "reason"]
+    assert fields["cpu"]["attributes"]["description"] == "Cores or millicores, at most 8. A new namespace gets 2 " \
+                                                         "by default."
+    assert "apps.acme-homelab.org" in fields["record_name"]["attributes"]["description"]
+
+
+def test_without_a_platform_section_there_is_no_platform_form(tmp_path: Path) -> None:
+    config = tmp_path / "responder.yml"
+    config.write_text("services:\n  - {name: web, title: Web, tier: standard}\n")
+    generate(config, tmp_path / "forms")
+    assert sorted(p.name for p in (tmp_path / "forms").iterdir()) == ["config.yml", "feature-request.yml",
+                                                                      "outage-report.yml"]
+
+
+def test_without_dns_the_platform_form_asks_for_no_record(tmp_path: Path) -> None:
+    config = tmp_path / "responder.yml"
+    config.write_text("services:\n  - {name: web, title: Web, tier: standard}\n"
+                      "platform: {stack: stacks/platform, vars_file: platform.auto.tfvars.json}\n")
+    generate(config, tmp_path / "forms")
+    form = yaml.safe_load((tmp_path / "forms" / "platform-request.yml").read_text())
+    fields = {item["id"]: item for item in form["body"] if "id" in item}
+    assert "Add a DNS record" not in fields["request"]["attributes"]["options"]
+    assert not {"record_name", "record_type", "record_value"} & set(fields)
 
 
 def test_the_dropdown_follows_the_catalogue(tmp_path: Path) -> None:
