@@ -35,6 +35,13 @@ class InvestigationSettings:
     # confirmed | always | never: when a report that looks healthy is closed (see assess in triage/outage.py)
     close_when_healthy: str = "confirmed"
     cannot_reproduce_close_after_hours: float = 72.0
+    # Roll a bad image back to the previous healthy tag through Terraform (see investigate/rollback.py). Off by
+    # default: reverting a release is a bigger step than a restart, and a team opts in to it.
+    rollback: bool = False
+    # Deploy history: Helm's release Secrets (metadata only, unless helm_release_data) and Argo CD's Applications.
+    helm_history: bool = True
+    helm_release_data: bool = False
+    argocd: bool = True
     # A certificate that expires within this many days is a warning (services[].tls_warn_days overrides it).
     tls_warn_days: int = DEFAULT_TLS_WARN_DAYS
     ca_file: str | None = None  # a PEM bundle of private CAs to trust, relative to responder.yml
@@ -69,6 +76,10 @@ def build_settings(raw: Mapping[str, Any]) -> InvestigationSettings:
         cannot_reproduce_close_after_hours=float(raw.get("cannot_reproduce_close_after_hours", 72)),
         tls_warn_days=int(raw.get("tls_warn_days", DEFAULT_TLS_WARN_DAYS)),
         ca_file=raw.get("ca_file"),
+        rollback=bool(raw.get("rollback", False)),
+        helm_history=bool((raw.get("deploy_history") or {}).get("helm", True)),
+        helm_release_data=bool(raw.get("helm_release_data", False)),
+        argocd=bool((raw.get("deploy_history") or {}).get("argocd", True)),
     )
 
 

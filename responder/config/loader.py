@@ -72,6 +72,7 @@ class TerraformTarget:
     stack: str
     vars_file: str | None
     limits: Mapping[str, Any] = field(default_factory=dict)
+    image_var: str = "image_tag"  # the variable pinning the image tag: what a rollback sets back
 
 
 @dataclass(frozen=True)
@@ -594,7 +595,8 @@ def _build_service(item: Mapping[str, Any], site_url: str | None, tls: TlsPolicy
     )
     tf_raw = item.get("terraform")
     terraform = (
-        TerraformTarget(stack=tf_raw["stack"], vars_file=tf_raw.get("vars_file"), limits=tf_raw.get("limits") or {})
+        TerraformTarget(stack=tf_raw["stack"], vars_file=tf_raw.get("vars_file"), limits=tf_raw.get("limits") or {},
+                        image_var=tf_raw.get("image_var") or "image_tag")
         if tf_raw
         else None
     )

@@ -19,6 +19,30 @@ def test_defaults_when_the_section_is_missing(example_config: Config) -> None:
     assert settings.root_cause_deadline(Severity.SEV2) == 120
     assert settings.root_cause_deadline(Severity.SEV3) is None
     assert (settings.recovery_timeout, settings.recovery_interval, settings.log_lines) == (180.0, 10.0, 40)
+    # A rollback is opted into; the deploy history is read as metadata only.
+    assert (settings.rollback, settings.helm_history, settings.helm_release_data, settings.argocd) == (
+        False, True, False, True)
+
+
+def test_the_rollback_and_deploy_history_keys_are_read(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "investigation:\n  rollback: true\n  helm_release_data: true\n"
+                                         "  deploy_history: {helm: false, argocd: false}\n"))
+    settings = config.investigation
+    assert (settings.rollback, settings.helm_history, settings.helm_release_data, settings.argocd) == (
+        True, False, True, False)
+
+
+def test_the_image_variable_defaults_to_image_tag(tmp_path: Path) -> None:
+    path = tmp_path / "responder.yml"
+    path.write_text("services:\n"
+                    "  - {name: a, title: A, tier: low, terraform: {stack: stacks/a, vars_file: a.auto.tfvars.json}}\n"
+                    "  - {name: b, title: B, tier: low, terraform: {stack: stacks/b, vars_file: b.auto.tfvars.json,"
+                    " image_var: b_image}}\n")
+    config = load_config(path)
+    assert [s.terraform.image_var for s in config.services if s.terraform] == ["image_tag", "b_image"]
+    path.write_text("services:\n  - {name: a, title: A, tier: low, terraform: {stack: s, image_var: 'x y'}}\n")
+    with pytest.raises(ConfigError, match=r"services\[0\]\.terraform\.image_var"):
+        load_config(path)
 
 
 def test_every_key_is_read() -> None:
