@@ -17,9 +17,6 @@ class Sample:
     def known(self) -> bool:
         return not math.isnan(self.value)
 
-    def describe_labels(self) -> str:
-        return "{" + ", ".join(f'{name}="{value}"' for name, value in self.labels) + "}" if self.labels else ""
-
 
 @dataclass(frozen=True)
 class Series:
