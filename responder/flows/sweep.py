@@ -84,6 +84,8 @@ OPEN = "open"
 RESOLVED = "resolved"
 # Only these can hold write access; anyone else's comment is never looked up (and never an update).
 UPDATE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+UNACKNOWLEDGED = "unacknowledged"
+TIER_CALLED = "escalated to tier"
 COMMENTS_READ = 1000  # comments read per incident at most (10 requests), however many a spammer posts
 
 
@@ -263,9 +265,9 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
                     present = assignees if assignees is not None else incident.assignees
                     if any(login not in present for login in called):
                         assignees = with_assignees(present, called)
-                    text += f": escalated to tier {next_tier + 1} of {len(config.escalation.tiers)}"
+                    text += f": {TIER_CALLED} {next_tier + 1} of {len(config.escalation.tiers)}"
                 text += "."
-                record("unacknowledged", text)
+                record(UNACKNOWLEDGED, text)
                 lines.append({"kind": "unacknowledged", "text": text, "mentions": mentioned(config, called),
                               "called": list(called)})
                 notes.append(text[0].lower() + text[1:].rstrip("."))
@@ -313,6 +315,10 @@ def plan(incident: IncidentIssue, probe: ProbeResult | None, now: datetime, conf
         # Only the latest reminder stays in the journal (the count is in the section): a SEV1 reminded every
         # 15 minutes for days must not crowd out the timeline or outgrow GitHub's comment size limit.
         state = replace(state, journal=tuple(entry for entry in state.journal if entry.kind != "reminder"))
+    if any(entry.kind == UNACKNOWLEDGED and TIER_CALLED not in entry.text for entry in journal):
+        # Likewise a missed window that called nobody new: the latest says it; each tier called stays.
+        state = replace(state, journal=tuple(entry for entry in state.journal if entry.kind != UNACKNOWLEDGED
+                                             or TIER_CALLED in entry.text))
     new_state = state.with_entries(tuple(journal)).with_section(SECTION, sweep)
     if not new_state.kind:
         new_state = replace(new_state, kind="outage-report", outcome="triaged", severity=str(level))

@@ -482,3 +482,17 @@ def test_the_sweep_reports_its_progress(desk: Desk, caplog: pytest.LogCaptureFix
     lines = [record.getMessage().rsplit(" in ", 1)[0] for record in caplog.records
              if record.getMessage().endswith(" s")]
     assert lines == ["read 3 open incidents and waiting reports", "probed 2 services"]
+
+
+def test_missed_windows_past_the_last_tier_keep_one_entry_in_the_journal(desk: Desk, receiver: Receiver) -> None:
+    paging(desk, receiver)
+    sev1(desk)
+    for moment in ("14:11", "14:16", "14:21", "14:26", "14:31"):
+        desk.sweep(f"2026-11-23T{moment}:00Z")
+    entries = [entry.text for entry in desk.state(42).journal if entry.kind == "unacknowledged"]
+    assert entries == [
+        "Not acknowledged within 5 min (SEV1 target): escalated to tier 2 of 3.",
+        "Not acknowledged within 5 min (SEV1 target): escalated to tier 3 of 3.",
+        "Not acknowledged within 5 min (SEV1 target).",
+    ]
+    assert len(receiver.messages) == 5
