@@ -4,12 +4,23 @@ Two readers satisfy `ClusterReader`, and both hand back the same thing: a
 `kind: List` of raw objects parsed by `cluster.parse_list`, so a snapshot
 and the live API go through one code path.
 
-- `SnapshotCluster`: the JSON List `kubectl get pods,deployments,replicasets,events,nodes -A -o json` prints.
+- `SnapshotCluster`: the JSON List `kubectl get pods,deployments,replicasets,events,nodes,pvc,hpa,jobs,
+  cronjobs,ingresses,endpoints -A -o json` prints (with Helm's release Secrets, metadata only, and Argo CD's
+  Applications appended when the deploy history is wanted).
 - `LiveCluster`: the API server. The official `kubernetes` client loads the
   credentials (kubeconfig contexts, exec and OIDC plugins with token
   refresh, the in-cluster service account); the few REST calls themselves
   go through `requests`, so each one is counted and timed like GitHub's,
   and tests answer them at the HTTP boundary.
+
+The workload's kinds (pods, deployments, replicasets, events, nodes) must be
+readable. The kinds around it (claims, autoscalers, jobs, ingresses,
+endpoints) and the deploy history (Helm's release Secrets, Argo CD's
+Applications) are read when the account may: a refusal or an absent API is
+recorded in the view's `unread`, and the findings say what could not be
+looked at. Helm's Secrets are asked for as metadata only
+(`PartialObjectMetadataList`), so their data never leaves the API server,
+unless investigation.helm_release_data asks for it.
 
 The one write is a rollout restart, done exactly as `kubectl rollout
 restart` does it: a strategic-merge patch of the pod template's
@@ -48,12 +59,18 @@ class KubeError(ResponderError):
     """The cluster could not be read or changed."""
 
 
+class _Absent(Exception):
+    """The API server does not serve this kind (its CRD is not installed)."""
+
+
 class ClusterReader(Protocol):
     source: str  # for people: "snapshot examples/cluster/oomkilled.json", "live API https://... (context prod)"
     writable: bool  # False for a snapshot
     requests: int
 
-    def read(self, target: KubernetesTarget) -> ClusterView: ...
+    def read(self, target: KubernetesTarget, *, workload_only: bool = False) -> ClusterView:
+        """The service's namespace (and the nodes); `workload_only`: the pods' kinds alone, for the quick
+        re-reads that confirm a recovery."""
 
     def previous_logs(self, namespace: str, pod: str, container: str, tail: int) -> str | None: ...
 
@@ -63,23 +80,40 @@ class ClusterReader(Protocol):
 # ---------------------------------------------------------------- snapshot
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a read takes in besides the workload (from the investigation settings)."""
+
+    helm: bool = True  # Helm's release Secrets, metadata only
+    release_data: bool = False  # and their `release` key (investigation.helm_release_data)
+    argocd: bool = True  # Argo CD's Applications
+
+    @classmethod
+    def from_settings(cls, settings: InvestigationSettings) -> ReadOptions:
+        return cls(helm=settings.helm_history, release_data=settings.helm_release_data, argocd=settings.argocd)
+
+
 class SnapshotCluster:
     """A file written by kubectl. Read once; never changed."""
 
     writable = False
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, options: ReadOptions = ReadOptions()) -> None:
         self.path = Path(path)
         self.source = f"snapshot {self.path.name}"
         self.requests = 0
         from responder.adapters.inputs import read_json_file
 
         data = read_json_file(self.path, f"cluster snapshot {self.path}")
-        view = parse_list(data, self.source)
+        view = parse_list(data, self.source, release_data=options.release_data)
+        if not options.helm:
+            view = replace(view, releases=())
+        if not options.argocd:
+            view = replace(view, applications=())
         # A snapshot is judged at the moment it was taken, not at replay time.
         self._view = replace(view, observed_at=latest_timestamp(view))
 
-    def read(self, target: KubernetesTarget) -> ClusterView:
+    def read(self, target: KubernetesTarget, *, workload_only: bool = False) -> ClusterView:
         return self._view
 
     def previous_logs(self, namespace: str, pod: str, container: str, tail: int) -> str | None:
@@ -120,10 +154,28 @@ class Credentials:
     context: str | None = None
 
 
+# The kinds around the workload: (kind, apiVersion, path under the namespace, what people call them).
+_AROUND = (
+    ("PersistentVolumeClaim", "v1", "/api/v1/namespaces/{ns}/persistentvolumeclaims", "PersistentVolumeClaims"),
+    ("HorizontalPodAutoscaler", "autoscaling/v2", "/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers",
+     "HorizontalPodAutoscalers"),
+    ("Job", "batch/v1", "/apis/batch/v1/namespaces/{ns}/jobs", "Jobs"),
+    ("CronJob", "batch/v1", "/apis/batch/v1/namespaces/{ns}/cronjobs", "CronJobs"),
+    ("Ingress", "networking.k8s.io/v1", "/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses", "Ingresses"),
+    ("Endpoints", "v1", "/api/v1/namespaces/{ns}/endpoints", "Endpoints"),
+)
+HELM_RELEASES = "Helm releases"
+ARGO_APPLICATIONS = "Argo CD Applications"
+NOT_INSTALLED = "not installed"  # the reason recorded for an API the cluster does not serve
+# Only the objects' metadata: the API server leaves `data` out, so Secret values never reach the responder.
+METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
+
+
 class LiveCluster:
     writable = True
 
-    def __init__(self, credentials: Credentials, *, timeout: float = 10.0, session: Any = None) -> None:
+    def __init__(self, credentials: Credentials, *, timeout: float = 10.0, session: Any = None,
+                 options: ReadOptions = ReadOptions()) -> None:
         import requests
 
         self._credentials = credentials
@@ -137,20 +189,43 @@ class LiveCluster:
         if credentials.proxy:
             self._session.proxies = {"https": credentials.proxy, "http": credentials.proxy}
         self.requests = 0
+        self.options = options
         context = f" (context {credentials.context})" if credentials.context else ""
         self.source = f"live API {credentials.host}{context}"
 
-    def read(self, target: KubernetesTarget) -> ClusterView:
+    def read(self, target: KubernetesTarget, *, workload_only: bool = False) -> ClusterView:
         namespace = quote(target.namespace, safe="")
         pod_params = {"labelSelector": target.selector} if target.selector else {}
-        lists = (
+        lists: list[tuple[str, str, list[Mapping[str, Any]]]] = [
             ("Pod", "v1", self._list(f"/api/v1/namespaces/{namespace}/pods", pod_params)),
             ("Deployment", "apps/v1", self._list(f"/apis/apps/v1/namespaces/{namespace}/deployments")),
             ("ReplicaSet", "apps/v1", self._list(f"/apis/apps/v1/namespaces/{namespace}/replicasets")),
             ("Event", "v1", self._list(f"/api/v1/namespaces/{namespace}/events")),
             ("Node", "v1", self._list("/api/v1/nodes")),
-        )
-        return parse_list(as_list(lists), self.source)
+        ]
+        unread: dict[str, str] = {}
+        if not workload_only:
+            for kind, api_version, path, words in _AROUND:
+                self._optional(lists, unread, kind, api_version, words, path.format(ns=namespace))
+            if self.options.helm:
+                accept = None if self.options.release_data else METADATA_ONLY
+                self._optional(lists, unread, "Secret", "v1", HELM_RELEASES,
+                               f"/api/v1/namespaces/{namespace}/secrets", {"labelSelector": "owner=helm"}, accept)
+            if self.options.argocd:
+                self._optional(lists, unread, "Application", "argoproj.io/v1alpha1", ARGO_APPLICATIONS,
+                               "/apis/argoproj.io/v1alpha1/applications")
+        return parse_list(as_list(lists), self.source, release_data=self.options.release_data, unread=unread)
+
+    def _optional(self, lists: list[tuple[str, str, list[Mapping[str, Any]]]], unread: dict[str, str], kind: str,
+                  api_version: str, words: str, path: str, params: Mapping[str, str] | None = None,
+                  accept: str | None = None) -> None:
+        """A kind the investigation can do without: a refusal or an absent API is recorded, not raised."""
+        try:
+            lists.append((kind, api_version, self._list(path, params, accept=accept, absent_ok=True)))
+        except _Absent:
+            unread[words] = NOT_INSTALLED
+        except KubeError as exc:
+            unread[words] = exc.message
 
     def previous_logs(self, namespace: str, pod: str, container: str, tail: int) -> str | None:
         path = f"/api/v1/namespaces/{quote(namespace, safe='')}/pods/{quote(pod, safe='')}/log"
@@ -169,11 +244,16 @@ class LiveCluster:
                       headers={"Content-Type": "application/strategic-merge-patch+json"})
         return stamp
 
-    def _list(self, path: str, params: Mapping[str, str] | None = None) -> list[Mapping[str, Any]]:
+    def _list(self, path: str, params: Mapping[str, str] | None = None, *, accept: str | None = None,
+              absent_ok: bool = False) -> list[Mapping[str, Any]]:
         items: list[Mapping[str, Any]] = []
         query = {"limit": str(PAGE_SIZE), **(params or {})}
+        headers = {"Accept": accept} if accept else None
         while True:
-            data = self._request("GET", path, params=query).json()
+            response = self._request("GET", path, params=query, headers=headers, allow=(404,) if absent_ok else ())
+            if response.status_code == 404:
+                raise _Absent(path)
+            data = response.json()
             items.extend(data.get("items") or ())
             token = (data.get("metadata") or {}).get("continue")
             if not token:
@@ -216,7 +296,8 @@ def _hint(status: int) -> str | None:
         return "The cluster refused the credentials: refresh the kubeconfig or the service account token."
     if status == 403:
         return ("The responder's account lacks a permission: it needs get/list on pods, pods/log, events, "
-                "replicasets, deployments and nodes, and patch on deployments for rollout restarts.")
+                "replicasets, deployments and nodes, and patch on deployments for rollout restarts (the "
+                "investigation docs list the optional ones).")
     return None
 
 
@@ -313,23 +394,25 @@ def open_cluster(settings: InvestigationSettings, env: Mapping[str, str], snapsh
     configured is a finding, not a failure: the investigation goes on
     without it and says so.
     """
+    options = ReadOptions.from_settings(settings)
     if snapshot:
-        return ClusterAccess(SnapshotCluster(snapshot))
+        return ClusterAccess(SnapshotCluster(snapshot, options))
     if not settings.kubernetes:
         return ClusterAccess(None, "reading the cluster is switched off (investigation.kubernetes.enabled: false)")
     try:
         if env.get("KUBERNETES_SERVICE_HOST") and (account / "token").is_file():
-            return ClusterAccess(LiveCluster(credentials_in_cluster(env, account), timeout=settings.kube_timeout))
+            return ClusterAccess(LiveCluster(credentials_in_cluster(env, account), timeout=settings.kube_timeout,
+                                                 options=options))
         secret = kubeconfig_secret()
         if secret:
             credentials = credentials_from_kubeconfig_text(secret, settings.kube_context)
-            return ClusterAccess(LiveCluster(credentials, timeout=settings.kube_timeout))
+            return ClusterAccess(LiveCluster(credentials, timeout=settings.kube_timeout, options=options))
         kubeconfig = env.get("KUBECONFIG")
         if not kubeconfig and env.get("HOME") and (Path(env["HOME"]) / ".kube" / "config").is_file():
             kubeconfig = str(Path(env["HOME"]) / ".kube" / "config")
         if kubeconfig:
             credentials = credentials_from_kubeconfig(kubeconfig, settings.kube_context)
-            return ClusterAccess(LiveCluster(credentials, timeout=settings.kube_timeout))
+            return ClusterAccess(LiveCluster(credentials, timeout=settings.kube_timeout, options=options))
     except KubeError as exc:
         return ClusterAccess(None, exc.message)
     return ClusterAccess(None, "no cluster access: no --cluster-snapshot, no kubeconfig ($KUBECONFIG or "

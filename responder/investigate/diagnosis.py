@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -53,20 +53,29 @@ NODE_NOT_READY = "node-not-ready"
 NODE_PRESSURE = "node-pressure"
 NODE_CORDONED = "node-cordoned"
 NOTHING_FOUND = "nothing-found"
+EVICTED = "evicted"
+PVC_PENDING = "pvc-pending"
+PVC_LOST = "pvc-lost"
+HPA_AT_MAX = "hpa-at-max"
+JOB_FAILED = "job-failed"
+INGRESS_NO_ENDPOINTS = "ingress-no-endpoints"
 
 # Codes that name a cause, not only a symptom: with one of these, the
 # incident has a root cause (the sweep escalates incidents without one).
 ROOT_CAUSES = frozenset({
     CRASH_LOOP, OOM_KILLED, IMAGE_PULL, INVALID_IMAGE, CONFIG_MISSING, CONTAINER_ERROR, NOT_READY, PENDING,
     QUOTA_EXCEEDED, CREATE_FORBIDDEN, SCALED_TO_ZERO, ROLLOUT_STUCK, NODE_NOT_READY, NODE_PRESSURE,
+    EVICTED, PVC_PENDING, PVC_LOST, HPA_AT_MAX, JOB_FAILED, INGRESS_NO_ENDPOINTS,
 })
 
 # The order in which problems explain an outage, most telling first. A
 # missing ConfigMap explains a crash loop; a crash loop explains 0 ready pods.
+# A lost volume or an unbound claim explains a Pending pod.
 PRIORITY = (
-    NODE_NOT_READY, CONFIG_MISSING, INVALID_IMAGE, IMAGE_PULL, QUOTA_EXCEEDED, CREATE_FORBIDDEN, PENDING,
-    OOM_KILLED, CRASH_LOOP, CONTAINER_ERROR, STUCK_CREATING, SCALED_TO_ZERO, ROLLOUT_STUCK, NOT_READY,
-    NO_AVAILABLE, NOTHING_FOUND, NODE_PRESSURE, FEWER_AVAILABLE, RESTARTS_CLIMBING, NODE_CORDONED,
+    NODE_NOT_READY, PVC_LOST, CONFIG_MISSING, INVALID_IMAGE, IMAGE_PULL, QUOTA_EXCEEDED, CREATE_FORBIDDEN,
+    PVC_PENDING, PENDING, EVICTED, OOM_KILLED, CRASH_LOOP, CONTAINER_ERROR, STUCK_CREATING, SCALED_TO_ZERO,
+    ROLLOUT_STUCK, NOT_READY, NO_AVAILABLE, INGRESS_NO_ENDPOINTS, HPA_AT_MAX, JOB_FAILED, NOTHING_FOUND,
+    NODE_PRESSURE, FEWER_AVAILABLE, RESTARTS_CLIMBING, NODE_CORDONED,
 )
 
 _SIGNALS = {6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM"}
@@ -178,7 +187,10 @@ class Diagnosis:
 # ---------------------------------------------------------------- diagnose
 
 
-def diagnose(view: ClusterView, target: KubernetesTarget, now: datetime, *, restarts_climbing: int = 3) -> Diagnosis:
+def diagnose(view: ClusterView, target: KubernetesTarget, now: datetime, *, restarts_climbing: int = 3,
+             host: str | None = None) -> Diagnosis:
+    """`host` is the service's public host name: only the ingress rules for it are checked (all of the
+    namespace's without one)."""
     namespace = target.namespace
     deployment = view.deployment(namespace, target.deployment)
     pods = _service_pods(view, target, deployment)
@@ -186,19 +198,33 @@ def diagnose(view: ClusterView, target: KubernetesTarget, now: datetime, *, rest
         # The configured name may be off (it defaults to the service name): the Deployment that owns
         # the selected pods is the one that matters.
         deployment = _owning_deployment(view, pods)
+    # A service that is a CronJob or a Job (backups, reports) has no Deployment: the job is its workload.
+    job_workload = deployment is None and not pods and (
+        view.named("cronjobs", namespace, target.deployment) is not None
+        or view.named("jobs", namespace, target.deployment) is not None)
     problems: list[Problem] = []
     for pod in pods:
         problems.extend(_pod_problems(view, pod, now, restarts_climbing))
     if deployment is not None:
         problems.extend(_deployment_problems(view, deployment))
-    elif not pods:
+    elif not pods and not job_workload:
         problems.append(Problem(
             NOTHING_FOUND, FAIL, f"deployment/{target.deployment}",
             f"No Deployment {target.deployment} and no pods"
             + (f" matching {target.selector}" if target.selector else "")
             + f" in namespace {namespace}.",
         ))
-    hosts = {str((pod.get("spec") or {}).get("nodeName") or "") for pod in pods} - {""}
+    serving = any(_pod_ready(pod) for pod in pods if not _evicted(pod))
+    if not serving:
+        # Evictions with nothing left serving are the outage, not its history.
+        problems = [replace(p, status=FAIL) if p.code == EVICTED else p for p in problems]
+    problems.extend(_claim_problems(view, namespace, pods, deployment))
+    problems.extend(_autoscaler_problems(view, deployment))
+    problems.extend(_job_problems(view, namespace, target.deployment if job_workload else None, now))
+    if serving:
+        # Pods that are not ready explain an ingress with no endpoints; pods that are ready do not.
+        problems.extend(_ingress_problems(view, namespace, host))
+    hosts = {str((pod.get("spec") or {}).get("nodeName") or "") for pod in pods if not _evicted(pod)} - {""}
     problems.extend(_node_problems(view, hosts))
     desired = available = None
     if deployment is not None:
@@ -255,6 +281,9 @@ def _summary(pod: Obj) -> PodSummary:
     restarts = sum(_int(s.get("restartCount"), 0) for s in statuses)
     containers = len((pod.get("spec") or {}).get("containers") or ()) or len(statuses)
     state = str(status.get("phase") or "Unknown")
+    if _evicted(pod):
+        return PodSummary(name_of(pod), state, 0, containers, restarts, (pod.get("spec") or {}).get("nodeName"),
+                          "Evicted")
     for container in [*(status.get("initContainerStatuses") or ()), *statuses]:
         waiting = (container.get("state") or {}).get("waiting")
         if waiting and waiting.get("reason"):
@@ -277,6 +306,8 @@ def _pod_problems(view: ClusterView, pod: Obj, now: datetime, restarts_climbing:
     status = pod.get("status") or {}
     events = view.events_for("Pod", name, namespace)
     problems: list[Problem] = []
+    if _evicted(pod):
+        return [_eviction(subject, pod, now, events)]
     if status.get("phase") == "Pending" and not status.get("containerStatuses"):
         scheduled = _condition(status, "PodScheduled")
         if scheduled is not None and scheduled.get("status") == "False":
@@ -464,7 +495,7 @@ def _pull_cause(text: str) -> str:
 
 _PENDING_REASONS = (
     ("unbound-pvc", re.compile(r"unbound immediate PersistentVolumeClaims|persistentvolumeclaim \S+ not found|"
-                               r"pod has unbound", re.IGNORECASE),
+                               r"pod has unbound|bound to non-existent persistentvolume", re.IGNORECASE),
      "a PersistentVolumeClaim it needs is not bound to a volume"),
     ("insufficient-memory", re.compile(r"Insufficient memory", re.IGNORECASE),
      "no node has enough free memory for its requests"),
@@ -604,6 +635,268 @@ def _replicas_before_scale_down(view: ClusterView, deployment: Obj) -> int | Non
                 counts.append((created_at(rs), int(value)))
     counts.sort(key=lambda item: item[0] or datetime.min.replace(tzinfo=UTC))
     return counts[-1][1] if counts else None
+
+
+
+# ---------------------------------------------------------------- evictions
+
+_LOW_ON = re.compile(r"low on resource: (?P<resource>[\w-]+)", re.IGNORECASE)
+_USING = re.compile(r"Container (?P<container>\S+) was using (?P<using>\S+), request is (?P<request>[^,]+)")
+
+
+def _evicted(pod: Obj) -> bool:
+    status = pod.get("status") or {}
+    return status.get("phase") == "Failed" and status.get("reason") == "Evicted"
+
+
+def _pod_ready(pod: Obj) -> bool:
+    ready = _condition(pod.get("status") or {}, "Ready")
+    return ready is not None and ready.get("status") == "True"
+
+
+def _eviction(subject: str, pod: Obj, now: datetime, events: Sequence[Obj]) -> Problem:
+    """An evicted pod, with the kubelet's reason. A warning while other pods serve (diagnose raises it
+    to a failure when nothing does)."""
+    status = pod.get("status") or {}
+    message = str(status.get("message") or "").strip()
+    node = str((pod.get("spec") or {}).get("nodeName") or "")
+    target = _condition(status, "DisruptionTarget")
+    at = parse_time((target or {}).get("lastTransitionTime")) or (event_time(events[-1]) if events else None)
+    when = f" {_minutes(now - at)} ago" if at is not None else ""
+    low = _LOW_ON.search(message)
+    using = _USING.search(message)
+    if low:
+        cause = f"the node was low on {low['resource']}"
+        if using:
+            cause += (f"; container {using['container']} was using {using['using']} against a request of "
+                      f"{using['request'].strip()}")
+    else:
+        cause = message.rstrip(".") or "no reason was recorded"
+    where = f" from node {node}" if node else ""
+    evictions = [e for e in events if e.get("reason") == "Evicted"]
+    evidence = "\n".join(filter(None, [f"Evicted: {message}" if message else "Evicted", _event_lines(evictions[-2:])]))
+    return Problem(EVICTED, WARN, subject, f"The pod was evicted{where}{when}: {cause}.", evidence=evidence,
+                   data={"node": node or None, "resource": low["resource"] if low else None,
+                         "container": using["container"] if using else None})
+
+
+# ---------------------------------------------------------------- volumes, autoscaling, jobs, ingress
+
+
+def _claims(pods: Sequence[Obj], deployment: Obj | None) -> list[str]:
+    specs = [pod.get("spec") or {} for pod in pods]
+    if deployment is not None:
+        specs.append(((deployment.get("spec") or {}).get("template") or {}).get("spec") or {})
+    names = [str((volume.get("persistentVolumeClaim") or {}).get("claimName") or "")
+             for spec in specs for volume in spec.get("volumes") or () if isinstance(volume, Mapping)]
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def _claim_problems(view: ClusterView, namespace: str, pods: Sequence[Obj], deployment: Obj | None) -> list[Problem]:
+    """A claim the service mounts that is Pending (no volume yet) or Lost (its volume is gone)."""
+    if not view.pvcs:
+        return []  # not read: nothing to say either way
+    out = []
+    for claim_name in _claims(pods, deployment):
+        claim = view.named("pvcs", namespace, claim_name)
+        if claim is None:
+            continue
+        phase = str((claim.get("status") or {}).get("phase") or "")
+        events = view.events_for("PersistentVolumeClaim", claim_name, namespace)
+        spec = claim.get("spec") or {}
+        storage_class = spec.get("storageClassName")
+        volume = spec.get("volumeName")
+        evidence = "\n".join(filter(None, [f"phase={phase} storageClassName={storage_class} volumeName={volume}",
+                                           _event_lines(events[-3:])]))
+        if phase == "Lost":
+            out.append(Problem(
+                PVC_LOST, FAIL, f"pvc/{claim_name}",
+                f"The PersistentVolumeClaim {claim_name} is Lost: its PersistentVolume {volume or ''} is gone, and "
+                "the data on it may be lost.".replace("  ", " "),
+                evidence=evidence, data={"claim": claim_name, "volume": volume, "data_at_risk": True},
+            ))
+        elif phase == "Pending":
+            why = next((str(e.get("message") or "") for e in reversed(events)
+                        if e.get("reason") in ("ProvisioningFailed", "FailedBinding")), "")
+            cause = f": {why}" if why else (f" (storage class {storage_class})" if storage_class else "")
+            out.append(Problem(
+                PVC_PENDING, FAIL, f"pvc/{claim_name}",
+                f"The PersistentVolumeClaim {claim_name} is Pending: no volume is bound to it{cause}.",
+                evidence=evidence, data={"claim": claim_name, "storage_class": storage_class},
+            ))
+    return out
+
+
+def _autoscaler_problems(view: ClusterView, deployment: Obj | None) -> list[Problem]:
+    """An autoscaler of the deployment at its maximum while a resource is still over its target."""
+    if deployment is None:
+        return []
+    namespace, name = str((deployment.get("metadata") or {}).get("namespace") or ""), name_of(deployment)
+    out = []
+    for hpa in view.hpas:
+        spec, status = hpa.get("spec") or {}, hpa.get("status") or {}
+        ref = spec.get("scaleTargetRef") or {}
+        if (hpa.get("metadata") or {}).get("namespace") != namespace or ref.get("kind") != "Deployment" \
+                or ref.get("name") != name:
+            continue
+        maximum = _int_or_none(spec.get("maxReplicas"))
+        current = _int_or_none(status.get("currentReplicas"))
+        if maximum is None or current is None or current < maximum:
+            continue
+        over = []
+        for metric in spec.get("metrics") or ():
+            resource = metric.get("resource") or {} if isinstance(metric, Mapping) else {}
+            target = _int_or_none((resource.get("target") or {}).get("averageUtilization"))
+            value = _current_utilization(status, str(resource.get("name") or ""))
+            if metric.get("type") == "Resource" and target is not None and value is not None and value > target:
+                over.append((str(resource["name"]), value, target))
+        if not over:
+            continue
+        words = "; ".join(f"{'CPU' if what == 'cpu' else what} is at {value}% of requests against a {target}% "
+                          f"target" for what, value, target in over)
+        limited = _condition(status, "ScalingLimited")
+        evidence = "\n".join(filter(None, [
+            f"currentReplicas={current} maxReplicas={maximum} minReplicas={spec.get('minReplicas')}",
+            f"ScalingLimited={limited.get('status')} {limited.get('reason') or ''}: {limited.get('message') or ''}"
+            if limited else "",
+            _event_lines(view.events_for("HorizontalPodAutoscaler", name_of(hpa), namespace)[-2:]),
+        ]))
+        out.append(Problem(
+            HPA_AT_MAX, FAIL, f"hpa/{name_of(hpa)}",
+            f"The autoscaler {name_of(hpa)} is at its maximum of {maximum} replicas and {words}: it cannot add the "
+            "capacity the load asks for.",
+            evidence=evidence, data={"max": maximum, "current": current,
+                                     "over": [{"resource": w, "value": v, "target": t} for w, v, t in over]},
+        ))
+    return out
+
+
+def _current_utilization(status: Obj, resource: str) -> int | None:
+    for metric in status.get("currentMetrics") or ():
+        current = (metric.get("resource") or {}) if isinstance(metric, Mapping) else {}
+        if current.get("name") == resource:
+            return _int_or_none((current.get("current") or {}).get("averageUtilization"))
+    return None
+
+
+_JOB_WINDOW = timedelta(hours=24)  # a failed one-off Job older than this is history, not news
+
+
+def _job_problems(view: ClusterView, namespace: str, workload: str | None, now: datetime) -> list[Problem]:
+    """The latest run of each CronJob in the namespace, and one-off Jobs of the last day, that failed.
+    A failure for the service's own workload (a service that is a job) is a failure; others, a warning."""
+    jobs = [job for job in view.jobs if (job.get("metadata") or {}).get("namespace") == namespace]
+    latest: dict[str, Obj] = {}
+    standalone = []
+    for job in jobs:
+        owner = next((name for kind, name in owners_of(job) if kind == "CronJob"), None)
+        if owner is None:
+            standalone.append(job)
+        elif _job_finished(job) and (owner not in latest or _job_start(job) > _job_start(latest[owner])):
+            latest[owner] = job
+    out = []
+    for cron_name, job in sorted(latest.items()):
+        failed = _condition(job.get("status") or {}, "Failed")
+        if failed is None or failed.get("status") != "True":
+            continue
+        cron = view.named("cronjobs", namespace, cron_name)
+        success = parse_time(((cron or {}).get("status") or {}).get("lastSuccessfulTime"))
+        last_ok = f"; the last success was {_minutes(now - success)} ago" if success else "; it has never succeeded"
+        mine = workload == cron_name
+        out.append(_job_failure(view, job, f"cronjob/{cron_name}", f"CronJob {cron_name}: its latest Job",
+                                last_ok, now, FAIL if mine else WARN))
+    for job in standalone:
+        failed = _condition(job.get("status") or {}, "Failed")
+        if failed is None or failed.get("status") != "True":
+            continue
+        at = parse_time(failed.get("lastTransitionTime"))
+        if workload != name_of(job) and (at is None or now - at > _JOB_WINDOW):
+            continue
+        out.append(_job_failure(view, job, f"job/{name_of(job)}", "The Job", "", now,
+                                FAIL if workload == name_of(job) else WARN))
+    return out
+
+
+def _job_finished(job: Obj) -> bool:
+    return any(_condition(job.get("status") or {}, kind) is not None and
+               (_condition(job.get("status") or {}, kind) or {}).get("status") == "True"
+               for kind in ("Complete", "Failed"))
+
+
+def _job_start(job: Obj) -> datetime:
+    return parse_time((job.get("status") or {}).get("startTime")) or created_at(job) or datetime.min.replace(tzinfo=UTC)
+
+
+def _job_failure(view: ClusterView, job: Obj, subject: str, lead: str, tail: str, now: datetime,
+                 status: str) -> Problem:
+    name, namespace = name_of(job), str((job.get("metadata") or {}).get("namespace") or "")
+    failed = _condition(job.get("status") or {}, "Failed") or {}
+    at = parse_time(failed.get("lastTransitionTime"))
+    when = f" {_minutes(now - at)} ago" if at is not None else ""
+    reason = str(failed.get("reason") or "Failed")
+    evidence = "\n".join(filter(None, [
+        f"Failed=True {reason}: {failed.get('message') or ''}",
+        f"failed pods: {(job.get('status') or {}).get('failed', 0)}, backoffLimit: "
+        f"{(job.get('spec') or {}).get('backoffLimit')}",
+        _event_lines(view.events_for("Job", name, namespace)[-2:]),
+    ]))
+    # Its pods' exit codes are left out: the live read lists only the service's own pods.
+    return Problem(JOB_FAILED, status, subject, f"{lead} {name} failed{when} ({reason}){tail}.",
+                   evidence=evidence, data={"job": name, "reason": reason})
+
+
+def _ingress_problems(view: ClusterView, namespace: str, host: str | None) -> list[Problem]:
+    """Ingress rules (for the service's host) whose backend Service has no ready endpoints. Checked only
+    while the service's pods are ready, so the cause is the routing: a selector or port that no longer
+    matches, or a Service that is gone."""
+    if not view.endpoints and not view.ingresses:
+        return []
+    out = []
+    for ing in view.ingresses:
+        if (ing.get("metadata") or {}).get("namespace") != namespace:
+            continue
+        spec = ing.get("spec") or {}
+        routes: list[tuple[str, str]] = []
+        for rule in spec.get("rules") or ():
+            if host and rule.get("host") not in (host, None):
+                continue
+            for path in (rule.get("http") or {}).get("paths") or ():
+                backend = ((path.get("backend") or {}).get("service") or {}).get("name")
+                if backend:
+                    routes.append((f"{rule.get('host') or '*'}{path.get('path') or '/'}", str(backend)))
+        default = ((spec.get("defaultBackend") or {}).get("service") or {}).get("name")
+        if default and not routes:
+            routes.append(("(default backend)", str(default)))
+        for route, service in dict.fromkeys(routes):
+            endpoints = view.named("endpoints", namespace, service)
+            if endpoints is not None and any(subset.get("addresses") for subset in endpoints.get("subsets") or ()):
+                continue
+            if endpoints is None:
+                why = "has no Endpoints object: the Service does not exist, or it has no selector"
+            else:
+                waiting = sum(len(subset.get("notReadyAddresses") or ()) for subset in endpoints.get("subsets") or ())
+                why = (f"has no ready endpoints ({waiting} not ready)" if waiting else
+                       "has no endpoints at all, while the service's pods are ready: its selector or port matches "
+                       "none of them")
+            out.append(Problem(
+                INGRESS_NO_ENDPOINTS, FAIL, f"ingress/{name_of(ing)}",
+                f"Ingress {name_of(ing)} routes {route} to Service {service}, which {why}.",
+                evidence=f"ingress {name_of(ing)}: {route} -> service {service}\n"
+                         f"endpoints {service}: {_endpoint_text(endpoints)}",
+                data={"ingress": name_of(ing), "service": service, "route": route},
+            ))
+    return out
+
+
+def _endpoint_text(endpoints: Obj | None) -> str:
+    if endpoints is None:
+        return "(none)"
+    subsets = endpoints.get("subsets") or ()
+    if not subsets:
+        return "<none> (no subsets)"
+    ready = sum(len(s.get("addresses") or ()) for s in subsets)
+    waiting = sum(len(s.get("notReadyAddresses") or ()) for s in subsets)
+    return f"{ready} ready, {waiting} not ready"
 
 
 # ---------------------------------------------------------------- nodes

@@ -47,6 +47,13 @@ _NEEDS_A_PERSON = {
     dx.NODE_NOT_READY: "a node is down; nodes are never repaired automatically",
     dx.NODE_PRESSURE: "a node is under resource pressure; freeing it is a person's decision",
     dx.NOTHING_FOUND: "no Deployment or pods were found where responder.yml says the service runs",
+    dx.EVICTED: "the kubelet evicted the pods for lack of a node resource; requests, limits or node capacity "
+                "need a person",
+    dx.PVC_PENDING: "the claim needs a volume: a storage class or a provisioner only a person can fix",
+    dx.PVC_LOST: "a lost volume puts data at risk: restoring it is always a person's job",
+    dx.HPA_AT_MAX: "raising the autoscaler's maximum or the cluster's capacity is a person's decision",
+    dx.JOB_FAILED: "a failed job needs its logs read and its cause fixed",
+    dx.INGRESS_NO_ENDPOINTS: "the Service's selector, port or the ingress's backend has to be fixed in the stack",
 }
 
 

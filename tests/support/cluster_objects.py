@@ -76,6 +76,8 @@ class Workload:
     age_days: int = 41
     # Apps holding a ReadWriteOnce volume stop the old pod before starting the new one.
     strategy: str = "RollingUpdate"
+    host: str | None = None  # the Ingress host in front of it (the catalogue's URL)
+    deployed_by: str = "helm"  # helm: release Secrets in its namespace | argocd: an Argo CD Application
 
     @property
     def template_hash(self) -> str:
@@ -93,14 +95,14 @@ WORKLOADS: dict[str, Workload] = {
     "nextcloud": Workload(
         "nextcloud", "nextcloud", {"app.kubernetes.io/name": "nextcloud", "app.kubernetes.io/instance": "nextcloud"},
         "docker.io/library/nextcloud:30.0.2-apache", 80, replicas=2, memory_limit="1Gi", memory_request="512Mi",
-        readiness_path="/status.php",
+        readiness_path="/status.php", host="cloud.acme-homelab.org",
         env_from=[{"configMapRef": {"name": "nextcloud-config"}}, {"secretRef": {"name": "nextcloud-db"}}],
         volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "nextcloud-data"}}],
     ),
     "immich": Workload(
         "immich", "immich-server", {"app.kubernetes.io/name": "immich-server", "app.kubernetes.io/instance": "immich"},
         "ghcr.io/immich-app/immich-server:v1.121.0", 2283, memory_limit="4Gi", memory_request="1Gi",
-        cpu_request="500m", readiness_path="/api/server/ping",
+        cpu_request="500m", readiness_path="/api/server/ping", host="photos.acme-homelab.org",
         strategy="Recreate",
         env_from=[{"secretRef": {"name": "immich-db"}}],
         volumes=[{"name": "library", "persistentVolumeClaim": {"claimName": "immich-library"}}],
@@ -108,18 +110,19 @@ WORKLOADS: dict[str, Workload] = {
     "grafana": Workload(
         "monitoring", "grafana", {"app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "grafana"},
         "docker.io/grafana/grafana:11.3.1", 3000, memory_limit="512Mi", readiness_path="/api/health",
-        strategy="Recreate",
+        strategy="Recreate", host="grafana.acme-homelab.org", deployed_by="argocd",
     ),
     "home-assistant": Workload(
         "home-assistant", "home-assistant", {"app": "home-assistant"},
         "ghcr.io/home-assistant/home-assistant:2024.11.3", 8123, memory_limit="2Gi", memory_request="1Gi",
-        readiness_path="/manifest.json",
+        readiness_path="/manifest.json", host="home.acme-homelab.org",
         strategy="Recreate",
         volumes=[{"name": "config", "persistentVolumeClaim": {"claimName": "home-assistant-config"}}],
     ),
     "woodpecker": Workload(
         "woodpecker", "woodpecker-server", {"app.kubernetes.io/name": "woodpecker-server"},
         "docker.io/woodpeckerci/woodpecker-server:v2.7.3", 8000, memory_limit="256Mi", memory_request="128Mi",
+        host="ci.acme-homelab.org",
     ),
     "mail": Workload(
         "mailserver", "mailserver", {"app": "mailserver"},
@@ -211,14 +214,15 @@ def node(name: str, *, ready: str = "True", ready_reason: str = "KubeletReady",
 
 def deployment(w: Workload, *, replicas: int | None = None, available: int | None = None,
                progressing: str = "NewReplicaSetAvailable", replica_failure: str | None = None,
-               last_applied_replicas: int | None = None, image: str | None = None) -> dict:
+               last_applied_replicas: int | None = None, image: str | None = None,
+               unavailable_minutes_ago: float = 20) -> dict:
     desired = w.replicas if replicas is None else replicas
     ready = desired if available is None else available
     conditions = []
     available_status = "True" if ready >= desired else "False"
     conditions.append({
-        "lastTransitionTime": ts(60 * 24 * 3 if available_status == "True" else 20),
-        "lastUpdateTime": ts(60 * 24 * 3 if available_status == "True" else 20),
+        "lastTransitionTime": ts(60 * 24 * 3 if available_status == "True" else unavailable_minutes_ago),
+        "lastUpdateTime": ts(60 * 24 * 3 if available_status == "True" else unavailable_minutes_ago),
         "message": "Deployment has minimum availability." if available_status == "True"
         else "Deployment does not have minimum availability.",
         "reason": "MinimumReplicasAvailable" if available_status == "True" else "MinimumReplicasUnavailable",
@@ -509,6 +513,321 @@ def about(obj: dict, container: str | None = None) -> dict:
     return ref
 
 
+# ---------------------------------------------------------------- around the pods: storage, routing, scaling, jobs
+
+
+def pvc(w: Workload, claim: str, *, phase: str = "Bound", storage_class: str = "nfs-client",
+        size: str = "100Gi") -> dict:
+    volume = f"pvc-{uid('pv', w.namespace, claim)}"
+    spec: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}},
+                            "storageClassName": storage_class, "volumeMode": "Filesystem"}
+    status: dict[str, Any] = {"phase": phase}
+    annotations = {"volume.beta.kubernetes.io/storage-provisioner": "cluster.local/nfs-subdir-external-provisioner",
+                   "volume.kubernetes.io/storage-provisioner": "cluster.local/nfs-subdir-external-provisioner"}
+    if phase in ("Bound", "Lost"):
+        spec["volumeName"] = volume
+        annotations.update({"pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes"})
+    if phase == "Bound":
+        status.update({"accessModes": ["ReadWriteOnce"], "capacity": {"storage": size}})
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {
+            "annotations": annotations,
+            "creationTimestamp": ts(60 * 24 * w.age_days),
+            "finalizers": ["kubernetes.io/pvc-protection"],
+            "labels": dict(w.labels),
+            "name": claim,
+            "namespace": w.namespace,
+            "resourceVersion": resource_version("pvc", w.namespace, claim, phase),
+            "uid": uid("pvc", claim),
+        },
+        "spec": spec,
+        "status": status,
+    }
+
+
+def endpoints(w: Workload, pods: list[dict], *, service: str | None = None) -> dict:
+    """What the endpoints controller writes for the workload's Service: ready pods as addresses, the
+    others as notReadyAddresses; no subsets at all when no pod matches the Service's selector."""
+    ready, not_ready = [], []
+    for p in pods:
+        ip = (p.get("status") or {}).get("podIP")
+        if not ip or p["status"].get("phase") != "Running":
+            continue
+        address = {"ip": ip, "nodeName": p["spec"]["nodeName"],
+                   "targetRef": {"kind": "Pod", "name": p["metadata"]["name"], "namespace": w.namespace,
+                                 "uid": p["metadata"]["uid"]}}
+        is_ready = all(c.get("ready") for c in p["status"].get("containerStatuses") or ())
+        (ready if is_ready else not_ready).append(address)
+    name = service or w.name
+    subsets = []
+    if ready or not_ready:
+        subset: dict[str, Any] = {"ports": [{"name": "http", "port": w.port, "protocol": "TCP"}]}
+        if ready:
+            subset["addresses"] = ready
+        if not_ready:
+            subset["notReadyAddresses"] = not_ready
+        subsets.append(subset)
+    out: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Endpoints",
+        "metadata": {
+            "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": ts(9)},
+            "creationTimestamp": ts(60 * 24 * w.age_days),
+            "labels": {**w.labels, "app.kubernetes.io/managed-by": "Helm"},
+            "name": name,
+            "namespace": w.namespace,
+            "resourceVersion": resource_version("ep", w.namespace, name, str(len(ready)), str(len(not_ready))),
+            "uid": uid("ep", w.namespace, name),
+        },
+    }
+    if subsets:
+        out["subsets"] = subsets
+    return out
+
+
+def ingress(w: Workload, *, service: str | None = None) -> dict:
+    assert w.host is not None
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {
+            "annotations": {"cert-manager.io/cluster-issuer": "letsencrypt",
+                            "traefik.ingress.kubernetes.io/router.entrypoints": "websecure"},
+            "creationTimestamp": ts(60 * 24 * w.age_days),
+            "generation": 1,
+            "labels": {**w.labels, "app.kubernetes.io/managed-by": "Helm"},
+            "name": w.name,
+            "namespace": w.namespace,
+            "resourceVersion": resource_version("ing", w.namespace, w.name),
+            "uid": uid("ing", w.namespace, w.name),
+        },
+        "spec": {
+            "ingressClassName": "traefik",
+            "rules": [{"host": w.host, "http": {"paths": [{
+                "backend": {"service": {"name": service or w.name, "port": {"name": "http"}}},
+                "path": "/", "pathType": "Prefix"}]}}],
+            "tls": [{"hosts": [w.host], "secretName": f"{w.name}-tls"}],
+        },
+        "status": {"loadBalancer": {"ingress": [{"ip": "192.168.1.240"}]}},
+    }
+
+
+def hpa(w: Workload, *, minimum: int, maximum: int, current: int, cpu: int, target: int = 70) -> dict:
+    at_max = current >= maximum and cpu > target
+    conditions = [
+        {"lastTransitionTime": ts(60 * 24 * 3), "message": "recommended size matches current size",
+         "reason": "ReadyForNewScale", "status": "True", "type": "AbleToScale"},
+        {"lastTransitionTime": ts(60 * 24 * 3),
+         "message": "the HPA was able to successfully calculate a replica count from cpu resource utilization "
+                    "(percentage of request)", "reason": "ValidMetricFound", "status": "True",
+         "type": "ScalingActive"},
+        {"lastTransitionTime": ts(34 if at_max else 60 * 24 * 3),
+         "message": "the desired replica count is more than the maximum replica count" if at_max
+         else "the desired count is within the acceptable range",
+         "reason": "TooManyReplicas" if at_max else "DesiredWithinRange", "status": "True" if at_max else "False",
+         "type": "ScalingLimited"},
+    ]
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {
+            "creationTimestamp": ts(60 * 24 * w.age_days),
+            "labels": {**w.labels, "app.kubernetes.io/managed-by": "Helm"},
+            "name": w.name,
+            "namespace": w.namespace,
+            "resourceVersion": resource_version("hpa", w.namespace, w.name, str(current), str(cpu)),
+            "uid": uid("hpa", w.namespace, w.name),
+        },
+        "spec": {
+            "maxReplicas": maximum,
+            "metrics": [{"resource": {"name": "cpu", "target": {"averageUtilization": target, "type": "Utilization"}},
+                         "type": "Resource"}],
+            "minReplicas": minimum,
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": w.name},
+        },
+        "status": {
+            "conditions": conditions,
+            "currentMetrics": [{"resource": {"current": {"averageUtilization": cpu,
+                                                         "averageValue": f"{cpu * 5 // 10}m"}, "name": "cpu"},
+                                "type": "Resource"}],
+            "currentReplicas": current,
+            "desiredReplicas": current,
+            "lastScaleTime": ts(34 if at_max else 60 * 24 * 2),
+        },
+    }
+
+
+CRON_LABELS = {"app.kubernetes.io/name": "nextcloud-cron", "app.kubernetes.io/instance": "nextcloud"}
+
+
+def cronjob(w: Workload, name: str, *, last_schedule_minutes_ago: float, last_success_minutes_ago: float,
+            active: list[dict] | None = None) -> dict:
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {
+            "creationTimestamp": ts(60 * 24 * w.age_days),
+            "generation": 1,
+            "labels": {**CRON_LABELS, "app.kubernetes.io/managed-by": "Helm"},
+            "name": name,
+            "namespace": w.namespace,
+            "resourceVersion": resource_version("cj", name, str(last_schedule_minutes_ago)),
+            "uid": uid("cj", w.namespace, name),
+        },
+        "spec": {
+            "concurrencyPolicy": "Forbid",
+            "failedJobsHistoryLimit": 1,
+            "jobTemplate": {"metadata": {"creationTimestamp": None}, "spec": {
+                "backoffLimit": 6,
+                "template": {"metadata": {"creationTimestamp": None, "labels": dict(CRON_LABELS)},
+                             "spec": {"containers": [{"command": ["php", "-f", "/var/www/html/cron.php"],
+                                                      "image": w.image, "imagePullPolicy": "IfNotPresent",
+                                                      "name": "cron"}],
+                                      "restartPolicy": "Never"}}}},
+            "schedule": "*/5 * * * *",
+            "successfulJobsHistoryLimit": 3,
+            "suspend": False,
+        },
+        "status": {"lastScheduleTime": ts(last_schedule_minutes_ago),
+                   "lastSuccessfulTime": ts(last_success_minutes_ago), **({"active": active} if active else {})},
+    }
+
+
+def job(w: Workload, cron: dict, minutes_ago: float, *, failed: int = 0) -> dict:
+    scheduled = NOW - timedelta(minutes=minutes_ago)
+    name = f"{cron['metadata']['name']}-{int(scheduled.timestamp() // 60)}"
+    start = ts(minutes_ago)
+    status: dict[str, Any] = {"startTime": start, "terminating": 0, "uncountedTerminatedPods": {}, "ready": 0}
+    if failed:
+        status.update({"failed": failed, "conditions": [
+            {"lastProbeTime": ts(minutes_ago - 3), "lastTransitionTime": ts(minutes_ago - 3),
+             "message": "Job has reached the specified backoff limit", "reason": "BackoffLimitExceeded",
+             "status": "True", "type": "FailureTarget"},
+            {"lastProbeTime": ts(minutes_ago - 3), "lastTransitionTime": ts(minutes_ago - 3),
+             "message": "Job has reached the specified backoff limit", "reason": "BackoffLimitExceeded",
+             "status": "True", "type": "Failed"}]})
+    else:
+        status.update({"succeeded": 1, "completionTime": ts(minutes_ago - 0.5), "conditions": [
+            {"lastProbeTime": ts(minutes_ago - 0.5), "lastTransitionTime": ts(minutes_ago - 0.5),
+             "message": "Reached expected number of succeeded pods", "reason": "CompletionsReached",
+             "status": "True", "type": "SuccessCriteriaMet"},
+            {"lastProbeTime": ts(minutes_ago - 0.5), "lastTransitionTime": ts(minutes_ago - 0.5),
+             "message": "Reached expected number of succeeded pods", "reason": "CompletionsReached",
+             "status": "True", "type": "Complete"}]})
+    template = copy.deepcopy(cron["spec"]["jobTemplate"]["spec"])
+    template["template"]["metadata"]["labels"] = {**CRON_LABELS, "batch.kubernetes.io/job-name": name,
+                                                  "job-name": name}
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "annotations": {"batch.kubernetes.io/cronjob-scheduled-timestamp": start},
+            "creationTimestamp": start,
+            "generation": 1,
+            "labels": {**CRON_LABELS, "batch.kubernetes.io/controller-uid": uid("job", name), "job-name": name},
+            "name": name,
+            "namespace": w.namespace,
+            "ownerReferences": [{"apiVersion": "batch/v1", "blockOwnerDeletion": True, "controller": True,
+                                 "kind": "CronJob", "name": cron["metadata"]["name"],
+                                 "uid": cron["metadata"]["uid"]}],
+            "resourceVersion": resource_version("job", name, str(failed)),
+            "uid": uid("job", name),
+        },
+        "spec": {**template, "completionMode": "NonIndexed", "completions": 1, "parallelism": 1, "suspend": False},
+        "status": status,
+    }
+
+
+# ---------------------------------------------------------------- deploy history: Helm releases, Argo CD
+
+
+def helm_release(w: Workload, revision: int, *, status: str, minutes_ago: float) -> dict:
+    """A Helm 3 release Secret as `kubectl get` shows it, without its data: the example snapshots hold
+    no Secret data at all, as the responder would never read it by default."""
+    name = f"sh.helm.release.v1.{w.name}.v{revision}"
+    modified = int((NOW - timedelta(minutes=minutes_ago)).timestamp())
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "creationTimestamp": ts(minutes_ago),
+            "labels": {"modifiedAt": str(modified), "name": w.name, "owner": "helm", "status": status,
+                       "version": str(revision)},
+            "name": name,
+            "namespace": w.namespace,
+            "resourceVersion": resource_version("helm", w.namespace, name, status),
+            "uid": uid("helm", w.namespace, name),
+        },
+        "type": "helm.sh/release.v1",
+    }
+
+
+ARGO_REPO = "https://github.com/acme-homelab/infra.git"
+
+
+def argo_application(w: Workload, history: list[tuple[str, float, str]], *, health: str = "Healthy",
+                     health_message: str = "") -> dict:
+    """An Argo CD Application for the workload; `history` is (git revision, minutes ago, image), oldest first."""
+    entries = []
+    for index, (revision, minutes_ago, _image) in enumerate(history):
+        entries.append({"deployStartedAt": ts(minutes_ago + 0.2), "deployedAt": ts(minutes_ago), "id": index,
+                        "initiatedBy": {"automated": True}, "revision": revision,
+                        "source": {"path": f"apps/{w.name}", "repoURL": ARGO_REPO, "targetRevision": "main"}})
+    revision, minutes_ago, image = history[-1]
+    resource_health = {"status": health, **({"message": health_message} if health_message else {})}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {
+            "creationTimestamp": ts(60 * 24 * w.age_days),
+            "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+            "generation": 40 + len(history),
+            "name": w.name,
+            "namespace": "argocd",
+            "resourceVersion": resource_version("app", w.name, revision, health),
+            "uid": uid("app", w.name),
+        },
+        "spec": {
+            "destination": {"namespace": w.namespace, "server": "https://kubernetes.default.svc"},
+            "project": "default",
+            "source": {"path": f"apps/{w.name}", "repoURL": ARGO_REPO, "targetRevision": "main"},
+            "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},
+        },
+        "status": {
+            "health": {"status": health},
+            "history": entries,
+            "operationState": {
+                "finishedAt": ts(minutes_ago), "message": "successfully synced (all tasks run)",
+                "operation": {"initiatedBy": {"automated": True}, "sync": {"revision": revision}},
+                "phase": "Succeeded", "startedAt": ts(minutes_ago + 0.2),
+                "syncResult": {"revision": revision,
+                               "source": {"path": f"apps/{w.name}", "repoURL": ARGO_REPO, "targetRevision": "main"}},
+            },
+            "reconciledAt": ts(1),
+            "resources": [
+                {"group": "apps", "health": resource_health, "kind": "Deployment", "name": w.name,
+                 "namespace": w.namespace, "status": "Synced", "version": "v1"},
+                {"health": {"status": "Healthy"}, "kind": "Service", "name": w.name, "namespace": w.namespace,
+                 "status": "Synced", "version": "v1"},
+            ],
+            "sourceType": "Directory",
+            "summary": {"externalURLs": [f"https://{w.host}/"] if w.host else [], "images": [image]},
+            "sync": {"comparedTo": {"destination": {"namespace": w.namespace,
+                                                    "server": "https://kubernetes.default.svc"},
+                                    "source": {"path": f"apps/{w.name}", "repoURL": ARGO_REPO,
+                                               "targetRevision": "main"}},
+                     "revision": revision, "status": "Synced"},
+        },
+    }
+
+
+def git_sha(*parts: str) -> str:
+    return hashlib.sha1("/".join(parts).encode()).hexdigest()  # noqa: S324 - a made-up commit id
+
+
+
 # ---------------------------------------------------------------- snapshots
 
 
@@ -526,13 +845,35 @@ class Cluster:
     def __init__(self) -> None:
         self.nodes = {name: node(name) for name in NODES}
         self.parts: dict[str, dict[str, list[dict]]] = {}
+        self.endpoints: dict[str, dict | None] = {}  # a workload's Endpoints, when not the pods' own
         for key, w in WORKLOADS.items():
             self.parts[key] = {
                 "deployments": [deployment(w)],
                 "replicasets": [replicaset(w)],
                 "pods": [pod(w, i) for i in range(w.replicas)],
                 "events": [],
+                "pvcs": [pvc(w, v["persistentVolumeClaim"]["claimName"]) for v in w.volumes],
+                "hpas": [],
+                "jobs": [],
+                "cronjobs": [],
+                "ingresses": [ingress(w)] if w.host else [],
+                "releases": [],
+                "applications": [],
             }
+            if w.deployed_by == "helm":
+                self.parts[key]["releases"] = [
+                    helm_release(w, rev, status="deployed" if rev == w.revision else "superseded",
+                                 minutes_ago=60 * 24 * (w.age_days - rev))
+                    for rev in (w.revision - 1, w.revision)]
+            else:
+                self.parts[key]["applications"] = [argo_application(w, [
+                    (git_sha(w.name, str(rev)), 60 * 24 * (w.age_days - rev), w.image)
+                    for rev in (w.revision - 1, w.revision)])]
+        nextcloud = WORKLOADS["nextcloud"]
+        self.parts["nextcloud"]["hpas"] = [hpa(nextcloud, minimum=2, maximum=4, current=2, cpu=35)]
+        cron = cronjob(nextcloud, "nextcloud-cron", last_schedule_minutes_ago=3, last_success_minutes_ago=2.5)
+        self.parts["nextcloud"]["cronjobs"] = [cron]
+        self.parts["nextcloud"]["jobs"] = [job(nextcloud, cron, 3)]
 
     def set(self, key: str, **parts: list[dict]) -> None:
         self.parts[key].update(parts)
@@ -540,16 +881,48 @@ class Cluster:
     def add_events(self, key: str, *events: dict) -> None:
         self.parts[key]["events"].extend(events)
 
+    def deploy(self, key: str, minutes_ago: float, image: str, *, status: str = "deployed",
+               revision: str | None = None) -> None:
+        """Record a new deploy of the workload where its tool keeps history: a Helm revision, or an
+        Argo CD sync of a new git revision."""
+        w = WORKLOADS[key]
+        if w.deployed_by == "helm":
+            releases = self.parts[key]["releases"]
+            latest = max(int(r["metadata"]["labels"]["version"]) for r in releases)
+            for release in releases:
+                if release["metadata"]["labels"]["status"] == "deployed":
+                    release["metadata"]["labels"]["status"] = "superseded"
+            releases.append(helm_release(w, latest + 1, status=status, minutes_ago=minutes_ago))
+            return
+        app = self.parts[key]["applications"][0]
+        history = [(entry["revision"], (NOW - _parse(entry["deployedAt"])).total_seconds() / 60,
+                    app["status"]["summary"]["images"][0]) for entry in app["status"]["history"]]
+        history.append((revision or git_sha(w.name, "deploy", str(minutes_ago)), minutes_ago, image))
+        self.parts[key]["applications"] = [argo_application(w, history, health="Degraded" if status != "deployed"
+                                                            else "Healthy")]
+
     def as_list(self) -> dict:
         items: list[dict] = []
-        for kind in ("pods", "replicasets", "deployments", "events"):
-            for key in WORKLOADS:
-                items.extend(self.parts[key][kind])
+        for key, w in WORKLOADS.items():
+            parts = self.parts[key]
+            for kind in ("pods", "replicasets", "deployments", "events", "pvcs", "hpas", "jobs", "cronjobs",
+                         "ingresses", "releases", "applications"):
+                items.extend(parts[kind])
+            own = self.endpoints.get(key, endpoints(w, parts["pods"]))
+            if own is not None and (w.host or parts["pods"]):
+                items.append(own)
         items.extend(self.nodes.values())
-        # kubectl prints pods, then deployments, then replicasets, then events, then nodes (the order asked for).
-        order = {"Pod": 0, "Deployment": 1, "ReplicaSet": 2, "Event": 3, "Node": 4}
+        # kubectl prints the kinds in the order asked for; Helm's Secrets and Argo CD's Applications are
+        # read by a second command and appended (see examples/cluster/README.md).
+        order = {"Pod": 0, "Deployment": 1, "ReplicaSet": 2, "Event": 3, "Node": 4, "PersistentVolumeClaim": 5,
+                 "HorizontalPodAutoscaler": 6, "Job": 7, "CronJob": 8, "Ingress": 9, "Endpoints": 10, "Secret": 11,
+                 "Application": 12}
         items.sort(key=lambda item: order[item["kind"]])
         return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
+
+
+def _parse(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def _crash(key: str, exit_code: int, reason: str, message: str = "", *, restarts: int = 9) -> Callable[[Cluster], None]:
@@ -624,13 +997,16 @@ def _image_pull(key: str, image: str, waiting_reason: str, pull_error: str) -> C
                                 count=63, first_minutes_ago=15.5, last_minutes_ago=0.5, host=host))
             events.append(event(w, about(p, w.name), "Failed", "Error: ImagePullBackOff", count=63,
                                 first_minutes_ago=15.5, last_minutes_ago=0.5, host=host))
+        # Recreate: the old pods were stopped when the rollout began, and availability went with them.
         cluster.set(key, pods=pods,
-                    deployments=[deployment(w, available=0, progressing="ReplicaSetUpdated", image=image)],
+                    deployments=[deployment(w, available=0, progressing="ReplicaSetUpdated", image=image,
+                                            unavailable_minutes_ago=16)],
                     replicasets=[replicaset(w, replicas=0),
                                  new_rs])
         created = event(w, about(new_rs), "SuccessfulCreate", f"Created pod: {pods[0]['metadata']['name']}",
                         kind="Normal", first_minutes_ago=16, last_minutes_ago=16, component="replicaset-controller")
         cluster.add_events(key, created, *events)
+        cluster.deploy(key, 16.2, image)
 
     return build
 
@@ -671,6 +1047,8 @@ def _not_ready(cluster: Cluster) -> None:
     p = pod(w, 0, ready=False, started_minutes_ago=47)
     cluster.set("grafana", pods=[p], deployments=[deployment(w, available=0)],
                 replicasets=[replicaset(w, ready=0)])
+    # Argo CD synced a configuration change (same image) just before the pod started.
+    cluster.deploy("grafana", 47.5, w.image, status="degraded", revision=git_sha("grafana", "datasources"))
     cluster.add_events("grafana", event(
         w, about(p, w.name), "Unhealthy",
         "Readiness probe failed: HTTP probe failed with statuscode: 503", count=262, first_minutes_ago=44,
@@ -704,6 +1082,8 @@ def _rollout_stuck(cluster: Cluster) -> None:
     dep["status"]["conditions"][1]["message"] = f'ReplicaSet "{rs_name}" has timed out progressing.'
     cluster.set("immich", pods=[new_pod], deployments=[dep],
                 replicasets=[old_rs, new_rs])
+    # helm upgrade --wait gave up on it after its timeout.
+    cluster.deploy("immich", 31.2, w.image, status="failed")
     cluster.add_events("immich",
                        event(w, about(dep), "ScalingReplicaSet", f"Scaled up replica set {rs_name} to 1",
                              kind="Normal", first_minutes_ago=31, last_minutes_ago=31,
@@ -776,12 +1156,140 @@ def _quota(cluster: Cluster) -> None:
 
 def _pvc_pending(cluster: Cluster) -> None:
     w = WORKLOADS["immich"]
+    cluster.set("immich", pvcs=[pvc(w, "immich-library", phase="Pending", storage_class="nfs-fast")])
     cluster.add_events("immich", {
         **event(w, {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "name": "immich-library",
                     "resourceVersion": "48121907", "uid": uid("pvc", "immich-library")},
                 "ProvisioningFailed", 'storageclass.storage.k8s.io "nfs-fast" not found', count=89,
                 first_minutes_ago=22, last_minutes_ago=0.5, component="persistentvolume-controller"),
     })
+
+
+
+def _evicted(cluster: Cluster) -> None:
+    """The kubelet of k8s-node2 ran low on memory 25 minutes ago and evicted both Nextcloud pods; their
+    replacements run elsewhere. Evicted pods stay listed (phase Failed, reason Evicted) until collected."""
+    w = WORKLOADS["nextcloud"]
+    message = ("The node was low on resource: memory. Threshold quantity: 100Mi, available: 92160Ki. Container "
+               "nextcloud was using 1572864Ki, request is 512Mi, has larger consumption of memory. ")
+    evicted = []
+    for index in (0, 1):
+        p = pod(w, index, node_name="k8s-node2", ready=False, phase="Failed", started_minutes_ago=60 * 24 * 2,
+                state={"terminated": {"exitCode": 137, "finishedAt": ts(25), "reason": "Error",
+                                      "startedAt": ts(60 * 24 * 2)}})
+        p["status"]["reason"] = "Evicted"
+        p["status"]["message"] = message
+        p["status"]["conditions"].insert(0, {"lastProbeTime": None, "lastTransitionTime": ts(25),
+                                             "message": message.strip(), "reason": "TerminationByKubelet",
+                                             "status": "True", "type": "DisruptionTarget"})
+        del p["status"]["podIP"], p["status"]["podIPs"]
+        evicted.append(p)
+    replacements = [pod(w, index, node_name=("k8s-node3", "k8s-node1")[index - 2], started_minutes_ago=24)
+                    for index in (2, 3)]
+    cluster.set("nextcloud", pods=[*evicted, *replacements])
+    cluster.add_events("nextcloud", *[event(w, about(p), "Evicted", message.strip(), first_minutes_ago=25,
+                                            last_minutes_ago=25, host="k8s-node2") for p in evicted])
+
+
+def _pvc_lost(cluster: Cluster) -> None:
+    """Home Assistant's config volume was deleted underneath its claim; the restarted pod cannot be placed."""
+    w = WORKLOADS["home-assistant"]
+    claim = pvc(w, "home-assistant-config", phase="Lost")
+    volume = claim["spec"]["volumeName"]
+    message = (f'0/3 nodes are available: persistentvolumeclaim "home-assistant-config" bound to non-existent '
+               f'persistentvolume "{volume}". preemption: 0/3 nodes are available: 3 Preemption is not helpful '
+               "for scheduling.")
+    p = pod(w, 0, scheduled={"reason": "Unschedulable", "message": message}, started_minutes_ago=12)
+    cluster.set("home-assistant", pods=[p], pvcs=[claim], deployments=[deployment(w, available=0)],
+                replicasets=[replicaset(w, ready=0)])
+    cluster.add_events("home-assistant",
+                       event(w, {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "name": "home-assistant-config",
+                                 "resourceVersion": claim["metadata"]["resourceVersion"],
+                                 "uid": claim["metadata"]["uid"]},
+                             "ClaimLost", "Bound claim has lost reference to PersistentVolume. Data on the volume is "
+                             "lost!", first_minutes_ago=13, last_minutes_ago=13,
+                             component="persistentvolume-controller"),
+                       event(w, about(p), "FailedScheduling", message, count=9, first_minutes_ago=12,
+                             last_minutes_ago=1, component="default-scheduler"))
+
+
+def _hpa_at_max(cluster: Cluster) -> None:
+    """Nextcloud scaled out to its autoscaler's maximum of 4 and CPU is still far over target."""
+    w = WORKLOADS["nextcloud"]
+    scaler = hpa(w, minimum=2, maximum=4, current=4, cpu=96)
+    cluster.set("nextcloud", pods=[pod(w, index, started_minutes_ago=34 if index > 1 else None)
+                                   for index in range(4)],
+                deployments=[deployment(w, replicas=4)], replicasets=[replicaset(w, replicas=4)], hpas=[scaler])
+    cluster.add_events("nextcloud", event(w, {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                                              "name": w.name, "resourceVersion": scaler["metadata"]["resourceVersion"],
+                                              "uid": scaler["metadata"]["uid"]},
+                                          "SuccessfulRescale", "New size: 4; reason: cpu resource utilization "
+                                          "(percentage of request) above target", kind="Normal",
+                                          first_minutes_ago=34, last_minutes_ago=34,
+                                          component="horizontal-pod-autoscaler"))
+
+
+def _cronjob_failed(cluster: Cluster) -> None:
+    """Nextcloud's background jobs (cron.php) fail: the latest Job hit its backoff limit; the last success
+    was 3 hours ago. The web pods are fine."""
+    w = WORKLOADS["nextcloud"]
+    cron = cronjob(w, "nextcloud-cron", last_schedule_minutes_ago=10, last_success_minutes_ago=180)
+    done = job(w, cron, 181)
+    failed = job(w, cron, 10, failed=7)
+    name = failed["metadata"]["name"]
+    job_pod = pod(w, 0, rs_name=name, ready=False, phase="Failed", started_minutes_ago=8,
+                  state={"terminated": {"exitCode": 1, "finishedAt": ts(7.5), "reason": "Error",
+                                        "startedAt": ts(8)}})
+    job_pod["metadata"]["labels"] = {**CRON_LABELS, "batch.kubernetes.io/job-name": name, "job-name": name}
+    job_pod["metadata"]["ownerReferences"] = [{"apiVersion": "batch/v1", "blockOwnerDeletion": True,
+                                               "controller": True, "kind": "Job", "name": name,
+                                               "uid": failed["metadata"]["uid"]}]
+    job_pod["spec"]["containers"][0]["name"] = "cron"
+    job_pod["spec"]["restartPolicy"] = "Never"
+    job_pod["status"]["containerStatuses"][0]["name"] = "cron"
+    cluster.set("nextcloud", cronjobs=[cron], jobs=[done, failed],
+                pods=[*cluster.parts["nextcloud"]["pods"], job_pod])
+    cluster.add_events("nextcloud", event(w, about(failed), "BackoffLimitExceeded",
+                                          "Job has reached the specified backoff limit", first_minutes_ago=7,
+                                          last_minutes_ago=7, component="job-controller"))
+
+
+def _ingress_no_endpoints(cluster: Cluster) -> None:
+    """Grafana's pods are ready, but its Service's selector no longer matches them (a chart changed the
+    labels): the Service has no endpoints, and the ingress has nowhere to send requests."""
+    w = WORKLOADS["grafana"]
+    cluster.endpoints["grafana"] = endpoints(w, [])
+
+
+def _rollout_crashloop(cluster: Cluster) -> None:
+    """A rolling update of Nextcloud to a new image: the one new pod crashes at start (exit 1) while the
+    two pods of the previous revision still serve; the rollout hit its progress deadline."""
+    w = WORKLOADS["nextcloud"]
+    image = "docker.io/library/nextcloud:30.0.3-apache"
+    new_rev = w.revision + 1
+    new_rs = replicaset(w, revision=new_rev, replicas=1, ready=0, minutes_ago=14, image=image, desired_annotation=2)
+    rs_name = new_rs["metadata"]["name"]
+    old_rs = replicaset(w)
+    terminated = {"containerID": "containerd://" + hashlib.sha256(b"nc-new").hexdigest(), "exitCode": 1,
+                  "finishedAt": ts(1.5), "reason": "Error", "startedAt": ts(1.6)}
+    new_pod = pod(w, 0, ready=False, restarts=7, image=image, rs_name=rs_name, started_minutes_ago=14,
+                  state={"waiting": {"message": f"back-off 5m0s restarting failed container={w.name} pod="
+                                                f"{rs_name}", "reason": "CrashLoopBackOff"}},
+                  last_state={"terminated": terminated})
+    dep = deployment(w, available=2, progressing="ProgressDeadlineExceeded", image=image)
+    dep["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = str(new_rev)
+    dep["status"]["conditions"][1]["message"] = f'ReplicaSet "{rs_name}" has timed out progressing.'
+    dep["status"].update({"replicas": 3, "updatedReplicas": 1, "unavailableReplicas": 1})
+    cluster.set("nextcloud", pods=[*cluster.parts["nextcloud"]["pods"], new_pod], deployments=[dep],
+                replicasets=[old_rs, new_rs])
+    cluster.deploy("nextcloud", 14.2, image)
+    cluster.add_events("nextcloud",
+                       event(w, about(dep), "ScalingReplicaSet", f"Scaled up replica set {rs_name} to 1",
+                             kind="Normal", first_minutes_ago=14, last_minutes_ago=14,
+                             component="deployment-controller"),
+                       event(w, about(new_pod, w.name), "BackOff", f"Back-off restarting failed container {w.name} "
+                             f"in pod {new_pod['metadata']['name']}_{w.namespace}({new_pod['metadata']['uid']})",
+                             count=28, first_minutes_ago=13, last_minutes_ago=1, host=new_pod["spec"]["nodeName"]))
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -849,6 +1357,18 @@ SCENARIOS: tuple[Scenario, ...] = (
              "immich", _pressure("DiskPressure")),
     Scenario("node-pid-pressure", "Node k8s-node3, which runs Immich, is running out of process ids.",
              "immich", _pressure("PIDPressure")),
+    Scenario("evicted", "Both Nextcloud pods were evicted from k8s-node2 (low on memory); replacements run.",
+             "nextcloud", _evicted),
+    Scenario("pvc-lost", "Home Assistant's PersistentVolumeClaim lost its volume; the new pod cannot start.",
+             "home-assistant", _pvc_lost),
+    Scenario("hpa-at-max", "Nextcloud's autoscaler is at its maximum of 4 replicas with CPU at 96% of a 70% target.",
+             "nextcloud", _hpa_at_max),
+    Scenario("cronjob-failed", "Nextcloud's background CronJob fails (backoff limit); the web pods are fine.",
+             "nextcloud", _cronjob_failed),
+    Scenario("ingress-no-endpoints", "Grafana's pods are ready, but its ingress's Service has no endpoints.",
+             "grafana", _ingress_no_endpoints),
+    Scenario("rollout-crashloop", "Nextcloud's new image crashes at start; the previous revision still serves.",
+             "nextcloud", _rollout_crashloop),
 )
 
 
@@ -871,8 +1391,15 @@ def write_all(directory: Path = SNAPSHOTS) -> list[Path]:
         path.write_text(render(scenario.name), encoding="utf-8")
         written.append(path)
     index = ["# Cluster snapshots", "",
-             "Each file is what `kubectl get pods,deployments,replicasets,events,nodes -A -o json` prints for the",
-             "example cluster (three nodes, the workloads of `examples/responder.yml`) with one failure mode.",
+             "Each file is what `kubectl get pods,deployments,replicasets,events,nodes,pvc,hpa,jobs,cronjobs,"
+             "ingresses,endpoints -A -o json`",
+             "prints for the example cluster (three nodes, the workloads of `examples/responder.yml`) with one "
+             "failure mode,",
+             "followed by the deploy history: Helm's release Secrets, metadata only (`kubectl get secrets -A -l "
+             "owner=helm`",
+             "with `data` removed), and Argo CD's Applications (`kubectl get applications.argoproj.io -A`). The "
+             "investigation docs",
+             "show the one command that writes such a file.",
              "Replay a report against one with `responder handle --cluster-snapshot examples/cluster/FILE.json`.",
              "", "| File | Service | What is wrong |", "|---|---|---|"]
     index += [f"| `{s.name}.json` | {s.service} | {s.description} |" for s in SCENARIOS]

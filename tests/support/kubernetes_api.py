@@ -32,7 +32,17 @@ _LISTS = {
     "replicasets": ("ReplicaSet", "ReplicaSetList", "apps/v1"),
     "events": ("Event", "EventList", "v1"),
     "nodes": ("Node", "NodeList", "v1"),
+    "persistentvolumeclaims": ("PersistentVolumeClaim", "PersistentVolumeClaimList", "v1"),
+    "horizontalpodautoscalers": ("HorizontalPodAutoscaler", "HorizontalPodAutoscalerList", "autoscaling/v2"),
+    "jobs": ("Job", "JobList", "batch/v1"),
+    "cronjobs": ("CronJob", "CronJobList", "batch/v1"),
+    "ingresses": ("Ingress", "IngressList", "networking.k8s.io/v1"),
+    "endpoints": ("Endpoints", "EndpointsList", "v1"),
+    "secrets": ("Secret", "SecretList", "v1"),
+    "applications": ("Application", "ApplicationList", "argoproj.io/v1alpha1"),
 }
+_GROUPS = {"v1": '""', "apps/v1": '"apps"', "autoscaling/v2": '"autoscaling"', "batch/v1": '"batch"',
+           "networking.k8s.io/v1": '"networking.k8s.io"', "argoproj.io/v1alpha1": '"argoproj.io"'}
 
 
 def status(code: int, reason: str, message: str, kind: str | None = None) -> dict[str, Any]:
@@ -54,15 +64,22 @@ class FakeKubernetes:
         self.page_size: int | None = None  # force paging below the client's limit
         self.read_only = False  # refuse patches (an account with get/list but no patch)
         self.on_restart: Callable[[FakeKubernetes], None] | None = None
+        self.argocd_installed = True  # False: the applications.argoproj.io API answers 404, as without the CRD
+        self.accepts: list[tuple[str, str]] = []  # (path, Accept header) of every request
         self.load(snapshot)
         host = re.escape(api)
         rsps.add_callback("GET", re.compile(host + r"/api/v1/nodes(\?.*)?$"), callback=self._wrap(self._nodes))
         rsps.add_callback("GET", re.compile(host + r"/api/v1/namespaces/[^/]+/pods/[^/]+/log(\?.*)?$"),
                           callback=self._wrap(self._logs))
-        rsps.add_callback("GET", re.compile(host + r"/api/v1/namespaces/[^/]+/(pods|events)(\?.*)?$"),
+        rsps.add_callback("GET", re.compile(host + r"/api/v1/namespaces/[^/]+/(pods|events|persistentvolumeclaims|"
+                                                   r"endpoints|secrets)(\?.*)?$"),
                           callback=self._wrap(self._namespaced))
-        rsps.add_callback("GET", re.compile(host + r"/apis/apps/v1/namespaces/[^/]+/(deployments|replicasets)(\?.*)?$"),
+        rsps.add_callback("GET", re.compile(host + r"/apis/(apps/v1|autoscaling/v2|batch/v1|networking\.k8s\.io/v1)/"
+                                                   r"namespaces/[^/]+/(deployments|replicasets|horizontalpodautoscalers|"
+                                                   r"jobs|cronjobs|ingresses)(\?.*)?$"),
                           callback=self._wrap(self._namespaced))
+        rsps.add_callback("GET", re.compile(host + r"/apis/argoproj\.io/v1alpha1/applications(\?.*)?$"),
+                          callback=self._wrap(self._applications))
         rsps.add_callback("PATCH", re.compile(host + r"/apis/apps/v1/namespaces/[^/]+/deployments/[^/?]+$"),
                           callback=self._wrap(self._patch))
 
@@ -86,6 +103,7 @@ class FakeKubernetes:
         def callback(request: Any) -> tuple[int, dict[str, str], str]:
             url = urlparse(request.url)
             self.log.append((request.method, url.path))
+            self.accepts.append((url.path, request.headers.get("Accept", "")))
             query = parse_qs(url.query)
             scheme, _, token = request.headers.get("Authorization", "").partition(" ")
             if scheme.lower() != "bearer" or token != TOKEN:
@@ -98,11 +116,11 @@ class FakeKubernetes:
 
         return callback
 
-    def _list(self, resource: str, namespace: str | None, query: dict[str, list[str]]) -> Any:
+    def _list(self, resource: str, namespace: str | None, query: dict[str, list[str]], accept: str = "") -> Any:
         kind, list_kind, api_version = _LISTS[resource]
         if resource in self.forbidden:
             where = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
-            group = '"apps"' if api_version == "apps/v1" else '""'
+            group = _GROUPS[api_version]
             return 403, {}, status(403, "Forbidden", f'{resource} is forbidden: User "system:serviceaccount:'
                                                      f'responder:responder" cannot list resource "{resource}" in API '
                                                      f"group {group}{where}", resource)
@@ -115,6 +133,11 @@ class FakeKubernetes:
                      if all(obj["metadata"].get("labels", {}).get(k) == v for k, v in wanted.items())]
         # List items come without kind and apiVersion; only the list names them.
         items = [{k: v for k, v in copy.deepcopy(obj).items() if k not in ("kind", "apiVersion")} for obj in items]
+        if "as=PartialObjectMetadataList" in accept:
+            # The metadata-only answer: each item is a PartialObjectMetadata holding nothing but metadata.
+            items = [{"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]}
+                     for obj in items]
+            list_kind, api_version = "PartialObjectMetadataList", "meta.k8s.io/v1"
         limit = int(query.get("limit", ["0"])[0] or 0)
         size = min(x for x in (limit, self.page_size or 0) if x) if (limit or self.page_size) else 0
         start = int(base64.b64decode(query["continue"][0]).decode()) if "continue" in query else 0
@@ -134,7 +157,12 @@ class FakeKubernetes:
     def _namespaced(self, request: Any, path: str, query: dict[str, list[str]]) -> Any:
         parts = path.strip("/").split("/")
         namespace, resource = parts[-2], parts[-1]
-        return self._list(resource, namespace, query)
+        return self._list(resource, namespace, query, request.headers.get("Accept", ""))
+
+    def _applications(self, request: Any, path: str, query: dict[str, list[str]]) -> Any:
+        if not self.argocd_installed:
+            return 404, {}, status(404, "NotFound", "the server could not find the requested resource")
+        return self._list("applications", None, query)
 
     def _logs(self, request: Any, path: str, query: dict[str, list[str]]) -> Any:
         pod = path.strip("/").split("/")[5]

@@ -17,6 +17,7 @@ from responder.adapters.kube import (
     RESTARTED_AT,
     KubeError,
     LiveCluster,
+    ReadOptions,
     SnapshotCluster,
     credentials_from_kubeconfig,
     credentials_in_cluster,
@@ -59,8 +60,7 @@ def test_the_live_api_and_the_snapshot_give_the_same_diagnosis(example_config: C
     assert from_api.source == "live API https://k8s.acme-homelab.org:6443"
 
 
-def test_a_live_read_is_five_requests_scoped_to_the_namespace_and_selector(example_config: Config,
-                                                                          kube: FakeKubernetes) -> None:
+def test_a_live_read_is_scoped_to_the_namespace_and_selector(example_config: Config, kube: FakeKubernetes) -> None:
     service = example_config.service("nextcloud")
     assert service is not None and service.kubernetes is not None
     view = live().read(service.kubernetes)
@@ -70,9 +70,84 @@ def test_a_live_read_is_five_requests_scoped_to_the_namespace_and_selector(examp
         ("GET", "/apis/apps/v1/namespaces/nextcloud/replicasets"),
         ("GET", "/api/v1/namespaces/nextcloud/events"),
         ("GET", "/api/v1/nodes"),
+        ("GET", "/api/v1/namespaces/nextcloud/persistentvolumeclaims"),
+        ("GET", "/apis/autoscaling/v2/namespaces/nextcloud/horizontalpodautoscalers"),
+        ("GET", "/apis/batch/v1/namespaces/nextcloud/jobs"),
+        ("GET", "/apis/batch/v1/namespaces/nextcloud/cronjobs"),
+        ("GET", "/apis/networking.k8s.io/v1/namespaces/nextcloud/ingresses"),
+        ("GET", "/api/v1/namespaces/nextcloud/endpoints"),
+        ("GET", "/api/v1/namespaces/nextcloud/secrets"),
+        ("GET", "/apis/argoproj.io/v1alpha1/applications"),
     ]
     assert {pod["metadata"]["namespace"] for pod in view.pods} == {"nextcloud"}
     assert all(pod["kind"] == "Pod" and pod["apiVersion"] == "v1" for pod in view.pods)
+    assert (len(view.pvcs), len(view.hpas), len(view.cronjobs), len(view.ingresses), len(view.endpoints)) == (
+        1, 1, 1, 1, 1)
+    assert [r["metadata"]["labels"]["version"] for r in view.releases] == ["2", "3"]
+    assert view.unread == {}
+
+
+def test_a_recovery_check_reads_only_the_workload(example_config: Config, kube: FakeKubernetes) -> None:
+    service = example_config.service("nextcloud")
+    assert service is not None and service.kubernetes is not None
+    live().read(service.kubernetes, workload_only=True)
+    assert len(kube.log) == 5
+
+
+def _with_release_data(kube: FakeKubernetes) -> None:
+    for obj in kube.objects:
+        if obj["kind"] == "Secret":
+            obj["data"] = {"release": "SDRzSUFBQUFBQUFBLzZ0V0tzbFB6a3Rz"}
+
+
+def test_helm_secrets_are_asked_for_as_metadata_only(example_config: Config, kube: FakeKubernetes) -> None:
+    _with_release_data(kube)
+    service = example_config.service("immich")
+    assert service is not None and service.kubernetes is not None
+    view = live().read(service.kubernetes)
+    accept = dict(kube.accepts)["/api/v1/namespaces/immich/secrets"]
+    assert accept.startswith("application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")
+    assert view.releases and all("data" not in release for release in view.releases)
+
+
+def test_release_data_is_read_only_when_configured(example_config: Config, kube: FakeKubernetes) -> None:
+    _with_release_data(kube)
+    service = example_config.service("immich")
+    assert service is not None and service.kubernetes is not None
+    cluster = LiveCluster(credentials_from_kubeconfig(str(KUBECONFIG)), timeout=2,
+                          options=ReadOptions(release_data=True))
+    view = cluster.read(service.kubernetes)
+    assert "PartialObjectMetadata" not in dict(kube.accepts)["/api/v1/namespaces/immich/secrets"]
+    assert all(release["data"] == {"release": "SDRzSUFBQUFBQUFBLzZ0V0tzbFB6a3Rz"} for release in view.releases)
+
+
+def test_what_the_account_may_not_read_is_recorded_not_raised(example_config: Config, kube: FakeKubernetes) -> None:
+    kube.forbid("secrets")
+    kube.forbid("horizontalpodautoscalers")
+    kube.argocd_installed = False
+    service = example_config.service("nextcloud")
+    assert service is not None and service.kubernetes is not None
+    view = live().read(service.kubernetes)
+    assert view.unread == {
+        "HorizontalPodAutoscalers": 'Kubernetes GET /apis/autoscaling/v2/namespaces/nextcloud/horizontalpodautoscalers:'
+                                    ' 403 horizontalpodautoscalers is forbidden: User "system:serviceaccount:responder:'
+                                    'responder" cannot list resource "horizontalpodautoscalers" in API group '
+                                    '"autoscaling" in the namespace "nextcloud"',
+        "Helm releases": 'Kubernetes GET /api/v1/namespaces/nextcloud/secrets: 403 secrets is forbidden: User '
+                         '"system:serviceaccount:responder:responder" cannot list resource "secrets" in API group "" '
+                         'in the namespace "nextcloud"',
+        "Argo CD Applications": "not installed",
+    }
+    assert view.pods and not view.releases and not view.hpas
+
+
+def test_deploy_history_can_be_switched_off(example_config: Config, kube: FakeKubernetes) -> None:
+    service = example_config.service("nextcloud")
+    assert service is not None and service.kubernetes is not None
+    cluster = LiveCluster(credentials_from_kubeconfig(str(KUBECONFIG)), timeout=2,
+                          options=ReadOptions(helm=False, argocd=False))
+    cluster.read(service.kubernetes)
+    assert len(kube.log) == 11 and ("GET", "/api/v1/namespaces/nextcloud/secrets") not in kube.log
 
 
 def test_long_lists_are_followed_through_continue_tokens(example_config: Config, kube: FakeKubernetes) -> None:

@@ -42,7 +42,9 @@ EXPECTED = [
      "Pending and cannot be scheduled: no node has enough free CPU for its requests"),
     ("pending-insufficient-memory", "nextcloud", ("pending", "fail"), "no node has enough free memory"),
     ("pending-taints", "home-assistant", ("pending", "fail"), "carry taints it does not tolerate"),
-    ("pending-unbound-pvc", "immich", ("pending", "fail"), "a PersistentVolumeClaim it needs is not bound"),
+    ("pending-unbound-pvc", "immich", ("pvc-pending", "fail"),
+     'The PersistentVolumeClaim immich-library is Pending: no volume is bound to it: storageclass.storage.k8s.io '
+     '"nfs-fast" not found.'),
     ("quota-exceeded", "grafana", ("quota-exceeded", "fail"), "the namespace's ResourceQuota monitoring-compute is "
                                                               "exceeded"),
     ("config-missing-configmap", "nextcloud", ("config-missing", "fail"),
@@ -61,6 +63,21 @@ EXPECTED = [
     ("node-memory-pressure", "immich", ("node-pressure", "fail"), "Node k8s-node3 is under memory pressure"),
     ("node-disk-pressure", "immich", ("node-pressure", "fail"), "Node k8s-node3 is under disk pressure"),
     ("node-pid-pressure", "immich", ("node-pressure", "fail"), "Node k8s-node3 is under PID pressure"),
+    ("evicted", "nextcloud", ("evicted", "warn"),
+     "The pod was evicted from node k8s-node2 25 min ago: the node was low on memory; container nextcloud was "
+     "using 1572864Ki against a request of 512Mi (2 pods alike)."),
+    ("pvc-lost", "home-assistant", ("pvc-lost", "fail"),
+     "The PersistentVolumeClaim home-assistant-config is Lost: its PersistentVolume pvc-"),
+    ("hpa-at-max", "nextcloud", ("hpa-at-max", "fail"),
+     "The autoscaler nextcloud is at its maximum of 4 replicas and CPU is at 96% of requests against a 70% target: "
+     "it cannot add the capacity the load asks for."),
+    ("cronjob-failed", "nextcloud", ("job-failed", "warn"),
+     "CronJob nextcloud-cron: its latest Job nextcloud-cron-29924040 failed 7 min ago (BackoffLimitExceeded); the "
+     "last success was 3 h 0 min ago."),
+    ("ingress-no-endpoints", "grafana", ("ingress-no-endpoints", "fail"),
+     "Ingress grafana routes grafana.acme-homelab.org/ to Service grafana, which has no endpoints at all, while the "
+     "service's pods are ready: its selector or port matches none of them."),
+    ("rollout-crashloop", "nextcloud", ("crash-loop", "fail"), "is crash-looping (7 restarts): it exited with code 1"),
 ]
 
 
@@ -160,3 +177,50 @@ def test_selector_by_ownership_when_the_config_has_none(example_config: Config) 
 ])
 def test_exit_codes_are_explained(code: int | None, reason: str | None, words: str) -> None:
     assert words in explain_exit(code, reason)
+
+
+def test_an_ingress_is_checked_only_for_the_services_host(example_config: Config) -> None:
+    view = parse_list(json.loads((SNAPSHOTS / "ingress-no-endpoints.json").read_text()), "s")
+    target = example_config.service("grafana").kubernetes  # type: ignore[union-attr]
+    assert target is not None
+    assert [p.code for p in diagnose(view, target, NOW, host="grafana.acme-homelab.org").problems] == [
+        "ingress-no-endpoints"]
+    assert diagnose(view, target, NOW, host="prometheus.acme-homelab.org").problems == ()
+
+
+def test_pods_that_are_not_ready_explain_an_ingress_without_endpoints(example_config: Config) -> None:
+    # The readiness probe fails, so the endpoints are all "not ready": that is the pods' problem, said once.
+    found = diagnosis_of(example_config, "not-ready", "grafana")
+    assert "ingress-no-endpoints" not in [p.code for p in found.problems]
+
+
+def test_evictions_with_nothing_left_serving_are_the_outage(example_config: Config) -> None:
+    data = json.loads((SNAPSHOTS / "evicted.json").read_text())
+    data["items"] = [item for item in data["items"] if not (
+        item["kind"] == "Pod" and item["metadata"]["namespace"] == "nextcloud"
+        and item["status"].get("reason") != "Evicted")]
+    target = example_config.service("nextcloud").kubernetes  # type: ignore[union-attr]
+    assert target is not None
+    found = diagnose(parse_list(data, "s"), target, NOW)
+    assert (found.problems[0].code, found.problems[0].status) == ("evicted", "fail")
+    assert found.root_cause is not None and found.root_cause.code == "evicted"
+    assert [pod.state for pod in found.pods] == ["Evicted", "Evicted"]
+
+
+def test_a_service_that_is_a_cronjob_fails_with_its_job(example_config: Config) -> None:
+    target = KubernetesTarget("nextcloud", None, "nextcloud-cron")
+    failing = diagnose(parse_list(json.loads((SNAPSHOTS / "cronjob-failed.json").read_text()), "s"), target, NOW)
+    assert [(p.code, p.status) for p in failing.problems] == [("job-failed", "fail")]
+    assert failing.root_cause is not None
+    fine = diagnose(parse_list(json.loads((SNAPSHOTS / "healthy.json").read_text()), "s"), target, NOW)
+    assert fine.problems == ()
+
+
+def test_a_snapshot_without_the_newer_kinds_is_diagnosed_as_before(example_config: Config) -> None:
+    data = json.loads((SNAPSHOTS / "pending-unbound-pvc.json").read_text())
+    data["items"] = [item for item in data["items"] if item["kind"] in ("Pod", "Deployment", "ReplicaSet", "Event",
+                                                                        "Node")]
+    target = example_config.service("immich").kubernetes  # type: ignore[union-attr]
+    assert target is not None
+    found = diagnose(parse_list(data, "s"), target, NOW)
+    assert [p.code for p in found.problems] == ["pending", "no-available-replicas"]

@@ -58,6 +58,12 @@ EXPECTED = {
     "node-memory-pressure": (None, "a node is under resource pressure"),
     "node-disk-pressure": (None, "a node is under resource pressure"),
     "node-pid-pressure": (None, "a node is under resource pressure"),
+    "evicted": (None, "nothing in the cluster needs a remedy"),
+    "pvc-lost": (None, "a lost volume puts data at risk: restoring it is always a person's job"),
+    "hpa-at-max": (None, "raising the autoscaler's maximum or the cluster's capacity is a person's decision"),
+    "cronjob-failed": (None, "nothing in the cluster needs a remedy"),
+    "ingress-no-endpoints": (None, "the Service's selector, port or the ingress's backend has to be fixed"),
+    "rollout-crashloop": (None, "a crash loop needs its logs read"),
 }
 
 
