@@ -160,8 +160,8 @@ def main() -> None:
         print(f"  {outcome:<10} {count(outcome)}")
     swept = count_sweep()
     print(f"sweep of {swept['incidents']} open incidents: nothing due {swept['quiet_run']} request(s); "
-          f"all due {swept['busy_run']} requests ({(swept['busy_run'] - 1) / swept['incidents']:.1f} per incident "
-          f"+ 1 listing): {', '.join(swept['notes'])}")
+          f"all due {swept['busy_run']} requests ({(swept['busy_run'] - 2) / swept['incidents']:.1f} per incident "
+          f"+ 2 listings): {', '.join(swept['notes'])}")
 
 
 if __name__ == "__main__":
