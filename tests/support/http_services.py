@@ -89,6 +89,10 @@ def _handler(services: Services) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+# The same routes behind TLS: tests/support/tls.py.
+route_handler = _handler
+
+
 @contextmanager
 def serve(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTPServer]:
     """A threaded HTTP server on a free loopback port, running `handler`, stopped on exit."""
