@@ -41,6 +41,10 @@ def register(sub: Any) -> None:
     parser.add_argument("--postmortems", type=Path, metavar="DIR",
                         help="built post-mortem site to publish under /post-mortems/ "
                              "(default: statuspage.postmortems_dir, site/build, when it exists)")
+    parser.add_argument("--cadence", type=_cadence, metavar="MINUTES",
+                        help="minutes between scheduled builds (the workflow passes its RESPONDER_CADENCE_MINUTES): "
+                             "each check then fills that many minutes of history, and the page calls itself stale "
+                             "only after two builds were missed (overrides statuspage.check_interval_minutes)")
     parser.add_argument("--now", metavar="ISO8601",
                         help="build as of this moment (UTC), e.g. to replay a saved export (default: now)")
     parser.set_defaults(run=run)
@@ -61,6 +65,12 @@ def run(args: argparse.Namespace, io: IO) -> int:
         # Inside the workflow that builds the page, as `sweep` and `labels sync` do: the page needs it
         # for its "Report an outage" link and for reading the issues.
         config = replace(config, repository=io.env["GITHUB_REPOSITORY"])
+    if args.cadence is not None:
+        # A build every N minutes: each check covers N minutes, and two missed builds mean stale.
+        sections = config.statuspage
+        config = replace(config, statuspage=replace(
+            sections, check_interval_minutes=args.cadence,
+            stale_after_minutes=max(sections.stale_after_minutes, 2 * args.cadence + 5)))
     now = None
     if args.now:
         now = parse_time(args.now)
@@ -92,3 +102,11 @@ def run(args: argparse.Namespace, io: IO) -> int:
     return EXIT_OK
 
 
+def _cadence(text: str) -> int:
+    try:
+        minutes = int(text)
+    except ValueError:
+        minutes = 0
+    if not 1 <= minutes <= 1440:
+        raise argparse.ArgumentTypeError(f"expected whole minutes between 1 and 1440, got {text!r}")
+    return minutes

@@ -55,8 +55,7 @@ def steps(path: Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
 
 
 def test_there_are_workflows_and_pipelines_to_check() -> None:
-    assert [p.name for p in WORKFLOWS] == ["ci.yml", "issue-automation.yml", "postmortem.yml", "statuspage.yml",
-                                           "sweep.yml"]
+    assert [p.name for p in WORKFLOWS] == ["ci.yml", "issue-automation.yml", "postmortem.yml", "statuspage.yml"]
     assert [p.name for p in PIPELINES] == ["issue-automation.yml", "postmortem.yml"]
 
 
@@ -125,10 +124,11 @@ def test_zizmor_finds_a_pasted_issue_title(tmp_path: Path) -> None:
     zizmor = shutil.which("zizmor", path=str(Path(os.sys.executable).parent)) or shutil.which("zizmor")
     assert zizmor, "zizmor is in the dev extras"
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
-    bad = (ROOT / ".github/workflows/sweep.yml").read_text().replace(
-        "      - name: Sweep\n",
-        "      - run: echo '${{ github.event.issue.title }}'\n      - name: Sweep\n")
-    (tmp_path / ".github/workflows/sweep.yml").write_text(bad.replace("  workflow_dispatch:", "  issues:"))
+    bad = (ROOT / ".github/workflows/statuspage.yml").read_text().replace(
+        "      - name: Sweep open incidents\n",
+        "      - run: echo '${{ github.event.issue.title }}'\n      - name: Sweep open incidents\n")
+    assert "github.event.issue.title" in bad
+    (tmp_path / ".github/workflows/statuspage.yml").write_text(bad)
     result = subprocess.run([zizmor, "--offline", "--min-severity", "medium", str(tmp_path / ".github")],
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode != 0

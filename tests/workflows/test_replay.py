@@ -204,8 +204,8 @@ def plain_event(name: str, template: repository.Template, **payload: Any) -> Eve
 def test_every_job_of_every_workflow_is_replayed_below() -> None:
     """The scenarios below cover each job; a new job needs a scenario (or a reason in NOT_REPLAYED)."""
     covered = {("issue-automation.yml", "direct"), ("issue-automation.yml", "woodpecker"),
-               ("statuspage.yml", "build"), ("statuspage.yml", "deploy"), ("postmortem.yml", "todos"),
-               ("postmortem.yml", "site"), ("sweep.yml", "sweep"), *NOT_REPLAYED}
+               ("statuspage.yml", "build"), ("postmortem.yml", "todos"), ("postmortem.yml", "site"),
+               *NOT_REPLAYED}
     jobs = {(path.name, job) for path in WORKFLOWS for job in load_yaml(path)["jobs"]}
     ci_jobs = {job for name, job in jobs if name == "ci.yml"} - {job for _, job in NOT_REPLAYED}
     assert jobs - covered - {("ci.yml", job) for job in ci_jobs} == set()
@@ -289,11 +289,25 @@ def watch_step(job: JobResult) -> StepResult:
     return step
 
 
+def scheduled_step(job: JobResult, name: str) -> StepResult:
+    [step] = [step for step in job.steps if step.name.startswith(name)]
+    return step
+
+
+# The slot families of the one scheduled workflow (statuspage.yml): on the hour every cadence runs,
+# in the 5-minute family only the 5-minute cadence.
+HOURLY, FIVE_MINUTE = "0 * * * *", "5,10,20,25,35,40,50,55 * * * *"
+
+
 def test_the_status_page_is_built_and_deployed(desk: Desk) -> None:
-    run = desk.replay("statuspage.yml", plain_event("schedule", desk.template, schedule="*/5 * * * *"))
-    assert run.jobs["build"].result == "success" and run.jobs["deploy"].result == "success"
+    """One job: the watch round, the sweep, both builds and the deployment (GitHub bills per job)."""
+    run = desk.replay("statuspage.yml", plain_event("schedule", desk.template, schedule=HOURLY))
+    assert list(run.jobs) == ["build"] and run.jobs["build"].result == "success"
     # Every service answers: the round costs its one listing and writes nothing.
     assert "responder: GitHub requests: 1" in watch_step(run.jobs["build"]).log
+    sweep = scheduled_step(run.jobs["build"], "Sweep open incidents")
+    assert sweep.outcome == "success", sweep.log[-2000:]
+    assert "responder: GitHub requests: 2" in sweep.log
     assert desk.github.fake.created_issues() == []
     [site] = desk.pages.deployed
     assert (site / "index.html").is_file()
@@ -304,8 +318,10 @@ def test_the_status_page_job_opens_an_incident_for_a_service_that_is_down(desk: 
     """The watch round with the job's own token and permissions: confirmed down (3 checks 10 s apart),
     opened, labelled, triaged and assigned in the same job, and the page built after it."""
     desk.probes.add(NEXTCLOUD, status=502, body="Bad Gateway")
-    run = desk.replay("statuspage.yml", plain_event("schedule", desk.template, schedule="*/5 * * * *"))
-    assert run.jobs["deploy"].result == "success"
+    run = desk.replay("statuspage.yml", plain_event("schedule", desk.template, schedule=FIVE_MINUTE))
+    assert run.jobs["build"].result == "success" and desk.pages.deployed
+    # A public repository runs every 5 minutes; the sweep keeps its 15-minute cadence.
+    assert scheduled_step(run.jobs["build"], "Sweep open incidents").outcome == "skipped"
     log = watch_step(run.jobs["build"]).log
     [issue] = desk.github.fake.created_issues()
     assert issue["title"] == "[Outage]: Nextcloud is down"
@@ -345,8 +361,31 @@ def test_the_sweep_runs_on_schedule(desk: Desk) -> None:
     incident = events.issues_event("opened", number=44, body=issue_body("outage-nextcloud-502.md"),
                                    labels=("user-report", "incident", "sev2"))["issue"]
     desk.github.fake.add_issue(incident)
-    run = desk.replay("sweep.yml", plain_event("schedule", desk.template, schedule="*/15 * * * *"))
-    assert run.jobs["sweep"].result == "success"
+    run = desk.replay("statuspage.yml", plain_event("schedule", desk.template, schedule="15,45 * * * *"))
+    sweep = scheduled_step(run.jobs["build"], "Sweep open incidents")
+    assert sweep.outcome == "success", sweep.log[-2000:]
+    assert "#44" in sweep.log
+
+
+@pytest.mark.parametrize(("private", "cadence", "schedule", "runs"), [
+    (False, None, FIVE_MINUTE, True),  # public: every 5 minutes by default
+    (True, None, FIVE_MINUTE, False),  # private: every 15 minutes by default
+    (True, None, "15,45 * * * *", True),
+    (True, "5", FIVE_MINUTE, True),  # the repository variable wins
+    (False, "30", "15,45 * * * *", False),
+    (False, "30", "30 * * * *", True),
+    (True, "60", "30 * * * *", False),
+    (True, "60", HOURLY, True),
+])
+def test_the_cadence_comes_from_a_repository_variable_and_a_skipped_slot_starts_no_runner(
+        desk: Desk, private: bool, cadence: str | None, schedule: str, runs: bool) -> None:
+    if cadence is not None:
+        desk.runner.repository.vars["RESPONDER_CADENCE_MINUTES"] = cadence
+    event = plain_event("schedule", desk.template, schedule=schedule)
+    event.payload["repository"] = {**event.payload["repository"], "private": private}
+    run = desk.runner.run_workflow(desk.workflows / "statuspage.yml", event)
+    assert run.jobs["build"].result == ("success" if runs else "skipped")
+    assert bool(desk.pages.deployed) == runs
 
 
 def test_ci_replays_every_job_but_the_test_suite_itself(tmp_path: Path, runner_host: Host, timings: Timings) -> None:
@@ -445,7 +484,7 @@ def test_responder_init_is_built() -> None:
 
 def test_what_init_generates_is_the_whole_desk(init_template: repository.Template) -> None:
     workflows = sorted(p.name for p in (init_template.work / ".github" / "workflows").glob("*.yml"))
-    assert workflows == ["issue-automation.yml", "postmortem.yml", "statuspage.yml", "sweep.yml"]
+    assert workflows == ["issue-automation.yml", "postmortem.yml", "statuspage.yml"]
     pipelines = sorted(p.name for p in (init_template.work / ".woodpecker").glob("*.yml"))
     assert pipelines == ["issue-automation.yml", "postmortem.yml"]
     for path in (init_template.work / ".github" / "workflows").glob("*.yml"):
@@ -486,8 +525,10 @@ def test_init_issue_automation_in_woodpecker_mode(init_desk: Desk, tmp_path: Pat
 def test_init_statuspage_builds_and_deploys(init_desk: Desk) -> None:
     run = init_desk.replay("statuspage.yml", plain_event("schedule", init_desk.template,
                                                          schedule=_cron(init_desk, "statuspage.yml")))
-    assert run.jobs["deploy"].result == "success"
+    assert run.jobs["build"].result == "success"
     watch_step(run.jobs["build"])
+    sweep = scheduled_step(run.jobs["build"], "Sweep open incidents")
+    assert sweep.outcome == "success", sweep.log[-2000:]
     [site] = init_desk.pages.deployed
     assert (site / "index.html").is_file()
 
@@ -497,12 +538,6 @@ def test_init_postmortem_files_follow_ups_and_rebuilds_the_site(init_desk: Desk)
     assert {job.result for job in run.jobs.values()} == {"success"}
     [followup] = init_desk.github.fake.created_issues()
     assert "Alert when Nextcloud is down" in followup["title"]
-
-
-def test_init_sweep_runs(init_desk: Desk) -> None:
-    run = init_desk.replay("sweep.yml", plain_event("schedule", init_desk.template,
-                                                    schedule=_cron(init_desk, "sweep.yml")))
-    assert run.jobs["sweep"].result == "success"
 
 
 def test_init_postmortem_pipeline_runs_on_a_push(init_desk: Desk, tmp_path: Path) -> None:

@@ -44,7 +44,14 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    from responder.cli.scaffold import FileState, check_action_ref, check_repository, scaffold_files, state_of
+    from responder.cli.scaffold import (
+        OBSOLETE,
+        FileState,
+        check_action_ref,
+        check_repository,
+        scaffold_files,
+        state_of,
+    )
 
     root = Path(args.dir)
     if root.exists() and not root.is_dir():
@@ -73,10 +80,13 @@ def run(args: argparse.Namespace, io: IO) -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(file.text, encoding="utf-8")
             print(f"{file.path}: {state.value}", file=io.stdout)
+    obsolete = [path for path in OBSOLETE if (root / path).is_file()]
+    for path in obsolete:
+        print(f"{path}: obsolete: {OBSOLETE[path]}", file=io.stdout)
     summary = ", ".join(f"{count} {state.value}" for state, count in counts.items())
     print(f"{root}: {summary} (action {action_ref})", file=io.stdout)
     if args.check:
-        stale = counts.get(FileState.CREATED, 0) + counts.get(FileState.DIFFERS, 0)
+        stale = counts.get(FileState.CREATED, 0) + counts.get(FileState.DIFFERS, 0) + len(obsolete)
         return EXIT_FAILED if stale else EXIT_OK
     if counts.get(FileState.CREATED):
         print(NEXT_STEPS, file=io.stdout)

@@ -71,20 +71,20 @@ def test_a_rerun_changes_nothing_and_an_edited_file_is_kept_unless_forced(empty_
     assert {p: p.read_bytes() for p in before} == before
     assert run("init", str(empty_repo), "--action-ref", ACTION, "--woodpecker", "--check")[0] == 0
 
-    sweep = empty_repo / ".github" / "workflows" / "sweep.yml"
-    sweep.write_text(sweep.read_text(encoding="utf-8").replace("*/15", "*/30"), encoding="utf-8")
+    workflow = empty_repo / ".github" / "workflows" / "statuspage.yml"
+    workflow.write_text(workflow.read_text(encoding="utf-8").replace('"15,45 * * * *"', '"*/30"'), encoding="utf-8")
     (empty_repo / "responder.yml").write_text("# ours\n" + (empty_repo / "responder.yml").read_text(encoding="utf-8"),
                                              encoding="utf-8")
     code, out, _ = run("init", str(empty_repo), "--action-ref", ACTION, "--woodpecker")
     assert code == 0
-    assert ".github/workflows/sweep.yml: differs from what init writes; kept (use --force to overwrite)" in out
+    assert ".github/workflows/statuspage.yml: differs from what init writes; kept (use --force to overwrite)" in out
     assert "responder.yml" not in out.replace("responder.yml)", "")  # the team's config is theirs: never compared
-    assert "*/30" in sweep.read_text(encoding="utf-8")
+    assert "*/30" in workflow.read_text(encoding="utf-8")
     assert run("init", str(empty_repo), "--action-ref", ACTION, "--woodpecker", "--check")[0] == 1
 
     code, out, _ = run("init", str(empty_repo), "--action-ref", ACTION, "--woodpecker", "--force")
-    assert code == 0 and ".github/workflows/sweep.yml: overwritten" in out
-    assert "*/30" not in sweep.read_text(encoding="utf-8")
+    assert code == 0 and ".github/workflows/statuspage.yml: overwritten" in out
+    assert "*/30" not in workflow.read_text(encoding="utf-8")
     assert (empty_repo / "responder.yml").read_text(encoding="utf-8").startswith("# ours\n")
 
 
@@ -119,7 +119,7 @@ def test_a_repository_without_a_github_remote_needs_its_name(tmp_path: Path) -> 
 def test_inside_the_action_the_ref_is_the_actions_own_commit(empty_repo: Path) -> None:
     env = {"GITHUB_ACTION_REPOSITORY": "acme/issueops-responder", "GITHUB_ACTION_REF": SHA}
     assert run("init", str(empty_repo), env=env)[0] == 0
-    assert f"uses: {ACTION}" in (empty_repo / ".github" / "workflows" / "sweep.yml").read_text(encoding="utf-8")
+    assert f"uses: {ACTION}" in (empty_repo / ".github" / "workflows" / "statuspage.yml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("url", "repository"), [
@@ -168,3 +168,18 @@ def test_this_repositorys_site_is_the_skeleton_init_writes_for_the_example_repos
     for page in ("mkdocs.yml", ".gitignore", "docs/post-mortems/index.md"):
         assert (ROOT / "site" / page).read_text(encoding="utf-8") == \
             (tmp_path / "site" / page).read_text(encoding="utf-8"), page
+
+
+def test_a_workflow_an_older_init_wrote_is_reported_obsolete_and_left_alone(empty_repo: Path) -> None:
+    """The sweep moved into statuspage.yml's scheduled job: an old sweep.yml would sweep twice."""
+    old = empty_repo / ".github" / "workflows" / "sweep.yml"
+    old.parent.mkdir(parents=True)
+    old.write_text("name: sweep\n", encoding="utf-8")
+    code, out, _ = run("init", str(empty_repo), "--action-ref", ACTION)
+    assert code == 0
+    assert (".github/workflows/sweep.yml: obsolete: the sweep now runs in statuspage.yml's one scheduled job; "
+            "delete this file, or every incident is swept twice") in out
+    assert old.read_text(encoding="utf-8") == "name: sweep\n"
+    assert run("init", str(empty_repo), "--action-ref", ACTION, "--check")[0] == 1
+    old.unlink()
+    assert run("init", str(empty_repo), "--action-ref", ACTION, "--check")[0] == 0

@@ -390,3 +390,14 @@ def test_a_first_build_says_no_data_yet_rather_than_a_made_up_100_percent(tmp_pa
     assert "too little data yet for a percentage" in html
     for name in ("status.json", "badge.json", "badges/nextcloud.json"):
         assert "%" not in text(tmp_path / "site", name), name
+
+
+def test_the_workflows_cadence_sets_the_check_interval_and_when_the_page_is_stale(tmp_path: Path) -> None:
+    """The one scheduled workflow passes its cadence: a page built every 15 minutes is stale after 35."""
+    build_example(tmp_path / "fifteen", "--cadence", "15")
+    assert 'data-stale-after="35"' in (tmp_path / "fifteen" / "index.html").read_text()
+    build_example(tmp_path / "five", "--cadence", "5")
+    assert 'data-stale-after="15"' in (tmp_path / "five" / "index.html").read_text()  # the configured 15 stays
+    with pytest.raises(SystemExit) as refused:  # argparse: one usage line and the error, exit 2
+        run("build", "--config", str(EXAMPLE_CONFIG), "--out", str(tmp_path / "x"), "--cadence", "0")
+    assert refused.value.code == 2
