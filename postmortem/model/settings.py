@@ -10,6 +10,7 @@ from pathlib import Path
 
 POSTMORTEMS_DIR = "post-mortems"  # under <site>/docs/; also the URL path of the pages
 INDEX_NAME = "index.md"
+PLATFORM_PAGE = "platform.md"  # the Platform page, generated next to the index (postmortem/site/platform.py)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from postmortem.document.file import Document, parse_document
-from postmortem.model.settings import INDEX_NAME, Settings
+from postmortem.model.settings import INDEX_NAME, PLATFORM_PAGE, Settings
 from postmortem.document.site_index import index_entry, render_index
 from responder.errors import InputError
 
@@ -30,7 +30,8 @@ def post_mortem_files(settings: Settings) -> list[Path]:
     directory = settings.postmortems_dir
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.glob("*.md") if p.name != INDEX_NAME and p.is_file())
+    # The site's generated pages (the index, the Platform page) sit next to the post-mortems.
+    return sorted(p for p in directory.glob("*.md") if p.name not in (INDEX_NAME, PLATFORM_PAGE) and p.is_file())
 
 
 def documents(settings: Settings) -> Iterator[tuple[Path, Document]]:

@@ -120,7 +120,11 @@ class Verdict:
         }
 
 
-def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | None = None) -> Verdict:
+def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | None = None,
+             may_create: tuple[str, ...] = ()) -> Verdict:
+    """The verdict over a plan. `may_create` names protected resource types (or Kubernetes manifest kinds)
+    this one change may create, though never change or delete: a platform request's new namespace in the
+    platform's own stack. Every other rule holds for them as for anything else."""
     shown = stack.shown if isinstance(stack, RepositoryPath) else stack
     rules = ResourceRules(policy)
     counts = dict.fromkeys(COUNTED, 0)
@@ -163,12 +167,13 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
     if unknown:
         blocked.append(f"the plan has actions this responder does not know ({_actions(unknown)}): "
                        f"{_addresses(unknown)}")
-    protected = [(r, p) for r in changed if (p := rules.protected_type(r))]
+    created = [r for r in changed if _may_create(r, may_create)]
+    protected = [(r, p) for r in changed if r not in created and (p := rules.protected_type(r))]
     if protected:
         blocked.append(f"the plan changes {_count(len(protected), 'resource')} of a protected type "
                        f"(guardrails.protected_resource_types): "
                        + _join(f"{r.address} ({p})" for r, p in protected))
-    kinds = [(r, p) for r in changed if (p := rules.protected_kind(r))]
+    kinds = [(r, p) for r in changed if r not in created and (p := rules.protected_kind(r))]
     if kinds:
         blocked.append(f"the plan changes {_count(len(kinds), 'Kubernetes manifest')} of a protected kind "
                        f"(guardrails.protected_manifest_kinds): " + _join(f"{r.address} ({p})" for r, p in kinds))
@@ -191,6 +196,10 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
     if moved:
         notes.append(f"the plan moves {_count(len(moved), 'resource')} to a new address: "
                      + _join(f"{r.previous_address} to {r.address}" for r in moved))
+    allowed = [r for r in created if rules.protected_type(r) or rules.protected_kind(r)]
+    if allowed:
+        notes.append(f"the plan creates {_count(len(allowed), 'resource')} of a protected type this request may "
+                     f"create (and never change or delete): {_addresses(allowed)}")
     if plan.masked_short_values:
         notes.append("values were masked: the plan has very short sensitive values, and every value that contains "
                      "one reads (sensitive), so some ordinary values read (sensitive) too")
@@ -225,6 +234,15 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
         terraform_version=plan.terraform_version,
         format_version=plan.format_version,
     )
+
+
+def _may_create(change: ResourceChange, allowed: tuple[str, ...]) -> bool:
+    """A create of a type (or manifest kind) the change may create; anything else about it is judged as usual."""
+    if not allowed or change.action != "create":
+        return False
+    kinds = {kind.lower() for kind in allowed}
+    named = [kind for kind in (*change.types, *change.manifest_kinds) if kind != "kubernetes_manifest"]
+    return bool(named) and all(kind.lower() in kinds for kind in named)
 
 
 def stack_verdict(stack: str | RepositoryPath, policy: Policy) -> Verdict | None:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from responder.adapters.github import GitHubClient
+from responder.adapters.platform_files import read_platform
 from responder.config.loader import Config
 from responder.decision.actions import Decision
 from responder.decision.executor import ExecutionContext, Report, execute
@@ -32,6 +33,7 @@ from responder.model.trust import (
     from_permission,
     needs_permission_lookup,
 )
+from responder.model.vocabulary import KIND_PLATFORM
 from responder.triage.intake import decide, screen, subject, wanted_change
 from responder.triage.situation import Situation
 
@@ -80,6 +82,9 @@ def handle(payload: Any, config: Config, options: Options, github_factory: GitHu
                                       dry_run=options.dry_run)
     finished = False
     try:
+        if situation.kind == KIND_PLATFORM:
+            # A platform request is held to what the platform holds now: read before deciding.
+            situation = replace(situation, inventory=read_platform(config))
         # Planning is gathering evidence: it happens before the decision, and is read-only.
         request = wanted_change(situation) if tools.changes is not None else None
         if request is not None:

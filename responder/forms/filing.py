@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from responder.forms import specs as forms
 from responder.forms.answers import ParsedForm, parse_body
+from responder.forms.platform_answers import read_ask
 from responder.forms.specs import FormSpec
 from responder.model.events import Issue
+from responder.model.platform import PlatformAsk
 
 if TYPE_CHECKING:
     from responder.config.loader import Config
@@ -19,11 +21,17 @@ class Filing:
     kind: str  # forms.KIND_OUTAGE, forms.KIND_FEATURE, forms.KIND_PLATFORM or forms.KIND_UNKNOWN
     form: FormSpec | None  # None: not filed through a known form
     parsed: ParsedForm | None  # the answers, parsed against that form
+    ask: PlatformAsk | None = None  # a platform request's answers, read (None when any is malformed)
 
 
 def read_filing(issue: Issue, config: Config) -> Filing:
     kind, form = detect_kind(issue, config)
-    return Filing(kind, form, parse_body(issue.body, form) if form is not None else None)
+    parsed = parse_body(issue.body, form) if form is not None else None
+    if kind != forms.KIND_PLATFORM or parsed is None or not parsed.valid:
+        return Filing(kind, form, parsed)
+    # What a platform request needs depends on the request: its malformed answers join the form's problems.
+    reading = read_ask(parsed, config, issue.author.login)
+    return Filing(kind, form, replace(parsed, problems=(*parsed.problems, *reading.problems)), reading.ask)
 
 
 def detect_kind(issue: Issue, config: Config) -> tuple[str, FormSpec | None]:

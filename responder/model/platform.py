@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from responder.model.quantities import Quantity
+
 NAMESPACES = "namespaces"  # the section of responder.yml's platform: each kind belongs to
 DNS = "dns"
 MONITORS = "monitors"
@@ -80,3 +82,34 @@ class Inventory:
     namespaces: Mapping[str, Namespace] = field(default_factory=dict)
     records: tuple[DnsRecord, ...] = ()
     problems: Mapping[str, str] = field(default_factory=dict)  # section -> why it could not be read
+
+
+@dataclass(frozen=True)
+class PlatformAsk:
+    """What a platform request asks, read from its form: well-formed, not yet held to any limit."""
+
+    kind: RequestKind
+    requester: str  # the issue's author: a new namespace's member when nobody else would hold its top role
+    reason: str
+    namespace: str | None = None
+    members: tuple[str, ...] = ()  # GitHub logins, as given (without @), in order, without repeats
+    role: str | None = None
+    cpu: Quantity | None = None
+    memory: Quantity | None = None
+    pods: int | None = None
+    record: DnsRecord | None = None
+    url: str | None = None
+    service_name: str | None = None
+    title: str | None = None
+    tier: str | None = None
+
+    @property
+    def requested(self) -> str:
+        """The request in one line, the same on every run: what the change record is found by."""
+        parts = [("namespace", self.namespace), ("members", ",".join(self.members)), ("role", self.role),
+                 ("cpu", self.cpu.text if self.cpu else None), ("memory", self.memory.text if self.memory else None),
+                 ("pods", str(self.pods) if self.pods is not None else None)]
+        if self.record is not None:
+            parts += [("record", f"{self.record.name} {self.record.type} {self.record.value}")]
+        parts += [("url", self.url), ("name", self.service_name), ("title", self.title), ("tier", self.tier)]
+        return " ".join(f"{key}={value}" for key, value in parts if value)

@@ -35,7 +35,7 @@ from responder.model.severity import Classification, classify
 from responder.model.state import IssueState, render_marker
 from responder.model.trust import TrustVerdict
 from responder.render.comments import render
-from responder.triage import feature_requests
+from responder.triage import feature_requests, platform_requests
 from responder.triage import outage as incident
 from responder.triage.notices import with_notices
 from responder.triage.responders import first_responders, mentioned
@@ -93,7 +93,8 @@ def screen(event: IssueEvent, config: Config) -> Decision | None:
         if command_of(comment.body) != APPROVE:
             return skip("the comment is not a responder command")
     if event.action == "labeled":
-        form_labels = {config.labels["user-report"], config.labels["feature-request"]}
+        form_labels = {config.labels["user-report"], config.labels["feature-request"],
+                       config.labels["platform-request"]}
         if event.label not in form_labels:
             return skip(f"the label {event.label!r} does not concern the responder")
     kind, _ = detect_kind(issue, config)
@@ -207,6 +208,8 @@ def decide(situation: Situation) -> Decision:
                 return done
             plan = incident.plan(situation, parsed, trust) if situation.investigation else \
                 _triaged(situation, parsed, trust)
+        elif kind == forms.KIND_PLATFORM:
+            plan = _change_plan(situation, forms.KIND_PLATFORM, platform_requests.outcome(situation), trust)
         else:
             plan = _feature_recorded(situation, parsed, trust)
         if kind == forms.KIND_OUTAGE:
@@ -418,9 +421,11 @@ def _triaged(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> P
 
 
 def wanted_change(situation: Situation) -> ChangeRequest | None:
-    """The change to plan before deciding: a trusted, valid, supported, in-bounds feature request
-    that has not already been applied (or failed to apply) for this issue."""
+    """The change to plan before deciding: a trusted, valid, supported, in-bounds feature or platform
+    request that has not already been applied (or failed to apply) for this issue."""
     parsed = situation.parsed
+    if situation.kind == forms.KIND_PLATFORM and parsed is not None and parsed.valid:
+        return platform_requests.wanted_change(situation, effective_trust(situation).granted)
     if situation.kind != forms.KIND_FEATURE or parsed is None or not effective_trust(situation).granted:
         return None
     if not parsed.valid:
@@ -434,13 +439,20 @@ def wanted_change(situation: Situation) -> ChangeRequest | None:
 
 def _feature_recorded(situation: Situation, parsed: ParsedForm, trust: TrustVerdict) -> Plan:
     """A valid request from a trusted author: carried out through Terraform, or assessed for a person."""
+    assessment = feature_requests.assess(parsed, situation.config)
+    result = feature_requests.outcome(assessment, situation.config, situation.prior, situation.change,
+                                      situation.applied)
+    return _change_plan(situation, forms.KIND_FEATURE, result, trust)
+
+
+def _change_plan(situation: Situation, kind: str, result: feature_requests.FeatureOutcome,
+                 trust: TrustVerdict) -> Plan:
+    """The end state of a request carried out through a change, or assessed for a person."""
     config = situation.config
-    assessment = feature_requests.assess(parsed, config)
-    result = feature_requests.outcome(assessment, config, situation.prior, situation.change, situation.applied)
     labels = config.labels
     return Plan(
         outcome=result.outcome,
-        kind=forms.KIND_FEATURE,
+        kind=kind,
         trusted=True,
         severity=None,
         reasons=(trust_reason(trust), *result.reasons),
@@ -450,7 +462,7 @@ def _feature_recorded(situation: Situation, parsed: ParsedForm, trust: TrustVerd
                      *(() if result.escalate else (labels["needs-human"],))),
         assignees=config.assignees if result.escalate else (),
         close=result.close,
-        journal=tuple(journal_entry(situation, kind, text) for kind, text in result.journal),
+        journal=tuple(journal_entry(situation, entry, text) for entry, text in result.journal),
         state_changes={"sections": result.sections} if result.sections is not None else {},
         extra=result.extra,
         leading_actions=result.leading_actions,

@@ -15,6 +15,7 @@ from responder.forms.filing import Filing, read_filing
 from responder.forms.specs import FormSpec
 from responder.model.changes import AppliedChange, PreparedChange
 from responder.model.events import Issue, IssueEvent
+from responder.model.platform import Inventory
 from responder.model.severity import Facts
 from responder.model.severity_levels import Severity
 from responder.model.state import IssueState, JournalEntry
@@ -41,6 +42,8 @@ class Situation:
     investigation: Investigation | None = None
     # The form the issue was filed through and its answers: read once, when the situation is made.
     filing: Filing | None = None
+    # What the platform's vars files hold, read by the shell for a platform request; None: not read.
+    inventory: Inventory | None = None
 
     def __post_init__(self) -> None:
         if self.filing is None and self.event.issue is not None:

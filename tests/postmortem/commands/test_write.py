@@ -119,7 +119,7 @@ def test_a_renamed_issue_keeps_its_file(site: Path, tmp_path: Path) -> None:
     path.write_text(json.dumps(export))
     code, out, _ = run("write", "--issue-file", str(path), "--site-dir", str(site))
     assert code == 0 and DOC in out
-    assert sorted(p.name for p in (site / "docs" / "post-mortems").iterdir()) == [DOC, "index.md"]
+    assert sorted(p.name for p in (site / "docs" / "post-mortems").iterdir()) == [DOC, "index.md", "platform.md"]
 
 
 def test_another_incident_with_the_same_name_gets_its_own_file(site: Path, tmp_path: Path) -> None:

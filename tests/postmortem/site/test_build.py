@@ -194,17 +194,33 @@ def test_the_site_has_search_and_a_dark_mode_toggle(built: Path) -> None:
     assert 'href="2026-11-23-nextcloud-502-since-14-00/"' in home
 
 
+def test_the_platform_page_is_built_from_the_vars_files(built: Path) -> None:
+    page = (built / "platform" / "index.html").read_text(encoding="utf-8")
+    parsed = Elements()
+    parsed.feed(page)
+    text = " ".join(" ".join(parsed.text).split())
+    assert "team-data cpu 4, memory 8Gi, pods 30 dana (view), vbarzin (edit)" in text
+    assert "wiki.apps.acme-homelab.org CNAME ingress.acme-homelab.org" in text
+    assert 'href="https://github.com/acme-homelab/infra/issues/new?template=platform-request.yml"' in page
+    # Not a post-mortem: the index does not list it.
+    assert "platform" not in (built / "index.html").read_text(encoding="utf-8").split("<table")[-1].lower()
+
+
 def test_the_projects_own_site_builds_as_committed_and_its_index_is_current(tmp_path: Path) -> None:
     import shutil
 
     from postmortem.site.collection import index_text
-    from postmortem.site.layout import load_settings
     from postmortem.site.build import build_site
+    from postmortem.site.layout import load_settings
+    from postmortem.site.platform import platform_page_path, platform_page_text
     from responder.config.loader import load_config
     from tests.support.infra_repo import SITE
 
-    settings = load_settings(load_config(EXAMPLE_CONFIG), SITE)
+    config = load_config(EXAMPLE_CONFIG)
+    settings = load_settings(config, SITE)
     assert settings.index_path.read_text(encoding="utf-8") == index_text(settings)
+    # The Platform page of the example, as `postmortem build` regenerates it from examples/stacks/.
+    assert platform_page_path(settings).read_text(encoding="utf-8") == platform_page_text(config)
     copy = tmp_path / "site"
     shutil.copytree(SITE, copy, ignore=shutil.ignore_patterns("build"))
     built = build_site(copy)
