@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -143,6 +143,13 @@ class GitRepo:
             files = tuple(line for line in names.splitlines() if line.strip())
             commits.append(Commit(sha, at, author, subject, files))
         return tuple(commits)
+
+    def file_versions(self, path: str, limit: int = 20) -> Iterator[tuple[Commit, str | None]]:
+        """The commits that changed one file, newest first, each with the file as it left it (None: deleted
+        there). Lazy: a caller that has seen enough stops reading."""
+        for commit in self.log([path], limit=limit):
+            shown = self.git("show", f"{commit.sha}:{path}", check=False)
+            yield commit, shown.stdout if shown.returncode == 0 else None
 
     def remote_url(self, remote: str = "origin") -> str | None:
         result = self.git("remote", "get-url", remote, check=False)

@@ -44,7 +44,16 @@ from urllib.parse import quote
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import KubernetesTarget
 from responder.errors import ResponderError
-from responder.model.cluster import ClusterView, as_list, event_time, parse_list, parse_time
+from responder.model.cluster import (
+    ARGO_APPLICATIONS,
+    HELM_RELEASES,
+    NOT_INSTALLED,
+    ClusterView,
+    as_list,
+    event_time,
+    parse_list,
+    parse_time,
+)
 from responder.model.timestamps import iso_utc
 from responder.render.redaction import process_redactor
 
@@ -164,9 +173,6 @@ _AROUND = (
     ("Ingress", "networking.k8s.io/v1", "/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses", "Ingresses"),
     ("Endpoints", "v1", "/api/v1/namespaces/{ns}/endpoints", "Endpoints"),
 )
-HELM_RELEASES = "Helm releases"
-ARGO_APPLICATIONS = "Argo CD Applications"
-NOT_INSTALLED = "not installed"  # the reason recorded for an API the cluster does not serve
 # Only the objects' metadata: the API server leaves `data` out, so Secret values never reach the responder.
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
 

@@ -266,11 +266,16 @@ class TerraformChangeEngine:
             original = vars_path.read_bytes()
             text = original.decode("utf-8")
             current = tfvars.load(text)
-            before = tfvars.read_value(text, request.kind)
+            before = tfvars.read_value(text, request.key)
         except (OSError, UnicodeDecodeError, tfvars.VarsFileError) as exc:
             return replace(base, blocked_by="not-configured", reasons=(f"{base.vars_file} {exc}",)), None
         before_text = _as_text(before)
         base = replace(base, before=before_text, summary=describe(request, before_text, base.after or ""))
+        if request.replaces is not None and before_text != request.replaces:
+            # A rollback undoes one value: if the file moved on since it was chosen, it is no longer that change.
+            return replace(base, blocked_by="conflict", reasons=(
+                f"{base.vars_file} sets {request.key} to {before_text}, not {request.replaces}: it changed since the "
+                "remedy was chosen, so it is not rolled back",)), None
         conflicts = limits.check_against_current(request.kind, value, current)
         if conflicts:
             return replace(base, blocked_by="conflict", reasons=conflicts), None
@@ -291,8 +296,8 @@ class TerraformChangeEngine:
                         f"({_counts_text(pending_verdict)}): the responder applies only its own change",)), None
             if _same_value(request.kind, before, value):
                 return replace(base, outcome="no-op", reasons=(
-                    f"{base.vars_file} already sets {request.kind} to {before_text}: nothing to change",)), None
-            document = tfvars.set_value(text, request.kind, _json_value(before, value)).encode("utf-8")
+                    f"{base.vars_file} already sets {request.key} to {before_text}: nothing to change",)), None
+            document = tfvars.set_value(text, request.key, _json_value(before, value)).encode("utf-8")
             if self.dry_run:
                 copy = self._private_file(document, suffix=".tfvars.json")
                 if not self._git_would_see(vars_name, copy):
@@ -510,6 +515,8 @@ def auto_vars_read_after(vars_name: str, names: Iterable[str]) -> list[str]:
 
 def describe(request: ChangeRequest, before: str | None, after: str) -> str:
     """What the change does, in words: "raise nextcloud replicas from 2 to 3"."""
+    if request.rollback and before is not None:
+        return f"roll back {request.service} from {before} to {after}"
     words = next((kind.option.lower() for kind in CHANGE_KINDS if kind.key == request.kind), request.kind)
     if request.kind == "replicas":
         words = "replicas"

@@ -25,11 +25,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 from responder.adapters.kube import ClusterAccess, ClusterReader, KubeError, open_cluster
 from responder.adapters.probes import Prober, ProbeRunner, ProbeTarget
 from responder.adapters.progress import stage
-from responder.config.guardrails import Policy
+from responder.changes import tfvars
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config, Service
 from responder.decision.actions import Decision
@@ -39,18 +40,22 @@ from responder.errors import ResponderError
 from responder.forms import specs as forms
 from responder.investigate import diagnosis as dx
 from responder.investigate.blast_radius import assess as assess_blast
+from responder.investigate.deploys import ReportStart, deploy_history, report_start
 from responder.investigate.diagnosis import diagnose
 from responder.investigate.evidence import Investigation, PodLog, RemedyResult, findings
 from responder.investigate.remedies import choose
+from responder.investigate.rollback import ROLLBACK, RollbackFacts
 from responder.investigate.rollouts import recent_rollouts
 from responder.model.changes import AppliedChange, ChangeEngine, LazyEngine
+from responder.model.cluster import ClusterView
+from responder.model.commits import PinnedValue
 from responder.model.events import Issue
 from responder.model.findings import Finding
 from responder.model.probes import OK, ProbeResult
 from responder.model.timestamps import iso_utc as _iso
 from responder.triage.duplicates import find_original
 from responder.triage.intake import effective_trust
-from responder.triage.outage import settled, wanted_change
+from responder.triage.outage import SECTION, settled, wanted_change
 from responder.triage.situation import Situation, report_facts
 
 if TYPE_CHECKING:
@@ -63,6 +68,7 @@ AskAgent = Callable[[Config, Issue, tuple[Finding, ...], str | None, float], tup
 
 _LOG_PROBLEMS = (dx.CRASH_LOOP, dx.OOM_KILLED, dx.RESTARTS_CLIMBING)
 MAX_LOGS = 2
+_PINNED_HISTORY = 50  # commits of a vars file read back at most, looking for the image's previous value
 
 
 @dataclass
@@ -160,7 +166,11 @@ def gather(situation: Situation, github: IncidentReader | None, probe: bool, too
 
     inv = _assessment(inv, config, probe, tools)
     if service is not None:
-        inv = look_closer(inv, config, service, tools, now, access)
+        before = (situation.prior.sections.get(SECTION) or {}).get("remedy") if situation.prior else None
+        rolled_back_at = str(before.get("at")) if isinstance(before, Mapping) and before.get("code") == ROLLBACK \
+            else None
+        inv = look_closer(inv, config, service, tools, now, access,
+                          start=report_start(parsed.text("when"), issue.created_at), rolled_back_at=rolled_back_at)
     inv = _agent(inv, situation, parsed.choice("error_type"), tools, dry_run)
     situation = replace(situation, investigation=inv)
     request = wanted_change(situation, parsed)
@@ -176,14 +186,28 @@ def gather(situation: Situation, github: IncidentReader | None, probe: bool, too
 
 
 def look_closer(inv: Investigation, config: Config, service: Service, tools: IncidentTools, now: datetime,
-                access: ClusterAccess | None = None) -> Investigation:
-    """The stages after the probes, for one service: its workload in the cluster (with the remedy that
-    would fit) and the recent commits to its stack. `responder watch` adds them to what its round probed."""
+                access: ClusterAccess | None = None, *, start: ReportStart | None = None,
+                rolled_back_at: str | None = None) -> Investigation:
+    """The stages after the probes, for one service: its workload in the cluster, the recent commits to its
+    stack, its deploy history, and the remedy that would fit. `responder watch` adds them to what its round
+    probed. `start`: when the outage began (the report says); `rolled_back_at`: when this incident already
+    had a rollback, which runs once."""
     if access is None:
         access = tools.cluster() if service.kubernetes is not None else \
             ClusterAccess(None, "the service has no kubernetes section in responder.yml")
-    inv = _kubernetes(inv, service, access, tools.settings, now, config.guardrails.policy)
-    return _commits(inv, config, service, tools.settings, now)
+    inv, view = _kubernetes(inv, service, access, tools.settings, now)
+    inv = _commits(inv, config, service, tools.settings, now)
+    found = inv.diagnosis
+    if view is None or found is None:
+        return inv
+    at = view.observed_at or now
+    inv = replace(inv, start=start, deploys=deploy_history(
+        view, found.namespace, found.deployment, service.name, at,
+        timedelta(hours=tools.settings.changes_window_hours), inv.commits or ()))
+    rollback = RollbackFacts(view, inv.rollouts, *_pinned_image(config, service, inv), tried_at=rolled_back_at)
+    remedy = choose(found, service, tools.settings, cluster_writable=inv.cluster_writable,
+                    guardrails=config.guardrails.policy, rollback=rollback)
+    return replace(inv, remedy=remedy)
 
 
 def _agent(inv: Investigation, situation: Situation, error_type: str | None, tools: IncidentTools,
@@ -226,23 +250,54 @@ def _assessment(inv: Investigation, config: Config, probe: bool, tools: Incident
 
 
 def _kubernetes(inv: Investigation, service: Service, access: ClusterAccess, settings: InvestigationSettings,
-                now: datetime, guardrails: Policy) -> Investigation:
+                now: datetime) -> tuple[Investigation, ClusterView | None]:
     reader = access.reader
     target = service.kubernetes
     if reader is None or target is None:
-        return replace(inv, cluster_problem=access.problem)
+        return replace(inv, cluster_problem=access.problem), None
     try:
         view = reader.read(target)
     except KubeError as exc:
-        return replace(inv, cluster_source=reader.source, cluster_problem=exc.message)
+        return replace(inv, cluster_source=reader.source, cluster_problem=exc.message), None
     at = view.observed_at or now
-    found = diagnose(view, target, at, restarts_climbing=settings.restarts_climbing)
+    found = diagnose(view, target, at, restarts_climbing=settings.restarts_climbing, host=_host(service))
     logs = _logs(reader, found, settings) if settings.log_lines else ()
     rollouts = recent_rollouts(view, target.namespace, found.deployment, at,
                                timedelta(hours=settings.changes_window_hours))
-    remedy = choose(found, service, settings, cluster_writable=reader.writable, guardrails=guardrails)
     return replace(inv, cluster_source=reader.source, cluster_writable=reader.writable, diagnosis=found,
-                   logs=logs, rollouts=rollouts, remedy=remedy)
+                   logs=logs, rollouts=rollouts, cluster_unread=dict(view.unread)), view
+
+
+def _host(service: Service) -> str | None:
+    return urlparse(service.url).hostname if service.url else None
+
+
+def _pinned_image(config: Config, service: Service, inv: Investigation) -> tuple[tuple[PinnedValue, ...] | None,
+                                                                                  str | None]:
+    """The image variable through the vars file's git history, newest first, read only as far back as its
+    previous value, and only after a rollout that changed the image (a rollback could not apply otherwise)."""
+    target = service.terraform
+    if target is None or not target.vars_file or not any(r.image_changed for r in inv.rollouts[:1]):
+        return None, None
+    from responder.adapters.git import GitError, GitRepo
+
+    path = f"{target.stack.rstrip('/')}/{target.vars_file}"
+    repo = GitRepo(config.root, timeout=20)
+    values: list[PinnedValue] = []
+    try:
+        if not repo.is_repository():
+            return None, f"{config.root} is not a git checkout"
+        for commit, text in repo.file_versions(path, limit=_PINNED_HISTORY):
+            try:
+                value = tfvars.read_value(text, target.image_var) if text is not None else None
+            except tfvars.VarsFileError:
+                value = None
+            values.append(PinnedValue(commit, None if value is None else str(value)))
+            if len({pinned.value for pinned in values}) > 1:
+                break
+    except GitError as exc:
+        return None, exc.message
+    return tuple(values), None
 
 
 def _logs(reader: ClusterReader, found: dx.Diagnosis, settings: InvestigationSettings) -> tuple[PodLog, ...]:
@@ -343,11 +398,11 @@ def confirm_recovery(service: Service, probe: bool, reader: ClusterReader | None
 def _pods_healthy(reader: ClusterReader, service: Service, tools: IncidentTools) -> bool:
     assert service.kubernetes is not None
     try:
-        view = reader.read(service.kubernetes)
+        view = reader.read(service.kubernetes, workload_only=True)
     except KubeError:
         return False
     found = diagnose(view, service.kubernetes, view.observed_at or tools.now(),
-                     restarts_climbing=tools.settings.restarts_climbing)
+                     restarts_climbing=tools.settings.restarts_climbing, host=_host(service))
     return found.healthy
 
 

@@ -190,7 +190,7 @@ class Diagnosis:
 def diagnose(view: ClusterView, target: KubernetesTarget, now: datetime, *, restarts_climbing: int = 3,
              host: str | None = None) -> Diagnosis:
     """`host` is the service's public host name: only the ingress rules for it are checked (all of the
-    namespace's without one)."""
+    namespace's without one, or when no ingress there serves it)."""
     namespace = target.namespace
     deployment = view.deployment(namespace, target.deployment)
     pods = _service_pods(view, target, deployment)
@@ -851,10 +851,12 @@ def _ingress_problems(view: ClusterView, namespace: str, host: str | None) -> li
     matches, or a Service that is gone."""
     if not view.endpoints and not view.ingresses:
         return []
+    mine = [ing for ing in view.ingresses if (ing.get("metadata") or {}).get("namespace") == namespace]
+    served = {rule.get("host") for ing in mine for rule in (ing.get("spec") or {}).get("rules") or ()}
+    if host and host not in served:
+        host = None  # the URL probed is not one an ingress here serves (an internal address): check them all
     out = []
-    for ing in view.ingresses:
-        if (ing.get("metadata") or {}).get("namespace") != namespace:
-            continue
+    for ing in mine:
         spec = ing.get("spec") or {}
         routes: list[tuple[str, str]] = []
         for rule in spec.get("rules") or ():

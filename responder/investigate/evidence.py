@@ -15,18 +15,20 @@ and the commands a person would run next.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from responder.config.loader import Config, Service
 from responder.forms import specs as forms
 from responder.investigate import diagnosis as dx
 from responder.investigate.blast_radius import BlastRadius
+from responder.investigate.deploys import DeployHistory, ReportStart
 from responder.investigate.diagnosis import Diagnosis
 from responder.investigate.remedies import RemedyChoice
 from responder.investigate.rollouts import Rollout, describe_commits
 from responder.model.changes import AppliedChange, PreparedChange
+from responder.model.cluster import ARGO_APPLICATIONS, HELM_RELEASES, NOT_INSTALLED
 from responder.model.findings import Finding
 from responder.model.probes import DEGRADED, DOWN, OK, ProbeResult
 
@@ -97,9 +99,13 @@ class Investigation:
     cluster_source: str | None = None
     cluster_problem: str | None = None  # why the cluster could not be read
     cluster_writable: bool = False
+    # Kinds the cluster read could not include, and why (the checks that needed them were skipped).
+    cluster_unread: Mapping[str, str] = field(default_factory=dict)
     diagnosis: Diagnosis | None = None
     logs: tuple[PodLog, ...] = ()
     rollouts: tuple[Rollout, ...] = ()
+    deploys: DeployHistory | None = None  # Helm revisions and Argo CD syncs; None: not looked at
+    start: ReportStart | None = None  # when the outage began, as the report tells it
     commits: tuple[Commit, ...] | None = None  # None: not looked at
     commits_problem: str | None = None
     stack: str | None = None
@@ -137,8 +143,14 @@ class Investigation:
             out["diagnosis"] = {"namespace": self.diagnosis.namespace, "deployment": self.diagnosis.deployment,
                                 "desired": self.diagnosis.desired, "available": self.diagnosis.available,
                                 "problems": [p.to_json() for p in self.diagnosis.problems]}
+        if self.cluster_unread:
+            out["cluster_unread"] = dict(self.cluster_unread)
         if self.rollouts:
             out["rollouts"] = [r.describe() for r in self.rollouts]
+        if self.start is not None:
+            out["outage_start"] = {"at": self.start.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "basis": self.start.basis}
+        if self.deploys is not None:
+            out["deploys"] = [d.to_json() for d in self.deploys.deploys]
         if self.blast is not None:
             out["blast_radius"] = self.blast.to_json()
         if self.original is not None:
@@ -246,6 +258,11 @@ def _kubernetes(inv: Investigation, service: Service | None) -> list[Finding]:
     for log in inv.logs:
         out.append(Finding("kubernetes", f"logs:{log.pod}", "warn",
                            f"Last lines of the previous {log.container} container in {log.pod}.", evidence=log.text))
+    for kind, why in inv.cluster_unread.items():
+        if kind in (HELM_RELEASES, ARGO_APPLICATIONS) or why == NOT_INSTALLED:
+            continue  # the deploy history says so, in the changes stage
+        out.append(Finding("kubernetes", f"unread:{kind}", "warn",
+                           f"{kind} could not be read, so the checks that need them were skipped.", evidence=why))
     return out
 
 
@@ -262,6 +279,7 @@ def _changes(inv: Investigation, service: Service | None) -> list[Finding]:
         else:
             out.append(Finding("changes", "rollout", "ok",
                                f"No rollout of {inv.diagnosis.deployment} in the last {hours:g} h."))
+        out += _deploys(inv, inv.diagnosis.deployment)
     if inv.stack:
         if inv.commits is None:
             out.append(Finding("changes", "commits", "warn",
@@ -273,6 +291,26 @@ def _changes(inv: Investigation, service: Service | None) -> list[Finding]:
                 latest = inv.commits[0]
                 detail = f"{detail[:-1]}; the latest: “{latest.subject}” by {latest.author} at {latest.at}."
             out.append(Finding("changes", "commits", "warn" if inv.commits else "ok", detail, evidence=lines))
+    return out
+
+
+def _deploys(inv: Investigation, deployment: str) -> list[Finding]:
+    history = inv.deploys
+    if history is None:
+        return []
+    out = []
+    began = (f"The outage began at {inv.start.at:%Y-%m-%d %H:%M} UTC ({inv.start.basis})."
+             if inv.start is not None else "")
+    for deploy in history.deploys:
+        evidence = "\n".join(filter(None, [began, *(f"{key}: {value}" for key, value in deploy.to_json().items()
+                                                     if key not in ("changes",) and value not in (None, ""))]))
+        out.append(Finding("changes", f"deploy:{deploy.tool}", "warn", deploy.describe(inv.start), evidence=evidence))
+    if not history.deploys and history.looked:
+        out.append(Finding("changes", "deploys", "ok",
+                           f"No deploy of {deployment} in the last {inv.window_hours:g} h in "
+                           + " or ".join(history.looked) + "."))
+    for problem in history.problems:
+        out.append(Finding("changes", "deploys", "warn", f"{problem}; that deploy history was not checked."))
     return out
 
 
@@ -361,15 +399,32 @@ def next_commands(inv: Investigation, config: Config) -> tuple[str, ...]:
                 out.append(f"kubectl describe {problem.subject}")
             if problem.code in (dx.ROLLOUT_STUCK, dx.SCALED_TO_ZERO, dx.NO_AVAILABLE):
                 out.append(f"kubectl rollout status deployment/{deployment} -n {ns}")
+            if problem.code in (dx.PVC_PENDING, dx.PVC_LOST) and problem.data.get("claim"):
+                out.append(f"kubectl describe pvc {problem.data['claim']} -n {ns}")
+            if problem.code == dx.HPA_AT_MAX:
+                out.append(f"kubectl describe {problem.subject} -n {ns}")
+            if problem.code == dx.JOB_FAILED and problem.data.get("job"):
+                out.append(f"kubectl logs job/{problem.data['job']} -n {ns}")
+            if problem.code == dx.INGRESS_NO_ENDPOINTS:
+                out.append(f"kubectl describe service {problem.data.get('service')} -n {ns}")
+                out.append(f"kubectl get endpoints {problem.data.get('service')} -n {ns}")
+            if problem.code == dx.EVICTED and problem.data.get("node"):
+                out.append(f"kubectl describe node {problem.data['node']}")
         if inv.rollouts:
+            # Never `kubectl rollout undo`: the stack would still pin the bad image and bring it back.
             out.append(f"kubectl rollout history deployment/{deployment} -n {ns}")
-            out.append(f"kubectl rollout undo deployment/{deployment} -n {ns}   # if the last rollout caused it")
+        for deploy in inv.deploys.deploys if inv.deploys else ():
+            out.append(f"helm history {deploy.name} -n {ns}" if deploy.tool == "helm"
+                       else f"argocd app history {deploy.name}")
         out.append(f"kubectl get pods -n {ns}{selector} -o wide")
         out.append(f"kubectl get events -n {ns} --sort-by=.lastTimestamp")
     if service.url:
         out.append(f"curl -sS -o /dev/null -w '%{{http_code}} %{{time_total}}s\\n' {service.url}")
     if service.terraform is not None:
         out.append(f"git log --since='{inv.window_hours:g} hours ago' -- {service.terraform.stack}")
+        if inv.rollouts and service.terraform.vars_file:
+            # A rollback is a revert of the image variable in git, applied by Terraform.
+            out.append(f"git log -p -- {service.terraform.stack.rstrip('/')}/{service.terraform.vars_file}")
     return tuple(dict.fromkeys(out))
 
 
@@ -398,6 +453,8 @@ def evidence_title(finding: Finding) -> str:
         "node": f"Node conditions ({name})",
         "logs": f"Previous container log of {name}",
         "rollout": "Rollout",
+        "deploy": "Deploy",
         "commits": "Commits",
+        "unread": f"Why {name} could not be read",
     }
     return titles.get(kind, finding.check)

@@ -8,6 +8,7 @@ post-mortem call it) and answers exactly one diagnosis:
 | `raise-memory-limit` | OOMKilled                     | Terraform: double the limit, capped by memory_max |
 | `restore-replicas`   | scaled to 0                   | Terraform: the replica count it had before        |
 | `rollout-restart`    | stuck rollout / not ready     | the one direct cluster write; config can forbid it |
+| `rollback`           | a rollout whose new pods fail | Terraform: the tag the vars file held before (rollback.py) |
 
 Anything else, anything ambiguous (two unrelated problems at once) and any
 remedy whose preconditions do not hold gets no remedy, with the reasons a
@@ -23,6 +24,8 @@ from responder.config.guardrails import Policy
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Service
 from responder.investigate import diagnosis as dx
+from responder.investigate.rollback import ROLLBACK, RollbackFacts
+from responder.investigate.rollback import check as check_rollback
 from responder.model.changes import ChangeRequest
 
 RAISE_MEMORY = "raise-memory-limit"
@@ -59,7 +62,7 @@ _NEEDS_A_PERSON = {
 
 @dataclass(frozen=True)
 class Remedy:
-    code: str  # raise-memory-limit | restore-replicas | rollout-restart
+    code: str  # raise-memory-limit | restore-replicas | rollout-restart | rollback
     answers: str  # the diagnosis reason code it answers
     summary: str  # "raise the memory limit of nextcloud from 1Gi to 2Gi"
     change: ChangeRequest | None = None  # set for Terraform-backed remedies
@@ -90,13 +93,30 @@ DEFAULT_GUARDRAILS = Policy()
 
 
 def choose(diagnosis: dx.Diagnosis, service: Service, settings: InvestigationSettings, *,
-           cluster_writable: bool, guardrails: Policy = DEFAULT_GUARDRAILS) -> RemedyChoice:
+           cluster_writable: bool, guardrails: Policy = DEFAULT_GUARDRAILS,
+           rollback: RollbackFacts | None = None) -> RemedyChoice:
     """The remedy for a diagnosis, or why a person is needed.
 
     A rollout restart honours the same protected stacks (`guardrails.protected_stacks`)
     as Terraform applies, and protects services by themselves too (`protected_by`): losing
-    those takes everything else down.
+    those takes everything else down. When a bad rollout broke the service (`rollback`
+    facts given), rolling it back comes first; when it cannot be, the reasons say why.
     """
+    found = _choose(diagnosis, service, settings, cluster_writable, guardrails)
+    if rollback is None:
+        return found
+    checked = check_rollback(diagnosis, service, settings, rollback,
+                             protected=protected_by(service, diagnosis.namespace, guardrails))
+    if not checked.applies:
+        return found
+    if checked.change is not None:
+        return RemedyChoice(Remedy(ROLLBACK, checked.answers, checked.summary, change=checked.change),
+                            checked.reasons)
+    return RemedyChoice(found.remedy, (*found.reasons, *checked.reasons))
+
+
+def _choose(diagnosis: dx.Diagnosis, service: Service, settings: InvestigationSettings, cluster_writable: bool,
+            guardrails: Policy) -> RemedyChoice:
     failing = diagnosis.failing
     if not failing:
         return RemedyChoice(None, ("nothing in the cluster needs a remedy",))

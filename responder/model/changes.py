@@ -80,6 +80,14 @@ class ChangeRequest:
     value: str  # the requested value as text: "3", "1Gi", "500m", "1.27.3"; what a platform request asks, in one line
     reason: str  # why, in plain words, for the comment and the commit
     commit_type: str = "feat"  # feat: a request carried out | fix: an incident remedy
+    variable: str | None = None  # the vars file's key when it is not the kind's own (services[].terraform.image_var)
+    replaces: str | None = None  # the value the change expects to find; any other value is a conflict
+    rollback: bool = False  # a return to an earlier value: "roll back <service> from <new> to <old>"
+
+    @property
+    def key(self) -> str:
+        """The variable edited in the vars file."""
+        return self.variable or self.kind
     edit: FileEdit | None = None  # set for a platform request: the file, path and value it changes
 
 

@@ -47,6 +47,10 @@ _KINDS = {
 }
 SNAPSHOT_KINDS = "pods,deployments,replicasets,events,nodes,pvc,hpa,jobs,cronjobs,ingresses,endpoints"
 SNAPSHOT_COMMAND = f"kubectl get {SNAPSHOT_KINDS} -A -o json > cluster.json"
+# What people call the kinds a read may miss, as ClusterView.unread names them.
+HELM_RELEASES = "Helm releases"
+ARGO_APPLICATIONS = "Argo CD Applications"
+NOT_INSTALLED = "not installed"  # the reason recorded for an API the cluster does not serve
 HELM_RELEASE_TYPE = "helm.sh/release.v1"
 HELM_RELEASE_PREFIX = "sh.helm.release.v1."
 

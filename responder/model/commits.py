@@ -12,3 +12,11 @@ class Commit:
     author: str
     subject: str
     files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PinnedValue:
+    """A variable's value in a vars file as one commit left it (None: absent or unreadable there)."""
+
+    commit: Commit
+    value: str | None

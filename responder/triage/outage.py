@@ -37,6 +37,7 @@ from responder.investigate.evidence import (
     unrelated_failures,
 )
 from responder.investigate.remedies import Remedy
+from responder.investigate.rollback import ROLLBACK
 from responder.model.changes import ChangeRequest, PreparedChange
 from responder.model.findings import Finding
 from responder.model.probes import DEGRADED, DOWN, OK
@@ -197,7 +198,9 @@ def _remedy_verdict(inv: Investigation, remedy: Remedy, service: Service, prior:
             return Verdict("fixed", (f"{remedy.summary}; {result.detail}",), remedy)
         return Verdict("escalated", (f"the remedy {remedy.code} did not fix it: {result.detail}",), remedy)
     before = (prior.sections.get(SECTION) or {}).get("remedy") if prior else None
-    if isinstance(before, Mapping) and before.get("code") == remedy.code and before.get("ok"):
+    # A rollback runs once per incident, whether or not the first one worked.
+    if isinstance(before, Mapping) and before.get("code") == remedy.code and (before.get("ok") or
+                                                                              remedy.code == ROLLBACK):
         return Verdict("escalated", (f"the remedy {remedy.code} was already applied for this issue at "
                                      f"{before.get('at')}, and {service.name} is still not healthy",), remedy)
     if remedy.through_terraform:
