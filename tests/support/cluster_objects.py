@@ -550,7 +550,8 @@ def pvc(w: Workload, claim: str, *, phase: str = "Bound", storage_class: str = "
 def endpoints(w: Workload, pods: list[dict], *, service: str | None = None) -> dict:
     """What the endpoints controller writes for the workload's Service: ready pods as addresses, the
     others as notReadyAddresses; no subsets at all when no pod matches the Service's selector."""
-    ready, not_ready = [], []
+    ready: list[dict] = []
+    not_ready: list[dict] = []
     for p in pods:
         ip = (p.get("status") or {}).get("podIP")
         if not ip or p["status"].get("phase") != "Running":
@@ -1006,7 +1007,8 @@ def _image_pull(key: str, image: str, waiting_reason: str, pull_error: str) -> C
         created = event(w, about(new_rs), "SuccessfulCreate", f"Created pod: {pods[0]['metadata']['name']}",
                         kind="Normal", first_minutes_ago=16, last_minutes_ago=16, component="replicaset-controller")
         cluster.add_events(key, created, *events)
-        cluster.deploy(key, 16.2, image)
+        # Helm (without --wait) records the revision as deployed; Argo CD sees the new pods fail.
+        cluster.deploy(key, 16.2, image, status="deployed" if w.deployed_by == "helm" else "degraded")
 
     return build
 
