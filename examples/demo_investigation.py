@@ -6,11 +6,13 @@ raised, Immich 503, the rest are healthy), writes a copy of the catalogue
 pointing at it, and handles three reports with
 `responder handle --offline --cluster-snapshot examples/cluster/...`:
 
-1. Nextcloud 502 with the OOMKilled snapshot: diagnosis, the remedy
-   (raise the memory limit through Terraform), and, with no Terraform
-   engine wired in this installation, the escalation that replaces it;
+1. Nextcloud 502 with the OOMKilled snapshot: diagnosis, and the remedy
+   (raise the memory limit through Terraform), applied and confirmed;
 2. Grafana reported slow while everything answers: healthy, closed;
-3. Immich down with an image tag that does not exist: escalated.
+3. Immich down after a deploy of an image tag that does not exist: the
+   Helm revision and the ReplicaSet name the change, and the tag is rolled
+   back to the previous healthy one through Terraform (investigation.rollback
+   is on in this demo's catalogue), committed as `fix: roll back ...`.
 
 No GitHub call is made (offline); nothing is written to any cluster.
 """
@@ -41,6 +43,18 @@ WIDTH = 100
 HEALTHY = {"nextcloud": '{"installed":true}', "immich": "pong", "grafana": '{"database": "ok"}', "traefik": "OK"}
 
 
+BAD_IMMICH, GOOD_IMMICH = "v1.999.0", "v1.121.0"
+
+
+def immich_recovered(root: Path) -> bool:
+    """Immich stays down while its Terraform vars pin the tag that does not exist (a rollback remedy)."""
+    vars_file = root / "stacks" / "immich" / "immich.auto.tfvars.json"
+    try:
+        return str(json.loads(vars_file.read_text()).get("image_tag")) != BAD_IMMICH
+    except (OSError, ValueError):
+        return False
+
+
 def nextcloud_recovered(root: Path) -> bool:
     """Nextcloud stays down until its Terraform vars raise the memory limit above 1Gi (a Terraform remedy)."""
     vars_file = root / "stacks" / "nextcloud" / "nextcloud.auto.tfvars.json"
@@ -57,7 +71,9 @@ def services(root: Path, down: set[str]) -> Iterator[str]:
     def answer(name: str) -> tuple[int, str]:
         if name == "nextcloud" and name in down and not nextcloud_recovered(root):
             return 502, "Bad Gateway"
-        if name in down and name != "nextcloud":
+        if name == "immich" and name in down and not immich_recovered(root):
+            return 503, "Service Unavailable"
+        if name in down and name not in ("nextcloud", "immich"):
             return 503, "Service Unavailable"
         return 200, HEALTHY.get(name, "ok")
 
@@ -86,22 +102,32 @@ def services(root: Path, down: set[str]) -> Iterator[str]:
 
 
 def infrastructure_checkout(scratch: Path, base: str) -> Path:
-    """The Nextcloud stack, applied, in a git checkout with a bare remote; plus a recent commit to it
-    (for change correlation) that was applied too. Returns the responder.yml of the checkout."""
-    from demo_infra import apply_stack, scratch_infrastructure
+    """The Nextcloud and Immich stacks, applied, in a git checkout with a bare remote; plus recent commits
+    (for change correlation) that were applied too: Nextcloud's, and Immich moving to v1.121.0 and then to
+    v1.999.0, a tag that does not exist. Returns the responder.yml of the checkout."""
+    from demo_infra import scratch_infrastructure
+
+    root = scratch_infrastructure(scratch, stacks=("nextcloud", "immich"), config_text=local_catalogue(base),
+                                  quiet=True)
+    change(root, scratch, "nextcloud", "29.0.5-apache", "feat: generate previews for HEIC photos")
+    change(root, scratch, "immich", GOOD_IMMICH, f"feat: immich {GOOD_IMMICH}")
+    change(root, scratch, "immich", BAD_IMMICH, f"feat: immich {BAD_IMMICH} (faster face detection)")
+    return root / "responder.yml"
+
+
+def change(root: Path, scratch: Path, stack: str, tag: str, message: str) -> None:
+    """A person's change: the image tag in the stack's vars, committed, pushed and applied."""
+    from demo_infra import apply_stack
 
     from responder.adapters.git import GitRepo
     from responder.changes.tfvars import set_value
 
-    root = scratch_infrastructure(scratch, stacks=("nextcloud",), config_text=local_catalogue(base), quiet=True)
-    vars_file = root / "stacks" / "nextcloud" / "nextcloud.auto.tfvars.json"
-    vars_file.write_text(set_value(vars_file.read_text(encoding="utf-8"), "image_tag", "29.0.5-apache"),
-                         encoding="utf-8")
+    vars_file = root / "stacks" / stack / f"{stack}.auto.tfvars.json"
+    vars_file.write_text(set_value(vars_file.read_text(encoding="utf-8"), "image_tag", tag), encoding="utf-8")
     repo = GitRepo(root, author_name="alice", author_email="alice@acme-homelab.org")
-    repo.commit("feat: generate previews for HEIC photos", ["stacks/nextcloud/nextcloud.auto.tfvars.json"])
+    repo.commit(message, [f"stacks/{stack}/{stack}.auto.tfvars.json"])
     repo.push()
-    apply_stack(root, "nextcloud", scratch, quiet=True)
-    return root / "responder.yml"
+    apply_stack(root, stack, scratch, quiet=True)
 
 
 def local_catalogue(base: str) -> str:
@@ -109,6 +135,8 @@ def local_catalogue(base: str) -> str:
     for service in raw["services"]:
         service["url"] = f"{base}/{service['name']}/health"
         service.setdefault("expect", {})["timeout_seconds"] = 2
+    # This demo's team has opted in to rolling back a bad image (off by default).
+    raw.setdefault("investigation", {})["rollback"] = True
     return yaml.safe_dump(raw, sort_keys=False)
 
 
@@ -193,6 +221,12 @@ def investigation_demo() -> None:
         pull = handle(config, report(root, 103, "Immich (photos)", "503 Service Unavailable", "Everyone"),
                       "image-pull-backoff")
         show("#103 Immich answers 503 · snapshot image-pull-backoff.json", pull)
+        latest = GitRepo(config.parent).log(limit=1)[0]
+        print(f"  commit {latest.sha[:12]} by {latest.author}: {latest.subject}")
+        print(f"  (the deploy of {BAD_IMMICH} broke it; the image tag went back to {GOOD_IMMICH}, the one the vars "
+              "file's git")
+        print("   history held before, through a checked plan, applied, committed and pushed; never kubectl rollout "
+              "undo)")
     rule("investigation done")
     print("Replay any report against any snapshot in examples/cluster/ (see its README) with:")
     print("  .venv/bin/responder handle --config examples/responder.yml --event EVENT.json --offline --dry-run "

@@ -29,6 +29,13 @@ def test_the_demo_runs_and_says_what_it_did(tmp_path: Path) -> None:
     # Headings never conjugate a service title.
     assert "  → comment: ### 🟢 Grafana dashboards: healthy, closing this report" in lines
     assert "looks healthy" not in out
+    # A bad deploy is rolled back through guarded Terraform, and the re-probe confirms it (#16).
+    rollback = lines.index(next(line for line in lines if line.startswith("── #103 Immich answers 503")))
+    assert lines[rollback + 1] == "outcome fixed  severity SEV2"
+    assert "  remedy: rollback (roll back immich from v1.999.0 to v1.121.0)" in lines
+    assert any(line.startswith("  commit ") and line.endswith(
+        "by issueops-responder: fix: roll back immich from v1.999.0 to v1.121.0 (fixes #103)") for line in lines)
+    assert any("[changes] Helm release immich-server revision 4 (deployed)" in line for line in lines)
     # Each lettered section once, in order.
     letters = [line[3] for line in lines if line.startswith("── ") and line[4:6] == ". "]
     assert letters == ["a", "b", "c", "d"]
