@@ -520,9 +520,12 @@ class _Masker:
         return False
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder, not one a value
+
+
 def _text(value: Any) -> str:
     """A value as JSON text, whole: the masker cuts it short after masking."""
-    return "null" if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "null" if value is None else _ENCODE(value)
 
 
 def _attribute_changes(before: Any, after: Any, before_mask: Any, after_mask: Any, unknown: Any,
