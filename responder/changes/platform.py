@@ -334,3 +334,20 @@ def _monitor_request(ask: PlatformAsk, config: Config) -> PlatformCheck:
 def quota_text(quota: Mapping[str, Any]) -> str:
     """A quota as people read it: "cpu 2, memory 4Gi, pods 20"."""
     return ", ".join(f"{key} {quota[key]}" for key in ("cpu", "memory", "pods") if key in quota)
+
+
+def edit_refusal(edit: FileEdit, config: Config) -> str | None:
+    """Why the change engine must not make this edit: it names a file responder.yml's platform: section does
+    not (edits come from the checks above, so this is defence in depth), or a stack the file is not read by."""
+    platform = config.platform
+    if platform is None:
+        return "responder.yml has no platform: section, so no platform edit is made"
+    allowed: list[tuple[str, str | None]] = [(platform.vars_path, platform.stack), (config.path.name, None)]
+    if platform.dns is not None:
+        allowed.append((f"{platform.dns.stack.rstrip('/')}/{platform.dns.vars_file}", platform.dns.stack))
+    if (edit.file, edit.stack) not in allowed:
+        return (f"{edit.file} is not a file platform requests may change (the platform's vars files in their "
+                "stacks, or the catalogue in responder.yml)")
+    if edit.stack is None and (len(edit.path) != 2 or edit.path[0] != "services"):
+        return "responder.yml is changed only by adding a service to its catalogue"
+    return None

@@ -44,12 +44,15 @@ from responder.adapters.locks import StackBusy, StackLock, UnsafeLockPath, defau
 from responder.adapters.secrets import github_token
 from responder.adapters.terraform import StateLocked, Terraform, TerraformError, TerraformRunner
 from responder.changes import limits, tfvars
+from responder.changes.catalogue import CatalogueError, append_service
 from responder.changes.guardrails import Verdict, evaluate, stack_verdict
 from responder.changes.plan_document import SHORT_SENSITIVE_CHARS, PlanDocument, PlanError, parse_plan
+from responder.changes.platform import edit_refusal
 from responder.changes.repository_paths import RepositoryPath, locate
+from responder.config import yaml_codec
 from responder.config.guardrails import DEFAULT_LOCK_TIMEOUT, DEFAULT_TIMEOUT, GuardrailSettings, Policy
-from responder.config.loader import Config
-from responder.model.changes import CHANGE_KINDS, AppliedChange, ChangeRequest, PreparedChange
+from responder.config.loader import Config, config_problems
+from responder.model.changes import ABSENT, CHANGE_KINDS, AppliedChange, ChangeRequest, FileEdit, PreparedChange
 from responder.model.quantities import QuantityError, parse_cpu, parse_memory
 from responder.render.quoting import commit_text
 from responder.render.redaction import REDACTED, process_redactor, redact
@@ -133,6 +136,17 @@ def path_refusal(stack: RepositoryPath, vars_file: RepositoryPath, policy: Polic
 
 
 @dataclass
+class _PendingFile:
+    """A checked edit of a file outside any stack (responder.yml), written and committed at apply."""
+
+    lock: StackLock
+    path: Path  # the real file
+    name: str  # relative to the repository: what git commits
+    original: bytes
+    edited: bytes
+
+
+@dataclass
 class _Pending:
     """What a ready change holds until it is applied or discarded."""
 
@@ -161,10 +175,14 @@ class TerraformChangeEngine:
         # values of 8 characters or more (shorter ones would hide ordinary words in every comment), so
         # terraform's own output and errors are masked with these as well.
         self._sensitive: set[str] = set()
+        # A new monitor, checked and written to responder.yml at apply (one per run: one issue per run).
+        self._catalogue: _PendingFile | None = None
 
     # ------------------------------------------------------------ ChangeEngine
 
     def prepare(self, request: ChangeRequest, *, issue: int) -> PreparedChange:
+        if request.edit is not None:  # a platform request: the file, path and value come with it
+            return self._prepare_edit(request, request.edit, issue)
         service = self.config.service(request.service)
         target = service.terraform if service else None
         stack = target.stack if target else ""
@@ -214,6 +232,8 @@ class TerraformChangeEngine:
     def apply(self, prepared: PreparedChange, *, issue: int) -> AppliedChange:
         if self.dry_run:
             return AppliedChange(prepared, ok=False, error="a dry run applies nothing: nothing was applied")
+        if prepared.request.edit is not None and prepared.request.edit.stack is None:
+            return self._apply_catalogue(prepared, issue)
         pending = self._pending.pop(prepared.plan_file or "", None)
         if pending is None or prepared.outcome != "ready":
             return AppliedChange(prepared, ok=False, error="this change is not a prepared, checked plan (or it was "
@@ -225,6 +245,9 @@ class TerraformChangeEngine:
             pending.lock.release()
 
     def discard(self, prepared: PreparedChange) -> None:
+        if prepared.request.edit is not None and prepared.request.edit.stack is None:
+            self._release_catalogue()
+            return
         pending = self._pending.pop(prepared.plan_file or "", None)
         if pending is not None:
             self._revert(pending)
@@ -233,6 +256,7 @@ class TerraformChangeEngine:
 
     def close(self) -> None:
         """Discard whatever was prepared and not applied; remove the plan files."""
+        self._release_catalogue()
         for plan_file in list(self._pending):
             pending = self._pending.pop(plan_file)
             self._revert(pending)
@@ -343,7 +367,7 @@ class TerraformChangeEngine:
         return replace(prepared, plan_file=str(plan_file)), pending
 
     def _plan(self, terraform: TerraformRunner, plan_file: Path, stack: str,
-              var_files: Iterable[Path] = ()) -> tuple[Verdict, str, str]:
+              var_files: Iterable[Path] = (), may_create: tuple[str, ...] = ()) -> tuple[Verdict, str, str]:
         """Plan into the file, read it back, and judge it; the hash is of the exact bytes judged."""
         plan_file.unlink(missing_ok=True)
         run = terraform.plan(plan_file, tuple(var_files))
@@ -355,7 +379,7 @@ class TerraformChangeEngine:
             process_redactor.add(secret)
         self._sensitive.update(secret for secret in document.sensitive_values if secret)
         self._log_output(run.output)
-        return evaluate(document, self.policy, stack), before, run.summary
+        return evaluate(document, self.policy, stack, may_create), before, run.summary
 
     def _give_up(self, base: PreparedChange, vars_path: Path, original: bytes, edited: bytes | None,
                  blocked_by: str, message: str) -> PreparedChange:
@@ -485,6 +509,221 @@ class TerraformChangeEngine:
                                  error=f"applied and committed as {sha[:12]}, but the push failed: {exc.message}")
         return AppliedChange(prepared, ok=True, commit=sha, commit_url=url, pushed=True, summary=run.summary)
 
+    # ------------------------------------------------------------ a platform request: one path of one file
+
+    def _prepare_edit(self, request: ChangeRequest, edit: FileEdit, issue: int) -> PreparedChange:
+        """The same guarded path for an edit a platform request names: a vars file's path (planned, checked and
+        applied like any change), or the catalogue in responder.yml (validated, then committed at apply)."""
+        base = PreparedChange(request=request, stack=edit.stack or "", outcome="blocked", reasons=(),
+                              vars_file=edit.file, summary=edit.summary, after=_json_text(edit.value))
+        refusal = edit_refusal(edit, self.config)
+        if refusal is not None:
+            return replace(base, blocked_by="not-configured", reasons=(refusal,))
+        file_path = locate(self.config.root, edit.file)
+        stack_path = locate(self.config.root, edit.stack) if edit.stack is not None else None
+        base = replace(base, vars_file=file_path.relative or edit.file,
+                       stack=stack_path.shown if stack_path is not None else "")
+        if stack_path is not None:
+            blocked = path_refusal(stack_path, file_path, self.policy)
+            if blocked is not None:
+                return replace(base, blocked_by=blocked.blocked_by, reasons=(blocked.reason,),
+                               verdict=blocked.verdict.to_json() if blocked.verdict else {})
+        elif not file_path.inside:
+            return replace(base, blocked_by="not-configured", reasons=(
+                f"{edit.file} leads outside the repository (to {file_path.real}): it cannot be committed",))
+        if not file_path.real.is_file() or (stack_path is not None and not stack_path.real.is_dir()):
+            return replace(base, blocked_by="not-configured", reasons=(
+                f"{edit.file} does not exist in {self.config.root}: check platform: in responder.yml",))
+        held = stack_path if stack_path is not None else file_path
+        assert held.relative is not None and file_path.relative is not None
+        if self.dry_run:
+            return self._prepare_edit_locked(base, edit, stack_path, file_path, None, issue)[0]
+        lock = StackLock(self.settings.lock_dir or default_lock_dir(self.env),
+                         self.config.repository or str(self.config.root.resolve()), held.relative)
+        try:
+            lock.acquire(seconds(self.settings.lock_timeout), issue=issue)
+        except StackBusy as exc:
+            return replace(base, blocked_by="stack-busy", reasons=(exc.message,))
+        except UnsafeLockPath as exc:
+            return replace(base, blocked_by="lock-unsafe", reasons=(exc.message,))
+        held_on = False
+        try:
+            prepared, held_on = self._prepare_edit_locked(base, edit, stack_path, file_path, lock, issue)
+            return prepared
+        finally:
+            if not held_on:
+                lock.release()
+
+    def _prepare_edit_locked(self, base: PreparedChange, edit: FileEdit, stack_path: RepositoryPath | None,
+                             file_path: RepositoryPath, lock: StackLock | None,
+                             issue: int) -> tuple[PreparedChange, bool]:
+        """Check the checkout and the path, then plan (a stack) or validate (the catalogue); True: the lock is
+        held by what was prepared, until it is applied or discarded."""
+        name = str(file_path.relative)
+        try:
+            blocked_by, problem = self._uncommittable(name) or (
+                "checkout", self._checkout_problem(str((stack_path or file_path).relative), base.stack or name))
+        except GitError as exc:
+            blocked_by, problem = "checkout", f"git failed: {exc.message}"
+        if problem:
+            return replace(base, blocked_by=blocked_by, reasons=(problem,)), False
+        try:
+            original = file_path.real.read_bytes()
+            text = original.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            return replace(base, blocked_by="not-configured", reasons=(f"{name} cannot be read: {exc}",)), False
+        if stack_path is None:
+            return self._prepare_catalogue(base, edit, file_path, name, original, text, lock, issue)
+        try:
+            before = tfvars.read_path(text, edit.path, default=ABSENT)
+            document = None if before == edit.value else tfvars.set_path(text, edit.path, edit.value).encode("utf-8")
+        except tfvars.VarsFileError as exc:
+            return replace(base, blocked_by="not-configured", reasons=(f"{name} {exc}",)), False
+        base = replace(base, before=None if before is ABSENT else _json_text(before))
+        if before != edit.expected:
+            now = "holds nothing there now" if before is ABSENT else f"now holds {_json_text(before)[:200]}"
+            return replace(base, blocked_by="conflict", reasons=(
+                f"{name} changed since the request was assessed ({'.'.join(map(str, edit.path))} {now}): "
+                "nothing was changed; re-run the request to assess it again",)), False
+        prepared, pending = self._plan_edited(base, stack_path, file_path, lock, original, document, edit.may_create)
+        return prepared, pending is not None
+
+    def _plan_edited(self, base: PreparedChange, stack_path: RepositoryPath, vars_location: RepositoryPath,
+                     lock: StackLock | None, original: bytes, document: bytes | None,
+                     may_create: tuple[str, ...]) -> tuple[PreparedChange, _Pending | None]:
+        """Plan the untouched stack (nothing may be pending), then the edited document, and judge it; the
+        _Pending is returned only for a real run's ready change. `document` None: there is nothing to edit."""
+        stack_dir, vars_path, vars_name = stack_path.real, vars_location.real, str(vars_location.relative)
+        terraform = Terraform(stack_dir, binary=self.settings.binary, lock_timeout=self.settings.lock_timeout,
+                              timeout=seconds(self.settings.timeout), env=self.env, label=base.stack)
+        plan_file = self._new_plan_file(base.stack)
+        edited: bytes | None = None
+        copy: Path | None = None
+        try:
+            self._check_version(terraform)
+            terraform.init()
+            if self.settings.refuse_pending_changes:
+                pending_verdict = self._plan(terraform, plan_file, base.stack)[0]
+                if pending_verdict.changes:
+                    return replace(base, blocked_by="pending-changes", verdict=pending_verdict.to_json(), reasons=(
+                        f"stack {base.stack} already had changes waiting to be applied before this request "
+                        f"({_counts_text(pending_verdict)}): the responder applies only its own change",)), None
+            if document is None:
+                return replace(base, outcome="no-op", reasons=(
+                    f"{base.vars_file} already holds this: nothing to change",)), None
+            if self.dry_run:
+                copy = self._private_file(document, suffix=".tfvars.json")
+                if not self._git_would_see(vars_name, copy):
+                    return self._give_up(base, vars_path, original, edited, "checkout", _INVISIBLE_EDIT.format(
+                        vars_file=vars_name)), None
+                verdict, sha256, summary = self._plan(terraform, plan_file, base.stack,
+                                                      self._var_files_for(copy, stack_dir, vars_location), may_create)
+            else:
+                edited = document
+                vars_path.write_bytes(edited)
+                if not self.repo.changed([vars_name]):
+                    return self._give_up(base, vars_path, original, edited, "checkout", _INVISIBLE_EDIT.format(
+                        vars_file=vars_name)), None
+                verdict, sha256, summary = self._plan(terraform, plan_file, base.stack, may_create=may_create)
+        except StateLocked as exc:
+            return self._give_up(base, vars_path, original, edited, "state-locked", exc.message), None
+        except TerraformError as exc:
+            return self._give_up(base, vars_path, original, edited, "terraform-error", exc.message), None
+        except PlanError as exc:
+            return self._give_up(base, vars_path, original, edited, "bad-plan", exc.message), None
+        except GitError as exc:
+            return self._give_up(base, vars_path, original, edited, "checkout", f"git failed: {exc.message}"), None
+        except BaseException:
+            if edited is not None:
+                vars_path.write_bytes(original)
+            raise
+        finally:
+            if copy is not None:
+                copy.unlink(missing_ok=True)
+        prepared = replace(base, outcome=verdict.outcome, reasons=verdict.reasons, plan_sha256=sha256,
+                           verdict=verdict.to_json(), plan_summary=summary,
+                           blocked_by="" if verdict.outcome != "blocked" else "guardrails")
+        if verdict.outcome != "ready" or lock is None or edited is None:  # blocked, a no-op, or a dry run
+            if edited is not None:
+                vars_path.write_bytes(original)
+            plan_file.unlink(missing_ok=True)
+            return replace(prepared, plan_file=None), None
+        pending = _Pending(lock, terraform, vars_path, vars_name, original, edited, plan_file)
+        self._pending[str(plan_file)] = pending
+        return replace(prepared, plan_file=str(plan_file)), pending
+
+    def _prepare_catalogue(self, base: PreparedChange, edit: FileEdit, file_path: RepositoryPath, name: str,
+                           original: bytes, text: str, lock: StackLock | None,
+                           issue: int) -> tuple[PreparedChange, bool]:
+        """A new service in responder.yml: appended in the file's own style, loaded and validated like any
+        responder.yml, and refused if anything else would change or any problem is found. No Terraform."""
+        try:
+            raw = yaml_codec.load(text, yaml_codec.UniqueKeySafeLoader)
+            services = raw.get("services") if isinstance(raw, dict) else None
+            if not isinstance(services, list):
+                raise CatalogueError("has no services list")
+            if len(edit.path) != 2 or edit.path[1] != len(services):
+                return replace(base, blocked_by="conflict", reasons=(
+                    f"{name} changed since the request was assessed (it lists {len(services)} services now): nothing "
+                    "was changed; re-run the request to assess it again",)), False
+            edited_text = append_service(text, edit.value, comment=f"Monitor requested in #{issue}.")
+            edited = yaml_codec.load(edited_text, yaml_codec.UniqueKeySafeLoader)
+        except (CatalogueError, yaml_codec.YAMLError) as exc:
+            return replace(base, blocked_by="not-configured", reasons=(f"{name} {exc}",)), False
+        expected = {**raw, "services": [*services, dict(edit.value)]}
+        if edited != expected:
+            return replace(base, blocked_by="not-configured", reasons=(
+                f"{name}: the service could not be added without changing something else",)), False
+        problems = [f"{where}: {message}" for where, message in config_problems(edited, self.config.path)]
+        if problems:
+            return replace(base, blocked_by="invalid", reasons=(
+                f"{name} would not validate with the new service: " + "; ".join(problems[:5]),)), False
+        prepared = replace(base, outcome="ready", reasons=(
+            f"{name} loads and validates with the new service, and nothing else in it changes",))
+        if lock is None:  # a dry run: nothing is held, nothing will be written
+            return prepared, False
+        self._release_catalogue()
+        self._catalogue = _PendingFile(lock, file_path.real, name, original, edited_text.encode("utf-8"))
+        return prepared, True
+
+    def _apply_catalogue(self, prepared: PreparedChange, issue: int) -> AppliedChange:
+        pending, self._catalogue = self._catalogue, None
+        if pending is None or prepared.outcome != "ready":
+            return AppliedChange(prepared, ok=False, error="this change is not a prepared, checked edit (or it was "
+                                 "already applied or discarded): nothing was changed")
+        try:
+            if pending.path.read_bytes() != pending.original:
+                return AppliedChange(prepared, ok=False, error=(
+                    f"{pending.name} changed after it was checked: nothing was changed"))
+            pending.path.write_bytes(pending.edited)
+            message = catalogue_commit_message(prepared, issue, self.config.repository, self.settings.server_url)
+            try:
+                sha = self.repo.commit(message, [pending.name])
+            except GitError as exc:
+                pending.path.write_bytes(pending.original)
+                return AppliedChange(prepared, ok=False, error=f"the commit failed, so nothing was changed: "
+                                                               f"{exc.message}")
+            if sha is None:
+                pending.path.write_bytes(pending.original)
+                return AppliedChange(prepared, ok=False, error="git saw no change to commit: nothing was changed")
+            url = (f"{self.settings.server_url}/{self.config.repository}/commit/{sha}"
+                   if self.config.repository else None)
+            if not self.settings.push:
+                return AppliedChange(prepared, ok=True, commit=sha, commit_url=url)
+            try:
+                self.repo.push(self.settings.remote, self.settings.branch)
+            except GitError as exc:
+                return AppliedChange(prepared, ok=True, commit=sha, commit_url=url,
+                                     error=f"committed as {sha[:12]}, but the push failed: {exc.message}")
+            return AppliedChange(prepared, ok=True, commit=sha, commit_url=url, pushed=True)
+        finally:
+            pending.lock.release()
+
+    def _release_catalogue(self) -> None:
+        if self._catalogue is not None:
+            self._catalogue.lock.release()
+            self._catalogue = None
+
     def _revert(self, pending: _Pending) -> None:
         pending.vars_path.write_bytes(pending.original)
 
@@ -581,6 +820,25 @@ def _json_value(before: Any, value: Any) -> Any:
     if isinstance(before, int) and not isinstance(before, bool) and isinstance(value, int):
         return value
     return str(value)
+
+
+def catalogue_commit_message(prepared: PreparedChange, issue: int, repository: str | None,
+                              server_url: str = "https://github.com") -> str:
+    request = prepared.request
+    lines = [f"{request.commit_type}: {prepared.summary} (fixes #{issue})", "",
+             f"Added to the service catalogue in {prepared.vars_file}, which still loads and validates; no Terraform."]
+    reason = commit_text(request.reason)
+    if reason:
+        lines += ["", f"Reason: {reason}"]
+    if repository:
+        lines += ["", f"Issue: {server_url}/{repository}/issues/{issue}"]
+    return "\n".join(lines)
+
+
+def _json_text(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _as_text(value: Any) -> str:

@@ -257,7 +257,8 @@ def validate(values: Mapping[str, Any], form: FormSpec) -> list[Problem]:
             if _is_empty(values.get(field_id)):
                 problems.append(Problem(field_id, f"required for \"{condition.option}\", but no answer was given"))
         if condition.any_of and all(_is_empty(values.get(field_id)) for field_id in condition.any_of):
-            names = [spec.label for field_id in condition.any_of if (spec := form.field_by_id(field_id))]
+            found = (form.field_by_id(field_id) for field_id in condition.any_of)
+            names = [candidate.label for candidate in found if candidate is not None]
             problems.append(Problem(condition.any_of[0], f"\"{condition.option}\" needs at least one of: "
                                                          + ", ".join(names)))
     return problems

@@ -178,7 +178,8 @@ def _journal(record: ChangeRecord) -> tuple[tuple[str, str], ...]:
         entries.append(("plan", f"Planned {what} in {record.stack}: {verdict} "
                                 f"(plan sha256:{record.plan_sha256[:12]})."))
     if record.status in ("applied", "unrecorded"):
-        entries.append(("apply", f"Applied {what}" + (f"; commit {record.commit[:12]}." if record.commit else ".")))
+        done = "Applied" if record.plan_sha256 else "Committed"
+        entries.append(("apply", f"{done} {what}" + (f"; commit {record.commit[:12]}." if record.commit else ".")))
     elif record.status == "apply-failed":
         entries.append(("apply", f"Apply of {what} failed: {record.error}"))
     return tuple(entries)
@@ -188,7 +189,10 @@ def _done_reasons(record: ChangeRecord) -> list[str]:
     if record.status == "no-op":
         return list(record.reasons)
     reasons = [f"guardrails: {reason}" for reason in record.verdict.get("reasons") or ()]
-    if record.status == "applied":
+    if not record.plan_sha256:  # no Terraform: a service added to the catalogue
+        reasons += list(record.reasons)
+        reasons.append(f"committed {record.commit}" if record.status == "applied" else "ready to commit")
+    elif record.status == "applied":
         reasons.append(f"applied the checked plan sha256:{record.plan_sha256}; committed {record.commit}")
     else:
         reasons.append(f"ready to apply the checked plan sha256:{record.plan_sha256}")
