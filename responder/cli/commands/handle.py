@@ -50,8 +50,9 @@ def register(sub: Any) -> None:
     parser.add_argument("--no-plan", dest="plan", action="store_false",
                         help="decide without running terraform (a feature request is then not planned)")
     parser.add_argument("--cluster-snapshot", metavar="FILE",
-                        help="read the cluster from `kubectl get pods,deployments,replicasets,events,nodes -A -o json` "
-                             "output instead of the live API")
+                        help="read the cluster from `kubectl get pods,deployments,replicasets,events,nodes,pvc,hpa,"
+                             "jobs,cronjobs,ingresses,endpoints -A -o json` output instead of the live API (the "
+                             "investigation docs show how to add Helm's and Argo CD's deploy history)")
     parser.set_defaults(run=run)
 
 

@@ -31,8 +31,8 @@ def register(sub: Any) -> None:
     parser.add_argument("--now", metavar="TIME",
                         help="stamp the round and its checks with this ISO 8601 time (replays; default: now)")
     parser.add_argument("--cluster-snapshot", metavar="FILE",
-                        help="read the cluster from `kubectl get pods,deployments,replicasets,events,nodes -A -o "
-                             "json` output instead of the live API")
+                        help="read the cluster from `kubectl get pods,deployments,replicasets,events,nodes,pvc,hpa,"
+                             "jobs,cronjobs,ingresses,endpoints -A -o json` output instead of the live API")
     parser.set_defaults(run=run)
 
 
