@@ -3,7 +3,8 @@
 runner.handle calls three functions around the pure decision:
 
 - `gather` (before deciding): list open incidents (duplicates), probe the
-  catalogue, read the cluster, read recent commits, choose a remedy and,
+  catalogue (certificates included) while Prometheus is asked for the
+  service's thresholds, read the cluster, read recent commits, choose a remedy and,
   for a Terraform remedy, let the ChangeEngine prepare it (edit, plan,
   guardrail verdict);
 - `remediate` (after deciding, not in a dry run): run the remedy actions
@@ -22,6 +23,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -30,9 +32,11 @@ from urllib.parse import urlparse
 from responder.adapters.kube import ClusterAccess, ClusterReader, KubeError, open_cluster
 from responder.adapters.probes import Prober, ProbeRunner, ProbeTarget
 from responder.adapters.progress import stage
+from responder.adapters.prometheus import NOT_CONFIGURED, MetricsAccess, MetricsSource, PrometheusError, metrics_for
 from responder.changes import tfvars
 from responder.config.investigation import InvestigationSettings
 from responder.config.loader import Config, Service
+from responder.config.metrics import Threshold
 from responder.decision.actions import Decision
 from responder.decision.executor import ExecutionContext, Report, execute
 from responder.decision.incident_actions import RestartOutcome
@@ -43,6 +47,7 @@ from responder.investigate.blast_radius import assess as assess_blast
 from responder.investigate.deploys import ReportStart, deploy_history, report_start
 from responder.investigate.diagnosis import diagnose
 from responder.investigate.evidence import Investigation, PodLog, RemedyResult, findings
+from responder.investigate.metrics import HISTORY, STEP_SECONDS, MetricReading
 from responder.investigate.remedies import choose
 from responder.investigate.rollback import ROLLBACK, RollbackFacts
 from responder.investigate.rollouts import recent_rollouts
@@ -84,7 +89,10 @@ class IncidentTools:
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    # Prometheus for the metrics stage; by default none, and the evidence says so.
+    open_metrics: Callable[[], MetricsAccess] = lambda: MetricsAccess(None, NOT_CONFIGURED)
     _access: ClusterAccess | None = None
+    _metrics: MetricsAccess | None = None
 
     @classmethod
     def for_run(cls, config: Config, env: Mapping[str, str], snapshot: str | None = None, *, plan: bool = False,
@@ -119,7 +127,14 @@ class IncidentTools:
                 raise KubeError(f"the kubeconfig secret could not be read: {exc.message}") from None
 
         return cls(settings=settings, changes=changes, ask_agent=ask_agent,
-                   open_cluster=lambda: open_cluster(settings, env, snapshot, kubeconfig_secret=kubeconfig_secret))
+                   open_cluster=lambda: open_cluster(settings, env, snapshot, kubeconfig_secret=kubeconfig_secret),
+                   open_metrics=lambda: metrics_for(config, env))
+
+    def metrics(self) -> MetricsAccess:
+        """Opened on first use only (its token is read then), and once per run."""
+        if self._metrics is None:
+            self._metrics = self.open_metrics()
+        return self._metrics
 
     def cluster(self) -> ClusterAccess:
         """Opened on first use only: a run that never needs the cluster never loads its client."""
@@ -164,7 +179,10 @@ def gather(situation: Situation, github: IncidentReader | None, probe: bool, too
         if original is not None:
             return replace(situation, investigation=inv)
 
+    # Prometheus answers while the probes wait on the slowest service: the stage adds no time of its own.
+    pending = _start_metrics(config, service, tools, now)
     inv = _assessment(inv, config, probe, tools)
+    inv = _finish_metrics(inv, pending)
     if service is not None:
         before = (situation.prior.sections.get(SECTION) or {}).get("remedy") if situation.prior else None
         rolled_back_at = str(before.get("at")) if isinstance(before, Mapping) and before.get("code") == ROLLBACK \
@@ -195,6 +213,8 @@ def look_closer(inv: Investigation, config: Config, service: Service, tools: Inc
     if access is None:
         access = tools.cluster() if service.kubernetes is not None else \
             ClusterAccess(None, "the service has no kubernetes section in responder.yml")
+    if not inv.metrics and inv.metrics_problem is None:
+        inv = _finish_metrics(inv, _start_metrics(config, service, tools, now))
     inv, view = _kubernetes(inv, service, access, tools.settings, now)
     inv = _commits(inv, config, service, tools.settings, now)
     found = inv.diagnosis
@@ -208,6 +228,59 @@ def look_closer(inv: Investigation, config: Config, service: Service, tools: Inc
     remedy = choose(found, service, tools.settings, cluster_writable=inv.cluster_writable,
                     guardrails=config.guardrails.policy, rollback=rollback)
     return replace(inv, remedy=remedy)
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def read_thresholds(source: MetricsSource, service: Service, at: datetime, *,
+                    history: bool = True) -> tuple[MetricReading, ...]:
+    """Each threshold of the service at `at`, all at once; with `history`, the hour before it too (skipped
+    for a threshold whose value could not be read: Prometheus would not answer that either)."""
+    thresholds = service.metrics.thresholds
+    if not thresholds:
+        return ()
+
+    def read(threshold: Threshold) -> MetricReading:
+        reading = MetricReading(service.name, threshold, at)
+        try:
+            reading = replace(reading, samples=source.instant(threshold.query, at))
+        except PrometheusError as exc:
+            return replace(reading, problem=exc.message)
+        if history:
+            try:
+                reading = replace(reading, history=source.range(threshold.query, at - HISTORY, at, STEP_SECONDS))
+            except PrometheusError as exc:
+                reading = replace(reading, history_problem=exc.message)
+        return reading
+
+    with ThreadPoolExecutor(max_workers=len(thresholds)) as pool:
+        return tuple(pool.map(read, thresholds))
+
+
+def _start_metrics(config: Config, service: Service | None, tools: IncidentTools,
+                   now: datetime) -> Future[Investigation] | MetricsAccess | None:
+    """The metrics stage of the reported service, started in the background; or why it cannot run (the
+    evidence says so); None when there is nothing to ask (no service, no Prometheus, no thresholds)."""
+    if service is None or config.metrics.prometheus is None or not service.metrics:
+        return None
+    access = tools.metrics()
+    if access.source is None:
+        return access
+    source = access.source
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(lambda: Investigation(service=service.name, checked_at=_iso(now),
+                                               metrics=read_thresholds(source, service, now)))
+    pool.shutdown(wait=False)
+    return future
+
+
+def _finish_metrics(inv: Investigation, pending: Future[Investigation] | MetricsAccess | None) -> Investigation:
+    if pending is None:
+        return inv
+    if isinstance(pending, MetricsAccess):
+        return replace(inv, metrics_problem=pending.problem)
+    return replace(inv, metrics=pending.result().metrics)
 
 
 def _agent(inv: Investigation, situation: Situation, error_type: str | None, tools: IncidentTools,

@@ -3,6 +3,8 @@
 The stages follow the order an on-call engineer works in:
 
 1. assessment   - probe the reported service and what it depends on;
+   certificates - the https ones' certificates (read by the same probes);
+   metrics      - its error rate and latency in Prometheus, against its thresholds;
 2. kubernetes   - its pods, deployment, events and nodes;
 3. changes      - rollouts and commits to its stack in the last hours;
 4. blast-radius - what else is down, and whether one dependency explains it;
@@ -18,13 +20,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from responder.config.loader import Config, Service
+from responder.config.metrics import TITLES as METRIC_TITLES
 from responder.forms import specs as forms
 from responder.investigate import diagnosis as dx
 from responder.investigate.blast_radius import BlastRadius
 from responder.investigate.deploys import DeployHistory, ReportStart
 from responder.investigate.diagnosis import Diagnosis
+from responder.investigate.metrics import MetricReading, breaches, describe_breach
+from responder.investigate.metrics import findings as metric_findings
 from responder.investigate.remedies import RemedyChoice
 from responder.investigate.rollouts import Rollout, describe_commits
 from responder.model.changes import AppliedChange, PreparedChange
@@ -36,9 +42,11 @@ if TYPE_CHECKING:
     from responder.model.commits import Commit
     from responder.model.issues import IncidentIssue
 
-STAGES = ("assessment", "kubernetes", "changes", "blast-radius", "escalation", "agent")
+STAGES = ("assessment", "tls", "metrics", "kubernetes", "changes", "blast-radius", "escalation", "agent")
 STAGE_TITLES = {
     "assessment": "Assessment",
+    "tls": "Certificates",
+    "metrics": "Metrics",
     "kubernetes": "Kubernetes",
     "changes": "Recent changes",
     "blast-radius": "Blast radius",
@@ -121,6 +129,9 @@ class Investigation:
     # What the optional agent service said (stage "agent"): advisory, never a reason to apply anything.
     agent: tuple[Finding, ...] = ()
     agent_granted_usd: float = 0.0  # what this run's agent job was granted (0: none was started)
+    # The metrics stage: a reading per threshold of the service, or why Prometheus could not be asked.
+    metrics: tuple[MetricReading, ...] = ()
+    metrics_problem: str | None = None
 
     def probe(self, name: str | None) -> ProbeResult | None:
         for probe in self.probes:
@@ -163,6 +174,12 @@ class Investigation:
                                "reasons": list(self.prepared.reasons), "plan_sha256": self.prepared.plan_sha256}
         if self.result is not None:
             out["result"] = self.result.to_json()
+        if self.metrics:
+            out["metrics"] = [{"kind": r.threshold.kind, "query": r.threshold.query, "above": r.threshold.above,
+                               "unit": r.threshold.unit, "values": [s.value for s in r.samples],
+                               **({"problem": r.problem} if r.problem else {})} for r in self.metrics]
+        if self.metrics_problem:
+            out["metrics_problem"] = self.metrics_problem
         return out
 
 
@@ -174,18 +191,25 @@ def services_down(inv: Investigation) -> tuple[str, ...]:
 
 
 def observed_state(inv: Investigation, reported_state: str, error_type: str | None) -> str:
-    """The service's state for the severity rules: the probe's word where a probe can tell."""
+    """The service's state for the severity rules: the probe's word where a probe can tell; a metric over its
+    threshold makes an answering service degraded."""
     probe = inv.probe(inv.service)
     k8s_down = inv.diagnosis is not None and any(p.code in (dx.NO_AVAILABLE, dx.SCALED_TO_ZERO, dx.NOTHING_FOUND)
                                                  for p in inv.diagnosis.failing)
+    breached = bool(metric_breaches(inv))
     if probe is None:
-        return "down" if k8s_down else reported_state
+        return "down" if k8s_down else "degraded" if breached else reported_state
     if probe.state == DOWN or k8s_down:
         return "down"
-    if probe.state == DEGRADED:
+    if probe.state == DEGRADED or breached:
         return "degraded"
     # The probe answers. It rules out "down", but not a broken feature or a login flow.
     return "ok" if error_type in PROBE_VERIFIABLE else reported_state
+
+
+def metric_breaches(inv: Investigation) -> tuple[str, ...]:
+    """The reported service's thresholds it is over, in a few words each ("error rate 8 % over 5 %")."""
+    return tuple(describe_breach(verdict) for verdict in breaches(inv.metrics))
 
 
 def unrelated_failures(inv: Investigation) -> tuple[str, ...]:
@@ -199,6 +223,8 @@ def findings(inv: Investigation, config: Config, error_type: str | None) -> tupl
     service = config.service(inv.service) if inv.service else None
     out: list[Finding] = []
     out += _assessment(inv, service)
+    out += _certificates(inv, service)
+    out += _metrics(inv, service, config)
     out += _kubernetes(inv, service)
     out += _changes(inv, service)
     out += _blast_radius(inv)
@@ -231,6 +257,47 @@ def _assessment(inv: Investigation, service: Service | None) -> list[Finding]:
         out.append(Finding("assessment", f"probe:{name}", status,
                            f"{name}{role} is {probe.state}{retried}: {probe.detail}{recovered}.", evidence=evidence))
     return out
+
+
+def _certificates(inv: Investigation, service: Service | None) -> list[Finding]:
+    """The certificate of each probed https service among the reported one and its dependencies."""
+    if service is None or not inv.probed:
+        return []
+    out = []
+    for name in (service.name, *service.depends_on):
+        probe = inv.probe(name)
+        if probe is None or probe.tls is None:
+            continue
+        tls = probe.tls
+        cert = tls.certificate
+        evidence = "" if cert is None else "\n".join([
+            f"checked for: {cert.host} ({probe.checked_at})",
+            f"subject: {cert.subject}",
+            f"names: {', '.join(cert.names) or 'none'}",
+            f"issuer: {cert.issuer}",
+            f"valid: {cert.not_before} to {cert.not_after}",
+            "trusted: yes" if cert.trusted else f"trusted: no ({cert.trust_problem})",
+        ])
+        out.append(Finding("tls", f"tls:{name}", tls.status, f"{name}'s certificate {tls.detail}.",
+                           evidence=evidence if tls.status != "ok" else ""))
+    return out
+
+
+def _metrics(inv: Investigation, service: Service | None, config: Config) -> list[Finding]:
+    """The thresholds of the reported service; when Prometheus could not be asked, one line saying why."""
+    if service is None:
+        return []
+    prometheus = config.metrics.prometheus
+    if prometheus is None or inv.metrics_problem:
+        why = inv.metrics_problem or "no Prometheus is configured (metrics.prometheus in responder.yml)"
+        return [Finding("metrics", "metrics", "warn", f"Error rate and latency were not checked: {why}.")]
+    if not service.metrics:
+        return [Finding("metrics", "metrics", "warn",
+                        f"{service.name} has no metrics thresholds in responder.yml (services[].metrics), so its "
+                        "error rate and latency were not checked.")]
+    if not inv.metrics:
+        return [Finding("metrics", "metrics", "warn", "Error rate and latency were not checked in this run.")]
+    return metric_findings(service.name, inv.metrics, prometheus.link_base)
 
 
 def _kubernetes(inv: Investigation, service: Service | None) -> list[Finding]:
@@ -418,6 +485,12 @@ def next_commands(inv: Investigation, config: Config) -> tuple[str, ...]:
                        else f"argocd app history {deploy.name}")
         out.append(f"kubectl get pods -n {ns}{selector} -o wide")
         out.append(f"kubectl get events -n {ns} --sort-by=.lastTimestamp")
+    probe = inv.probe(service.name)
+    if service.url and probe is not None and probe.tls is not None and probe.tls.certificate is not None \
+            and probe.tls.status != "ok":
+        host, port = probe.tls.certificate.host, urlsplit(service.url).port or 443
+        out.append(f"openssl s_client -connect {host}:{port} -servername {host} </dev/null 2>/dev/null "
+                   "| openssl x509 -noout -subject -issuer -dates -ext subjectAltName")
     if service.url:
         out.append(f"curl -sS -o /dev/null -w '%{{http_code}} %{{time_total}}s\\n' {service.url}")
     if service.terraform is not None:
@@ -437,7 +510,8 @@ def stage_groups(items: Sequence[Finding]) -> list[dict[str, Any]]:
             worst = "fail" if any(f.status == "fail" for f in chosen) else (
                 "warn" if any(f.status == "warn" for f in chosen) else "ok")
             groups.append({"stage": stage, "title": STAGE_TITLES.get(stage, stage), "status": worst,
-                           "findings": [{**f.to_json(), "evidence": f.evidence, "evidence_title": evidence_title(f)}
+                           "findings": [{**f.to_json(), "evidence": f.evidence, "evidence_title": evidence_title(f),
+                                            "link": f.link}
                                         for f in chosen]})
     return groups
 
@@ -447,6 +521,8 @@ def evidence_title(finding: Finding) -> str:
     kind, _, name = finding.check.partition(":")
     titles = {
         "probe": f"Probe of {name}",
+        "tls": f"Certificate of {name}",
+        "metric": f"{METRIC_TITLES.get(name, name)} over the last hour",
         "workload": "Pods",
         "pod": f"Pod status and events ({name})",
         "deployment": f"Deployment status and events ({name})",

@@ -74,11 +74,11 @@ def breaches(readings: Iterable[MetricReading]) -> tuple[MetricVerdict, ...]:
 
 
 def describe_breach(verdict: MetricVerdict) -> str:
-    """A breach in a few words, for a reason or a check: "error rate 8 % over 5 %"."""
+    """A breach in a few words, for a reason or a summary: "error rate is 8 % (threshold 5 %)"."""
     threshold = verdict.reading.threshold
     assert verdict.value is not None
-    return (f"{threshold.title[:1].lower()}{threshold.title[1:]} {format_value(verdict.value, threshold.unit)} over "
-            f"{format_value(threshold.above, threshold.unit)}")
+    return (f"{threshold.title[:1].lower()}{threshold.title[1:]} is {format_value(verdict.value, threshold.unit)} "
+            f"(threshold {format_value(threshold.above, threshold.unit)})")
 
 
 # ---------------------------------------------------------------- numbers and links

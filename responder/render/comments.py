@@ -60,6 +60,12 @@ def _link(url: object) -> Markdown:
     return Markdown(f"<{safe}>") if safe else code(url)
 
 
+def _link_to(url: object, text: str) -> Markdown:
+    """A named link for a URL the responder built (a Prometheus graph): nothing when it is not a safe URL."""
+    safe = safe_http_url(url)
+    return Markdown(f"[{escape_text(text)}]({safe})") if safe else Markdown("")
+
+
 @cache
 def _environment(override_dir: str | None) -> jinja2.Environment:
     # Markdown, not HTML: every value is escaped by _finalize.
@@ -72,6 +78,7 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
             "badge": lambda level: Markdown(SEVERITY_BADGE.get(str(level), str(level))),
             "mentions": mentions,
             "link": _link,
+            "link_to": _link_to,
             "duration": _humanize_duration,
         })
 

@@ -30,6 +30,7 @@ from responder.investigate.evidence import (
     PROBE_VERIFIABLE,
     Investigation,
     findings,
+    metric_breaches,
     next_commands,
     observed_state,
     services_down,
@@ -133,12 +134,13 @@ def assess(situation: Situation, parsed: ParsedForm) -> Verdict:
     blast = inv.blast
     climbing = [p for p in diagnosis.problems if p.code == dx.RESTARTS_CLIMBING] if diagnosis else []
     pods_fine = diagnosis is None or (diagnosis.healthy and not climbing)
+    breached = metric_breaches(inv)  # answering, but over a threshold in Prometheus: degraded, not healthy
     if inv.probed and probe is not None and probe.state == OK and diagnosis is not None and diagnosis.healthy \
             and climbing and inv.result is None:
         return Verdict("escalated", (f"{service.name} answers now, but {climbing[0].detail[0].lower()}"
                                      f"{climbing[0].detail[1:].rstrip('.')}: the reporter probably hit one of those "
                                      "restarts, and the logs need a person",))
-    if inv.probed and probe is not None and probe.state == OK and pods_fine and inv.result is None:
+    if inv.probed and probe is not None and probe.state == OK and pods_fine and inv.result is None and not breached:
         if error_type not in PROBE_VERIFIABLE:
             return Verdict("escalated", (f"{service.name} answers its health check and its pods are fine, but a "
                                          f"“{error_type}” report is not something a probe can confirm or rule "
@@ -163,6 +165,9 @@ def assess(situation: Situation, parsed: ParsedForm) -> Verdict:
                "front of it (ingress, DNS, certificates, network policy) needs a person"]
     elif diagnosis.healthy and probe is not None and probe.state == DEGRADED:
         why = [f"{service.name} is degraded ({probe.detail}) while its pods look fine: no safe remedy is known"]
+    elif diagnosis.healthy and breached:
+        why = [f"{service.name} answers, but its {' and its '.join(breached)}: degraded while its pods look fine, "
+               "and no safe remedy is known"]
     elif diagnosis.healthy and probe is None:
         without = "without probes" if not inv.probed else "it has no health-check URL to probe, so"
         why = [f"{service.name}'s pods look fine, and {without} the report cannot be confirmed or ruled out"]
@@ -371,6 +376,7 @@ def _finding_summary(inv: Investigation, service: Service | None) -> str:
         parts.append(f"{probe.service} {probe.state} ({probe.detail})")
     elif not inv.probed:
         parts.append("probes skipped")
+    parts += metric_breaches(inv)
     down = services_down(inv)
     if len(down) > 1:
         parts.append(f"{len(down)} services down: {', '.join(down)}")

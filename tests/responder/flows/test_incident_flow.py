@@ -239,8 +239,8 @@ def test_a_dry_run_investigates_plans_and_applies_nothing(world: World) -> None:
     decision = result.decision.to_json()
     assert decision["outcome"] == "fixed"
     assert [a["type"] for a in decision["actions"]] == ["apply_change", "add_labels", "comment"]
-    assert {f["stage"] for f in decision["findings"]} == {"assessment", "kubernetes", "changes", "blast-radius",
-                                                          "escalation"}
+    assert {f["stage"] for f in decision["findings"]} == {"assessment", "metrics", "kubernetes", "changes",
+                                                          "blast-radius", "escalation"}
     assert decision["investigation"]["remedy"]["code"] == "raise-memory-limit"
     assert world.engine.applied == [] and len(world.engine.discarded) == 1
     assert world.github.writes() == []
