@@ -51,7 +51,8 @@ from responder.changes.platform import edit_refusal
 from responder.changes.repository_paths import RepositoryPath, locate
 from responder.config import yaml_codec
 from responder.config.guardrails import DEFAULT_LOCK_TIMEOUT, DEFAULT_TIMEOUT, GuardrailSettings, Policy
-from responder.config.loader import Config, config_problems
+from responder.config.loader import Config, build_config, config_problems
+from responder.forms.yaml_text import form_files
 from responder.model.changes import ABSENT, CHANGE_KINDS, AppliedChange, ChangeRequest, FileEdit, PreparedChange
 from responder.model.quantities import QuantityError, parse_cpu, parse_memory
 from responder.render.quoting import commit_text
@@ -135,15 +136,20 @@ def path_refusal(stack: RepositoryPath, vars_file: RepositoryPath, policy: Polic
     return None
 
 
-@dataclass
-class _PendingFile:
-    """A checked edit of a file outside any stack (responder.yml), written and committed at apply."""
-
-    lock: StackLock
+@dataclass(frozen=True)
+class _FileWrite:
     path: Path  # the real file
     name: str  # relative to the repository: what git commits
     original: bytes
     edited: bytes
+
+
+@dataclass
+class _PendingFile:
+    """Checked edits of files outside any stack (responder.yml, the issue forms), written and committed at apply."""
+
+    lock: StackLock
+    files: tuple[_FileWrite, ...]
 
 
 @dataclass
@@ -678,33 +684,62 @@ class TerraformChangeEngine:
         if problems:
             return replace(base, blocked_by="invalid", reasons=(
                 f"{name} would not validate with the new service: " + "; ".join(problems[:5]),)), False
-        prepared = replace(base, outcome="ready", reasons=(
-            f"{name} loads and validates with the new service, and nothing else in it changes",))
+        forms = self._regenerated_forms(edited)
+        reasons = [f"{name} loads and validates with the new service, and nothing else in it changes"]
+        if forms:
+            reasons.append("the issue forms offer it too: " + ", ".join(form.name for form in forms))
+        prepared = replace(base, outcome="ready", reasons=tuple(reasons))
         if lock is None:  # a dry run: nothing is held, nothing will be written
             return prepared, False
         self._release_catalogue()
-        self._catalogue = _PendingFile(lock, file_path.real, name, original, edited_text.encode("utf-8"))
+        self._catalogue = _PendingFile(lock, (_FileWrite(file_path.real, name, original, edited_text.encode("utf-8")),
+                                              *forms))
         return prepared, True
+
+    def _regenerated_forms(self, edited: Mapping[str, Any]) -> tuple[_FileWrite, ...]:
+        """The issue forms in .github/ISSUE_TEMPLATE/ that `responder templates` wrote from the catalogue as it
+        was, written again from the catalogue with the new service (its outage form's dropdown offers it). A
+        form edited by hand, or already stale, is left as it is."""
+        directory = self.config.root / ".github" / "ISSUE_TEMPLATE"
+        if not directory.is_dir():
+            return ()
+        before, after = form_files(self.config), form_files(build_config(edited, self.config.path))
+        writes = []
+        for file_name, text in after.items():
+            path = directory / file_name
+            if text == before.get(file_name) or not path.is_file():
+                continue
+            current = path.read_bytes()
+            if current != before.get(file_name, "").encode("utf-8"):
+                continue
+            writes.append(_FileWrite(path, f".github/ISSUE_TEMPLATE/{file_name}", current, text.encode("utf-8")))
+        return tuple(writes)
 
     def _apply_catalogue(self, prepared: PreparedChange, issue: int) -> AppliedChange:
         pending, self._catalogue = self._catalogue, None
         if pending is None or prepared.outcome != "ready":
             return AppliedChange(prepared, ok=False, error="this change is not a prepared, checked edit (or it was "
                                  "already applied or discarded): nothing was changed")
+        files = pending.files
         try:
-            if pending.path.read_bytes() != pending.original:
+            moved = [write.name for write in files if write.path.read_bytes() != write.original]
+            if moved:
                 return AppliedChange(prepared, ok=False, error=(
-                    f"{pending.name} changed after it was checked: nothing was changed"))
-            pending.path.write_bytes(pending.edited)
-            message = catalogue_commit_message(prepared, issue, self.config.repository, self.settings.server_url)
+                    f"{', '.join(moved)} changed after it was checked: nothing was changed"))
+            for write in files:
+                write.path.write_bytes(write.edited)
+            message = catalogue_commit_message(prepared, issue, self.config.repository, self.settings.server_url,
+                                               forms=[PurePath(write.name).name for write in files[1:]])
             try:
-                sha = self.repo.commit(message, [pending.name])
+                sha = self.repo.commit(message, [write.name for write in files])
             except GitError as exc:
-                pending.path.write_bytes(pending.original)
+                for write in files:
+                    write.path.write_bytes(write.original)
                 return AppliedChange(prepared, ok=False, error=f"the commit failed, so nothing was changed: "
                                                                f"{exc.message}")
             if sha is None:
-                pending.path.write_bytes(pending.original)
+                for write in files:
+                    write.path.write_bytes(write.original)
                 return AppliedChange(prepared, ok=False, error="git saw no change to commit: nothing was changed")
             url = (f"{self.settings.server_url}/{self.config.repository}/commit/{sha}"
                    if self.config.repository else None)
@@ -823,10 +858,13 @@ def _json_value(before: Any, value: Any) -> Any:
 
 
 def catalogue_commit_message(prepared: PreparedChange, issue: int, repository: str | None,
-                              server_url: str = "https://github.com") -> str:
+                              server_url: str = "https://github.com", forms: Iterable[str] = ()) -> str:
     request = prepared.request
     lines = [f"{request.commit_type}: {prepared.summary} (fixes #{issue})", "",
              f"Added to the service catalogue in {prepared.vars_file}, which still loads and validates; no Terraform."]
+    regenerated = ", ".join(forms)
+    if regenerated:
+        lines.append(f"The issue forms generated from it follow: {regenerated}.")
     reason = commit_text(request.reason)
     if reason:
         lines += ["", f"Reason: {reason}"]

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from responder.cli.app import add_config_argument, write_files
-from responder.forms.yaml_text import dump_form
+from responder.forms.yaml_text import form_files
 
 if TYPE_CHECKING:
     from responder.cli.app import IO
@@ -29,11 +29,7 @@ def register(sub: Any) -> None:
 
 
 def render_files(config: Any) -> dict[str, str]:
-    from responder.forms.specs import form_to_yaml_data, forms_for, issue_config_data
-
-    files = {form.file_name: dump_form(form_to_yaml_data(form)) for form in forms_for(config)}
-    files["config.yml"] = dump_form(issue_config_data(config))
-    return files
+    return form_files(config)
 
 
 def run(args: argparse.Namespace, io: IO) -> int:

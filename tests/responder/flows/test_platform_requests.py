@@ -296,3 +296,30 @@ def test_a_namespace_changed_since_it_was_assessed_is_not_overwritten(infra: Pla
     assert prepared.blocked_by == "conflict"
     assert prepared.reasons[0].startswith("stacks/platform/platform.auto.tfvars.json changed since the request was "
                                           "assessed (namespaces.team-data.members now holds ")
+
+
+def test_a_monitor_also_updates_the_generated_forms_in_the_same_commit(infra: PlatformInfra, tmp_path: Path,
+                                                                       github: FakeGitHub) -> None:
+    import io
+
+    from responder.cli.main import main
+
+    forms = infra.root / ".github" / "ISSUE_TEMPLATE"
+
+    def templates(*args: str) -> int:
+        return main(["templates", "--config", str(infra.config_path), "--out", str(forms), *args], env={},
+                    stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert templates() == 0
+    infra.commit_all("issue forms")
+    payload = request_event("Monitor a URL", url="https://grafana.apps.acme-homelab.org/api/health",
+                            service_name="team-grafana", title="Team Grafana", tier="standard")
+    github.add_issue(payload["issue"])
+    assert run(infra, tmp_path, payload).code == 0
+    changed = git(infra.root, "show", "--name-only", "--format=", "HEAD").split()
+    assert sorted(changed) == [".github/ISSUE_TEMPLATE/feature-request.yml",
+                               ".github/ISSUE_TEMPLATE/outage-report.yml", "responder.yml"]
+    assert "- Team Grafana" in (forms / "outage-report.yml").read_text()
+    assert templates("--check") == 0
+    assert "The issue forms generated from it follow: outage-report.yml, feature-request.yml." in \
+        git(infra.root, "log", "-1", "--format=%B")
