@@ -109,3 +109,22 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     wheres = [p.split(": ")[1] for p in caught.value.problems]
     assert sorted(wheres) == ["detection.exclude[0]", "platform.dns.zones[0]",
                               "platform.namespaces.quota_default.pods", "platform.namespaces.roles[0]"]
+
+
+def test_check_config_reports_the_platforms_problems_with_the_others(tmp_path: Path) -> None:
+    import io
+
+    from responder.cli.main import main
+
+    path = write(tmp_path, PLATFORM + "  namespaces: {quota_default: {cpu: '16'}, roles: [view, cluster-admin]}\n"
+                                      "  dns: {stack: stacks/dns, vars_file: dns.auto.tfvars.json, zones: [org]}\n")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check-config", "--config", str(path)], env={}, stdout=out, stderr=err) == 2
+    assert err.getvalue().splitlines()[:4] == [
+        f"responder: error: {path} is invalid (3 problems):",
+        f"  - {path}: platform.namespaces.quota_default.cpu: 16 is more than quota_max.cpu 8: the default must be "
+        "within the cap",
+        f"  - {path}: platform.namespaces.roles[1]: 'cluster-admin' is never grantable by self-service: a team with "
+        "it could grant itself anything",
+        f"  - {path}: platform.dns.zones[0]: 'org' is not a DNS zone (expected a name such as apps.example.org)",
+    ]

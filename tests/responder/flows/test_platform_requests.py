@@ -323,3 +323,14 @@ def test_a_monitor_also_updates_the_generated_forms_in_the_same_commit(infra: Pl
     assert templates("--check") == 0
     assert "The issue forms generated from it follow: outage-report.yml, feature-request.yml." in \
         git(infra.root, "log", "-1", "--format=%B")
+
+
+def test_adding_the_platform_request_label_runs_the_request(infra: PlatformInfra, tmp_path: Path,
+                                                            github: FakeGitHub) -> None:
+    payload = events.issues_event("labeled", added_label="platform-request", sender="alice", number=31,
+                                  body=body("New namespace", namespace="team-a"), labels=("platform-request",),
+                                  title="[Platform]: New namespace", author="alice")
+    github.add_issue(payload["issue"])
+    result = run(infra, tmp_path, payload, "--dry-run")
+    assert result.code == 0, result.stderr
+    assert (result.decision["kind"], result.decision["outcome"]) == ("platform-request", "done")
