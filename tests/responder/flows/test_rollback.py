@@ -98,7 +98,9 @@ def immich_report(world: World, **fields: Any) -> dict[str, Any]:
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     with stand_ins() as (services, rsps):
-        yield World(tmp_path, services, FakeGitHub(rsps), FakeKubernetes(rsps))
+        github = FakeGitHub(rsps)
+        github.permissions.update({"alice": "write", "maintainer": "admin"})
+        yield World(tmp_path, services, github, FakeKubernetes(rsps))
 
 
 @pytest.fixture
