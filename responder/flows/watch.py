@@ -1,7 +1,8 @@
 """`responder watch`: one detection round, the imperative shell.
 
     list the open incidents (one GitHub request)
- -> check every service at once: its health check, or its workload when it has no URL
+ -> check every service at once: its health check (and certificate), or its workload when it has no URL;
+    its thresholds in Prometheus, when it answers
  -> confirm only the failing services that nothing records as down yet, all at once, each
     check `detection.confirm.interval_seconds` after the one before
  -> plan the round (pure: responder/triage/detection.py)
@@ -42,6 +43,7 @@ from responder.flows.run import GitHubFactory, Options
 from responder.investigate.blast_radius import assess as assess_blast
 from responder.investigate.diagnosis import diagnose
 from responder.investigate.evidence import Investigation
+from responder.investigate.metrics import breaches, describe_breach
 from responder.model.events import parse_event
 from responder.model.probes import ProbeResult
 from responder.model.timestamps import iso_utc
@@ -93,6 +95,7 @@ class WatchReport:
                     entry.update(match.to_json())
         return {"checked": self.checked, "confirmed": list(self.confirmed), "steps": steps,
                 "unchecked": list(self.plan.unchecked),
+                "warnings": {name: list(texts) for name, texts in self.plan.warnings.items()},
                 "held": {name: list(causes) for name, causes in self.plan.held.items()},
                 "opened": self.opened, "done": self.done, "skipped": self.skipped, "problems": self.problems,
                 "github_requests": self.github_requests, "notify_failures": self.notify_failures}
@@ -125,8 +128,11 @@ def run(config: Config, github: GitHubClient, tools: IncidentTools, *, dry_run: 
     report.check_seconds = tools.clock() - started
     now = tools.now()
     report.plan = plan_round(config, incidents, checks, now)
+    report.problems += sorted(checker.problems)
     for step in report.plan.steps:
         log.info("%s: %s (%s)", step.service, step.kind, step.why)
+    for name, texts in report.plan.warnings.items():
+        log.warning("%s: %s", name, "; ".join(texts))
     repository = repository or github.repository
     for step in report.plan.of_kind("open", "triage"):
         service = config.service(step.service)
@@ -157,12 +163,14 @@ class Checker:
         self.config = config
         self.tools = tools
         self.began: dict[str, float] = {}  # when each service's first check began (tools.clock)
+        self.problems: set[str] = set()  # what could not be looked at, once each (Prometheus down: one line)
 
     def check(self, service: Service) -> Check | None:
         target = ProbeTarget.for_service(service)
         if target is not None:
             probe = self.tools.prober.probe(target)
-            return replace(Check.of_probe(probe), at=iso_utc(self.tools.now()))
+            check = replace(Check.of_probe(probe), at=iso_utc(self.tools.now()))
+            return check if check.failed else check.with_breaches(self._breaches(service))
         if service.kubernetes is None:
             return None
         reader = self.tools.cluster().reader
@@ -178,10 +186,28 @@ class Checker:
                          restarts_climbing=self.tools.settings.restarts_climbing)
         return workload_check(service.name, found, iso_utc(now))
 
+    def _breaches(self, service: Service) -> tuple[str, ...]:
+        """The service's thresholds it is over right now (instant queries only: the hour before is evidence,
+        read when an incident is opened)."""
+        if self.config.metrics.prometheus is None or not service.metrics:
+            return ()
+        access = self.tools.metrics()
+        if access.source is None:
+            self.problems.add(f"metrics were not checked: {access.problem}")
+            return ()
+        readings = incident_flow.read_thresholds(access.source, service, self.tools.now(), history=False)
+        for reading in readings:
+            if reading.problem:
+                self.problems.add(f"{service.name}: the {reading.threshold.title.lower()} could not be read: "
+                                  f"{reading.problem}")
+        return tuple(describe_breach(verdict) for verdict in breaches(readings))
+
     def check_all(self, services: Sequence[Service]) -> dict[str, tuple[Check, ...]]:
         """The round's first check of every service, all at once; services with nothing to check are left out."""
         if any(not service.url and service.kubernetes is not None for service in services):
             self.tools.cluster()  # opened once, before the threads share it
+        if self.config.metrics.prometheus is not None and any(service.metrics for service in services):
+            self.tools.metrics()  # likewise
 
         def first(service: Service) -> Check | None:
             self.began[service.name] = self.tools.clock()

@@ -74,11 +74,31 @@ class Check:
     target: str  # what was looked at: "GET https://…" or "deployment/web in shop"
     status: int | None = None  # the HTTP status, when there was an answer
     probe: ProbeResult | None = None  # the health check behind it
+    breaches: tuple[str, ...] = ()  # thresholds in Prometheus it is over: "error rate is 8 % (threshold 5 %)"
 
     @classmethod
     def of_probe(cls, probe: ProbeResult) -> Check:
         return cls(probe.service, probe.state, probe.detail, probe.checked_at, f"GET {probe.url}", probe.status,
                    probe)
+
+    def with_breaches(self, breaches: tuple[str, ...]) -> Check:
+        """An answering service over a threshold is degraded: not an outage to open, not yet a recovery."""
+        if not breaches:
+            return self
+        if self.state != OK:
+            return replace(self, breaches=breaches)
+        return replace(self, state=DEGRADED, detail=f"{self.detail}, but its {' and its '.join(breaches)}",
+                       breaches=breaches)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What people should hear even when nothing is down: a certificate to renew, a threshold breached."""
+        out = []
+        tls = self.probe.tls if self.probe is not None else None
+        if tls is not None and tls.status != "ok" and tls.certificate is not None:
+            out.append(f"the certificate {tls.detail}")
+        out += [f"its {breach}" for breach in self.breaches]
+        return tuple(out)
 
     @property
     def failed(self) -> bool:
@@ -124,6 +144,8 @@ class RoundPlan:
     # Down services that get no incident of their own, because something they depend on is down too:
     # one incident for the ingress, not one for every app behind it. Service -> the dependencies down.
     held: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Service -> what its latest check warns about (an expiring certificate, a threshold breached).
+    warnings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def of_kind(self, *kinds: str) -> tuple[Step, ...]:
         return tuple(step for step in self.steps if step.kind in kinds)
@@ -243,7 +265,9 @@ def plan_round(config: Config, incidents: Sequence[IncidentIssue], checks: Mappi
                 _follow(incident, service, seen, config, now, auto=False)
             if step is not None:
                 steps.append(step)
-    return RoundPlan(tuple(steps), tuple(unchecked), held)
+    warnings = {service.name: checks[service.name][-1].warnings for service in watched(config)
+                if checks.get(service.name) and checks[service.name][-1].warnings}
+    return RoundPlan(tuple(steps), tuple(unchecked), held, warnings)
 
 
 def _down_now(config: Config, incidents: Sequence[IncidentIssue], checks: Mapping[str, Sequence[Check]]) -> set[str]:

@@ -68,7 +68,10 @@ def run(args: argparse.Namespace, io: IO) -> int:
     github = factory(repository)
     tools = IncidentTools.for_run(config, io.env, args.cluster_snapshot, plan=False)
     if moment is not None:
+        from responder.adapters.probes import Prober
+
         tools.now = lambda: moment
+        tools.prober = Prober(now=lambda: moment)  # certificates are judged at that time too
     # Tells the on-call people (`notify:` in responder.yml) what the round opened and resolved.
     notifier = None if args.dry_run else notifier_for(config, io.env, mask_stream=io.stdout)
     report = watch(config, github, tools, dry_run=args.dry_run, notifier=notifier, github_factory=factory,
