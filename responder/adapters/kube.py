@@ -47,6 +47,7 @@ from responder.errors import ResponderError
 from responder.model.cluster import (
     ARGO_APPLICATIONS,
     HELM_RELEASES,
+    NOT_IN_SNAPSHOT,
     NOT_INSTALLED,
     ClusterView,
     as_list,
@@ -114,7 +115,14 @@ class SnapshotCluster:
         from responder.adapters.inputs import read_json_file
 
         data = read_json_file(self.path, f"cluster snapshot {self.path}")
-        view = parse_list(data, self.source, release_data=options.release_data)
+        # A file without Helm's Secrets or Argo CD's Applications was written without them: say so, rather
+        # than report that nothing was deployed.
+        kinds = {item.get("kind") for item in data.get("items") or () if isinstance(item, Mapping)} \
+            if isinstance(data, Mapping) else set()
+        absent = {words: NOT_IN_SNAPSHOT for words, kind, wanted in (
+            (HELM_RELEASES, "Secret", options.helm), (ARGO_APPLICATIONS, "Application", options.argocd))
+            if wanted and kind not in kinds}
+        view = parse_list(data, self.source, release_data=options.release_data, unread=absent)
         if not options.helm:
             view = replace(view, releases=())
         if not options.argocd:

@@ -41,6 +41,7 @@ from responder.investigate.rollouts import recent_rollouts
 from responder.model.cluster import (
     ARGO_APPLICATIONS,
     HELM_RELEASES,
+    NOT_IN_SNAPSHOT,
     NOT_INSTALLED,
     ClusterView,
     Obj,
@@ -167,8 +168,8 @@ def deploy_history(view: ClusterView, namespace: str, deployment: str, service: 
     notes: list[str] = []
     for words, reader in ((HELM_RELEASES, _helm), (ARGO_APPLICATIONS, _argocd)):
         why = view.unread.get(words)
-        if why == NOT_INSTALLED:
-            notes.append(f"{words}: {NOT_INSTALLED} in this cluster")
+        if why in (NOT_INSTALLED, NOT_IN_SNAPSHOT):
+            notes.append(f"{words}: {NOT_INSTALLED} in this cluster" if why == NOT_INSTALLED else f"{words}: {why}")
             continue
         if why is not None:
             problems.append(f"{words} could not be read: {why}")

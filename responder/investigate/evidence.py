@@ -372,10 +372,13 @@ def _deploys(inv: Investigation, deployment: str) -> list[Finding]:
         evidence = "\n".join(filter(None, [began, *(f"{key}: {value}" for key, value in deploy.to_json().items()
                                                      if key not in ("changes",) and value not in (None, ""))]))
         out.append(Finding("changes", f"deploy:{deploy.tool}", "warn", deploy.describe(inv.start), evidence=evidence))
+    notes = f" ({'; '.join(history.notes)})" if history.notes else ""
     if not history.deploys and history.looked:
         out.append(Finding("changes", "deploys", "ok",
                            f"No deploy of {deployment} in the last {inv.window_hours:g} h in "
-                           + " or ".join(history.looked) + "."))
+                           + " or ".join(history.looked) + notes + "."))
+    elif not history.looked and history.notes:
+        out.append(Finding("changes", "deploys", "ok", f"No deploy history was read{notes}."))
     for problem in history.problems:
         out.append(Finding("changes", "deploys", "warn", f"{problem}; that deploy history was not checked."))
     return out

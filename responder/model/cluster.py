@@ -51,6 +51,7 @@ SNAPSHOT_COMMAND = f"kubectl get {SNAPSHOT_KINDS} -A -o json > cluster.json"
 HELM_RELEASES = "Helm releases"
 ARGO_APPLICATIONS = "Argo CD Applications"
 NOT_INSTALLED = "not installed"  # the reason recorded for an API the cluster does not serve
+NOT_IN_SNAPSHOT = "not in the snapshot"  # the reason recorded for a kind a snapshot file does not hold
 HELM_RELEASE_TYPE = "helm.sh/release.v1"
 HELM_RELEASE_PREFIX = "sh.helm.release.v1."
 

@@ -307,3 +307,13 @@ def test_the_kubeconfig_secret_is_read_through_the_secrets_references(example_co
     missing = IncidentTools.for_run(config, {}).cluster()
     assert missing.reader is None and missing.problem is not None
     assert missing.problem.startswith("the kubeconfig secret could not be read: kubeconfig:")
+
+
+def test_a_snapshot_without_the_deploy_history_says_so(tmp_path: Path) -> None:
+    data = json.loads((SNAPSHOTS / "image-pull-backoff.json").read_text())
+    data["items"] = [item for item in data["items"] if item["kind"] not in ("Secret", "Application")]
+    path = tmp_path / "cluster.json"
+    path.write_text(json.dumps(data))
+    view = SnapshotCluster(path).read(None)  # type: ignore[arg-type]
+    assert view.unread == {"Helm releases": "not in the snapshot", "Argo CD Applications": "not in the snapshot"}
+    assert SnapshotCluster(SNAPSHOTS / "image-pull-backoff.json").read(None).unread == {}  # type: ignore[arg-type]

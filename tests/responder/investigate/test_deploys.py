@@ -131,3 +131,12 @@ def test_release_data_names_the_chart_image_and_values_digest_but_never_the_valu
                                      base64.b64encode(base64.b64encode(b"{not json")).decode()])
 def test_release_data_that_cannot_be_decoded_is_ignored(encoded: str) -> None:
     assert decode_release(encoded) is None
+
+
+def test_a_snapshot_written_without_the_deploy_history_is_not_read_as_no_deploys(example_config: Config) -> None:
+    from responder.model.cluster import NOT_IN_SNAPSHOT
+
+    history = history_of(example_config, "image-pull-backoff", "immich",
+                         unread={HELM_RELEASES: NOT_IN_SNAPSHOT, ARGO_APPLICATIONS: NOT_IN_SNAPSHOT})
+    assert history.looked == () and history.problems == ()
+    assert history.notes == ("Helm releases: not in the snapshot", "Argo CD Applications: not in the snapshot")
