@@ -134,7 +134,7 @@ def judge_certificate(cert: Certificate, now: datetime, warn_days: int) -> TlsCh
         problems.append(f"is not trusted ({cert.trust_problem or 'unknown issuer'}; a private CA belongs in "
                         "investigation.ca_file)")
     if problems:
-        return TlsCheck("fail", " and ".join(problems), cert, days)
+        return TlsCheck("fail", " and ".join(problems), cert, days, expired=left <= timedelta(0))
     if left < timedelta(days=warn_days):
         return TlsCheck("warn", f"expires in {_span(left)} ({expiry}), within the {warn_days}-day warning: renew it",
                         cert, days)

@@ -46,6 +46,7 @@ class TlsCheck:
     detail: str  # what follows "<service>'s certificate": "expires in 3 days (2026-11-26 14:10 UTC), …"
     certificate: Certificate | None = None
     days_left: int | None = None  # whole days until it expires (negative: since it expired)
+    expired: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"status": self.status, "detail": self.detail}
@@ -53,6 +54,8 @@ class TlsCheck:
             out["certificate"] = self.certificate.to_json()
         if self.days_left is not None:
             out["days_left"] = self.days_left
+        if self.expired:
+            out["expired"] = True
         return out
 
 

@@ -140,6 +140,7 @@ class ServiceView:
     budget: Budget | None
     days: tuple[DayCell, ...]
     incidents: tuple[int, ...] = ()  # active incidents naming this service
+    note: str | None = None  # a small note for visitors, e.g. its certificate expires soon
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from responder.adapters.progress import stage
 from responder.config.loader import Config
 from responder.config.statuspage import StatusPageSettings
 from responder.errors import ConfigError, GitHubError, InputError
+from responder.model.probes import TlsCheck
 from responder.model.state import StateSeal
 from responder.model.timestamps import iso_utc, parse_utc
 from statuspage.collect import kuma
@@ -93,10 +94,11 @@ def build(config: Config, options: BuildOptions, github: GitHubFactory | None = 
         snapshot = _issues(config, settings, reading, options, previous, github, now, notes)
         reading_issues.count = len(snapshot.issues)
     probe_checks: tuple[Check, ...] = ()
+    certificates: dict[str, TlsCheck] = {}
     source_checks: list[Check] = []
     if options.probe:
         with stage(log, "probed", "services", len(config.services)):
-            probe_checks = _probe(config, settings, prober, now)
+            probe_checks, certificates = _probe(config, settings, prober, now)
         for source in settings.sources:
             with stage(log, "read", f"monitors of {source.url}") as monitors:
                 result = kuma.fetch(source, config)
@@ -111,7 +113,7 @@ def build(config: Config, options: BuildOptions, github: GitHubFactory | None = 
             config=config, settings=settings, now=now, facts=facts,
             previous=seed if seed is not None else previous.history,
             probe_checks=probe_checks, source_checks=tuple(source_checks), notes=tuple(notes),
-            postmortem_site=_postmortems(config, settings, options) is not None,
+            postmortem_site=_postmortems(config, settings, options) is not None, certificates=certificates,
         ))
     history_origin = str(options.history_file) if seed is not None else previous.origin
     build_info = {
@@ -199,7 +201,9 @@ def _collect(snapshot: Snapshot, reading: Reading, now: datetime) -> Any:
 
 
 def _probe(config: Config, settings: StatusPageSettings, prober: ProbeRunner | None,
-           now: datetime) -> tuple[Check, ...]:
+           now: datetime) -> tuple[tuple[Check, ...], dict[str, TlsCheck]]:
+    """This run's checks, and the certificates of the https services (a note on the page when one needs
+    renewing)."""
     from responder.adapters.probes import Prober, ProbeTarget
 
     targets = [t for t in (ProbeTarget.for_service(s) for s in config.services) if t is not None]
@@ -210,7 +214,7 @@ def _probe(config: Config, settings: StatusPageSettings, prober: ProbeRunner | N
         at = parse_utc(result.checked_at) or now
         checks.append(Check(result.service, at, PROBE_CODES[result.state], result.detail, result.latency_ms,
                             "probe", slots=settings.slots_per_check))
-    return tuple(checks)
+    return tuple(checks), {result.service: result.tls for result in results if result.tls is not None}
 
 
 def _postmortems(config: Config, settings: StatusPageSettings, options: BuildOptions) -> Path | None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from responder.config.loader import TIERS, Config, Service
 from responder.config.statuspage import DEFAULT_GROUPS, StatusPageSettings
+from responder.model.probes import TlsCheck
 from responder.model.timestamps import iso_utc, parse_utc
 from statuspage.model import history
 from statuspage.model.history import WINDOWS, Check, History
@@ -54,6 +55,7 @@ class Inputs:
     source_checks: tuple[Check, ...] = ()  # this run's other monitors (Uptime Kuma)
     notes: tuple[str, ...] = ()
     postmortem_site: bool = False  # the post-mortem site is published beside the page
+    certificates: Mapping[str, TlsCheck] = field(default_factory=dict)  # this run's probes of https services
 
 
 def assemble(inputs: Inputs) -> tuple[Page, History]:
@@ -83,7 +85,8 @@ def assemble(inputs: Inputs) -> tuple[Page, History]:
                 oldest_used = at
         views.append(_service_view(service, live, recorded, now, settings.history_days,
                                    incident_days.get(service.name, {}),
-                                   tuple(i.number for i in active if service.name in i.services)))
+                                   tuple(i.number for i in active if service.name in i.services),
+                                   certificate_note(inputs.certificates.get(service.name))))
     # Tiers are the team's words: a visitor reads the public group titles (statuspage.groups).
     groups = tuple(
         TierGroup(tier, settings.groups.get(tier) or DEFAULT_GROUPS[tier], tuple(v for v in views if v.tier == tier))
@@ -186,8 +189,22 @@ def _incident_days(incidents: Iterable[Incident], now: datetime, days: int) -> d
     return out
 
 
+def certificate_note(tls: TlsCheck | None) -> str | None:
+    """What a visitor should know about a service's certificate, in their words: only when it needs renewing
+    or browsers refuse it."""
+    if tls is None or tls.certificate is None or tls.status == "ok":
+        return None
+    expiry = parse_utc(tls.certificate.not_after)
+    on = f"{expiry:%-d %b %Y}" if expiry is not None else "soon"
+    if tls.expired:
+        return f"Its security certificate expired on {on}: browsers warn before opening it."
+    if tls.status == "fail":
+        return "Its security certificate is not valid for this address: browsers warn before opening it."
+    return f"Its security certificate expires on {on}; it is due to be renewed."
+
+
 def _service_view(service: Service, live: LiveState, recorded: History, now: datetime, days: int,
-                  incidents: Mapping[date, int], active: tuple[int, ...]) -> ServiceView:
+                  incidents: Mapping[date, int], active: tuple[int, ...], note: str | None = None) -> ServiceView:
     item = recorded.of(service.name)
     uptimes = {name: history.uptime(item, now, span) for name, span in WINDOWS if span <= timedelta(days=days)}
     budget = history.month_budget(item, now, service.slo) if service.slo is not None else None
@@ -208,6 +225,7 @@ def _service_view(service: Service, live: LiveState, recorded: History, now: dat
         budget=budget,
         days=tuple(cells),
         incidents=active,
+        note=note,
     )
 
 
