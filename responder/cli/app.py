@@ -88,20 +88,18 @@ def run_cli(
         return EXIT_BAD_INPUT
     _setup_logging(io.stderr, args.verbose, prog)
     run: Callable[[argparse.Namespace, IO], int] = args.run
-    from responder.render.redaction import process_redactor
-
     try:
         return run(args, io)
     except ResponderError as exc:
         # Every message goes through the redactor: a token can hide in a config value or a tool's stderr.
-        print(process_redactor(f"{prog}: error: {exc}"), file=io.stderr)
+        print(_redacted(f"{prog}: error: {exc}"), file=io.stderr)
         if exc.hint:
-            print(process_redactor(f"{prog}: hint: {exc.hint}"), file=io.stderr)
+            print(_redacted(f"{prog}: hint: {exc.hint}"), file=io.stderr)
         return exc.exit_code
     except (NotADirectoryError, IsADirectoryError, FileExistsError, PermissionError) as exc:
         # A path the user gave that cannot be written or read as asked: their mistake, not a bug.
         where = f" {exc.filename}" if exc.filename else ""
-        print(process_redactor(f"{prog}: error: cannot use the path{where}: {exc.strerror or exc}"), file=io.stderr)
+        print(_redacted(f"{prog}: error: cannot use the path{where}: {exc.strerror or exc}"), file=io.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=io.stderr)
@@ -111,9 +109,17 @@ def run_cli(
     except Exception as exc:
         if args.debug:
             raise
-        print(process_redactor(f"{prog}: internal error: {type(exc).__name__}: {exc}"), file=io.stderr)
+        print(_redacted(f"{prog}: internal error: {type(exc).__name__}: {exc}"), file=io.stderr)
         print(f"{prog}: hint: this is a bug; rerun with --debug and report the traceback", file=io.stderr)
         return EXIT_FAILED
+
+
+def _redacted(text: str) -> str:
+    # Every message goes through the redactor; it is imported when there is one to write (its patterns
+    # take a few milliseconds to compile, which a command that succeeds need not pay).
+    from responder.render.redaction import process_redactor
+
+    return process_redactor(text)
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
