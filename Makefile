@@ -79,6 +79,18 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/investigate.py
 	$(BIN)/python bench/watch.py
 
+# Side by side with peers, on the same inputs, in one run (bench/peers.py): the form parser against
+# GitHub's @github/issue-parser (pinned by bench/peers/package-lock.json, installed into the git-ignored
+# bench/peers/node_modules), the guard against a bare json.load and an OPA/Rego evaluation (regopy, the
+# bench extra), the status page against a bare Jinja render. Not part of `make test`: measured, not asserted.
+bench-peers: $(VENV)/.installed-bench
+	npm ci --prefix bench/peers --no-audit --no-fund --silent
+	$(BIN)/python bench/peers.py
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@touch $@ $(VENV)/.installed-dev $(VENV)/.installed
+
 # The hash-pinned install of the action and the runner image: every package the responder and the
 # post-mortem site need, for every Python >= 3.11, plus the build backend for `pip install --no-build-isolation`.
 # Regenerate after changing dependencies in pyproject.toml; a test checks the lock still covers them.
