@@ -19,6 +19,7 @@ The status page reuses this module for its live checks.
 from __future__ import annotations
 
 import ipaddress
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -204,21 +205,30 @@ def describe_certificate(der: bytes, host: str, trust_problem: str | None) -> Ce
 _NO_CHECK_TIME = 0x200000
 
 
-@cache
+_CONTEXTS: dict[Path | None, ssl.SSLContext] = {}
+_CONTEXTS_LOCK = threading.Lock()
+
+
 def _verifying_context(ca_file: Path | None) -> ssl.SSLContext:
     """Checks the chain against the system's CAs (and requests' bundle, which the probes trusted before),
-    plus a private CA; not the host name, nor the dates, which are judged with the prober's clock."""
-    import ssl
+    plus a private CA; not the host name, nor the dates, which are judged with the prober's clock.
 
-    import certifi
+    Built once, under a lock: fifty probes starting together would otherwise each load every CA at once,
+    and a catalogue's first round would take seconds longer than its slowest timeout."""
+    with _CONTEXTS_LOCK:
+        if ca_file not in _CONTEXTS:
+            import ssl
 
-    context = ssl.create_default_context()
-    context.load_verify_locations(certifi.where())
-    if ca_file is not None:
-        context.load_verify_locations(str(ca_file))
-    context.check_hostname = False
-    context.verify_flags |= _NO_CHECK_TIME
-    return context
+            import certifi
+
+            context = ssl.create_default_context()
+            context.load_verify_locations(certifi.where())
+            if ca_file is not None:
+                context.load_verify_locations(str(ca_file))
+            context.check_hostname = False
+            context.verify_flags |= _NO_CHECK_TIME
+            _CONTEXTS[ca_file] = context
+        return _CONTEXTS[ca_file]
 
 
 @cache
