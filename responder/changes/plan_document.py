@@ -151,7 +151,8 @@ def parse_plan(data: bytes | str) -> PlanDocument:
     reader = _Reader()
     with _collection_paused():
         members = _read_object(data, reader)
-    return reader.document(members)
+        del data  # the text is read: masking needs only the summaries
+        return reader.document(members)
 
 
 @contextmanager
@@ -167,7 +168,9 @@ def _collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-_Read = tuple[tuple["AttributeChange", ...], dict[str, Any]]  # attributes, whole; the other fields
+# A change as read: ResourceChange's fields in their order, its attributes' values whole (unmasked).
+# A tuple, not a dict: a plan of 10,000 small resources kept 6 MB of dicts until they were masked.
+_Read = tuple[Any, ...]
 
 
 class _Reader:
@@ -221,13 +224,10 @@ class _Reader:
         if previous is not None and not isinstance(previous, str):
             raise PlanError(f"{where}.previous_address is not an address")
         moved_from = previous if previous and previous != address else None
-        into.append((attributes, {
-            "address": address, "type": kind, "mode": str(entry.get("mode") or "managed"),
-            "actions": tuple(actions), "action": action, "replace_paths": replace_paths,
-            "charts": identity if kind == "helm_release" else (),
-            "manifest_kinds": identity if kind == "kubernetes_manifest" else (),
-            "hidden": hidden, "importing": importing is not None, "previous_address": moved_from,
-            "previous_type": _address_type(moved_from) if moved_from else None}))
+        into.append((address, kind, str(entry.get("mode") or "managed"), tuple(actions), action, attributes,
+                     replace_paths, identity if kind == "helm_release" else (),
+                     identity if kind == "kubernetes_manifest" else (), hidden, importing is not None, moved_from,
+                     _address_type(moved_from) if moved_from else None))
 
     def document(self, members: Mapping[str, Any]) -> PlanDocument:
         version = members.get("format_version")
@@ -256,8 +256,7 @@ class _Reader:
             if isinstance(entry, dict) and entry.get("sensitive"):
                 _collect_sensitive(entry.get("value"), True, self.secrets)
         masker = _Masker(self.secrets)
-        resources, drift, deferred = (tuple(masker.resource(r) for r in found)
-                                      for found in (self.resources, self.drift, self.deferred))
+        resources, drift, deferred = (masker.resources(found) for found in (self.resources, self.drift, self.deferred))
         return PlanDocument(
             format_version=version,
             terraform_version=str(members.get("terraform_version") or "unknown"),
@@ -489,10 +488,20 @@ class _Masker:
             self._by_length.setdefault(len(form), set()).add(form)
         self.masked_short = False
 
+    def resources(self, found: list[_Read]) -> tuple[ResourceChange, ...]:
+        """Every change, masked; each one read is let go as it is masked, so the two are never all held."""
+        found.reverse()
+        masked = []
+        while found:
+            masked.append(self.resource(found.pop()))
+        return tuple(masked)
+
     def resource(self, read: _Read) -> ResourceChange:
-        attributes, fields = read
-        return ResourceChange(**fields, attributes=tuple(
-            AttributeChange(a.path, self.value(a.before), self.value(a.after)) for a in attributes))
+        (address, kind, mode, actions, action, attributes, replace_paths, charts, manifest_kinds, hidden,
+         importing, previous_address, previous_type) = read
+        masked = tuple(AttributeChange(a.path, self.value(a.before), self.value(a.after)) for a in attributes)
+        return ResourceChange(address, kind, mode, actions, action, masked, replace_paths, charts, manifest_kinds,
+                              hidden, importing, previous_address, previous_type)
 
     def value(self, text: str) -> str:
         if text in (SENSITIVE, UNKNOWN):
