@@ -167,7 +167,22 @@ def bench_guard(work: Path, plans: dict[str, Path]) -> list[tuple[str, str, str,
         ours_rss, theirs_rss = peak_rss(guard, work), peak_rss(floor, work)
         rows.append((f"peak RSS against the file: {name}", f"{ours_rss / 1e6:.0f} MB = {ours_rss / size:.1f}×",
                      f"{theirs_rss / 1e6:.0f} MB = {theirs_rss / size:.1f}×", ""))
+        ours_peak, theirs_peak = (allocation_peak(plan, work, reader) for reader in ("parse_plan", "json.loads"))
+        rows.append((f"reading the plan, allocation peak (tracemalloc) against the file: {name}",
+                     f"{ours_peak / size:.2f}×", f"{theirs_peak / size:.2f}×", ""))
     return rows
+
+
+def allocation_peak(plan: Path, work: Path, reader: str) -> int:
+    """The most memory Python allocated while reading the plan (its bytes included), in a fresh process."""
+    read = ("from responder.changes.plan_document import parse_plan as read" if reader == "parse_plan"
+            else "from json import loads as read")
+    script = (f"import sys, tracemalloc\nsys.path.insert(0, {str(ROOT)!r})\n{read}\n"
+              "from pathlib import Path\ntracemalloc.start()\nread(Path(sys.argv[1]).read_bytes())\n"
+              "print(tracemalloc.get_traced_memory()[1])")
+    done = subprocess.run([sys.executable, "-c", script, str(plan)], cwd=work, env=environment(),
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout)
 
 
 def bench_rego(work: Path, plan: Path) -> list[tuple[str, str, str, str]]:
