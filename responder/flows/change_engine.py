@@ -283,7 +283,7 @@ class TerraformChangeEngine:
                         vars_location: RepositoryPath,
                         lock: StackLock | None) -> tuple[PreparedChange, _Pending | None]:
         """Check, plan and judge the change; the _Pending is returned only for a real run's ready change."""
-        stack_dir, vars_path = stack_path.real, vars_location.real
+        vars_path = vars_location.real
         vars_name = str(vars_location.relative)
         try:
             blocked_by, problem = self._uncommittable(vars_name) or (
@@ -310,67 +310,15 @@ class TerraformChangeEngine:
         if conflicts:
             return replace(base, blocked_by="conflict", reasons=conflicts), None
 
-        terraform = Terraform(stack_dir, binary=self.settings.binary, lock_timeout=self.settings.lock_timeout,
-                              timeout=seconds(self.settings.timeout), env=self.env, label=base.stack)
-        plan_file = self._new_plan_file(base.stack)
-        edited: bytes | None = None  # what was written into the checkout (never, in a dry run)
-        copy: Path | None = None  # a dry run's private copy of the edited vars file
-        try:
-            self._check_version(terraform)
-            terraform.init()
-            if self.settings.refuse_pending_changes:
-                pending_verdict = self._plan(terraform, plan_file, base.stack)[0]
-                if pending_verdict.changes:
-                    return replace(base, blocked_by="pending-changes", verdict=pending_verdict.to_json(), reasons=(
-                        f"stack {base.stack} already had changes waiting to be applied before this request "
-                        f"({_counts_text(pending_verdict)}): the responder applies only its own change",)), None
-            if _same_value(request.kind, before, value):
-                return replace(base, outcome="no-op", reasons=(
-                    f"{base.vars_file} already sets {request.key} to {before_text}: nothing to change",)), None
-            document = tfvars.set_value(text, request.key, _json_value(before, value)).encode("utf-8")
-            if self.dry_run:
-                copy = self._private_file(document, suffix=".tfvars.json")
-                if not self._git_would_see(vars_name, copy):
-                    return self._give_up(base, vars_path, original, edited, "checkout", _INVISIBLE_EDIT.format(
-                        vars_file=vars_name)), None
-                verdict, sha256, summary = self._plan(terraform, plan_file, base.stack,
-                                                      self._var_files_for(copy, stack_dir, vars_location))
-            else:
-                edited = document
-                vars_path.write_bytes(edited)
-                if not self.repo.changed([vars_name]):
-                    return self._give_up(base, vars_path, original, edited, "checkout", _INVISIBLE_EDIT.format(
-                        vars_file=vars_name)), None
-                verdict, sha256, summary = self._plan(terraform, plan_file, base.stack)
-        except StateLocked as exc:
-            return self._give_up(base, vars_path, original, edited, "state-locked", exc.message), None
-        except TerraformError as exc:
-            return self._give_up(base, vars_path, original, edited, "terraform-error", exc.message), None
-        except PlanError as exc:
-            return self._give_up(base, vars_path, original, edited, "bad-plan", exc.message), None
-        except tfvars.VarsFileError as exc:
-            return self._give_up(base, vars_path, original, edited, "not-configured",
-                                 f"{base.vars_file} {exc}"), None
-        except GitError as exc:
-            return self._give_up(base, vars_path, original, edited, "checkout", f"git failed: {exc.message}"), None
-        except BaseException:
-            if edited is not None:
-                vars_path.write_bytes(original)
-            raise
-        finally:
-            if copy is not None:
-                copy.unlink(missing_ok=True)
-        prepared = replace(base, outcome=verdict.outcome, reasons=verdict.reasons, plan_sha256=sha256,
-                           verdict=verdict.to_json(), plan_summary=summary,
-                           blocked_by="" if verdict.outcome != "blocked" else "guardrails")
-        if verdict.outcome != "ready" or lock is None or edited is None:  # blocked, a no-op, or a dry run
-            if edited is not None:
-                vars_path.write_bytes(original)
-            plan_file.unlink(missing_ok=True)
-            return replace(prepared, plan_file=None), None
-        pending = _Pending(lock, terraform, vars_path, vars_name, original, edited, plan_file)
-        self._pending[str(plan_file)] = pending
-        return replace(prepared, plan_file=str(plan_file)), pending
+        if _same_value(request.kind, before, value):
+            document = None
+        else:
+            try:
+                document = tfvars.set_value(text, request.key, _json_value(before, value)).encode("utf-8")
+            except tfvars.VarsFileError as exc:
+                return replace(base, blocked_by="not-configured", reasons=(f"{base.vars_file} {exc}",)), None
+        return self._plan_edited(base, stack_path, vars_location, lock, original, document, (), no_op=(
+            f"{base.vars_file} already sets {request.key} to {before_text}: nothing to change"))
 
     def _plan(self, terraform: TerraformRunner, plan_file: Path, stack: str,
               var_files: Iterable[Path] = (), may_create: tuple[str, ...] = ()) -> tuple[Verdict, str, str]:
@@ -596,7 +544,7 @@ class TerraformChangeEngine:
 
     def _plan_edited(self, base: PreparedChange, stack_path: RepositoryPath, vars_location: RepositoryPath,
                      lock: StackLock | None, original: bytes, document: bytes | None,
-                     may_create: tuple[str, ...]) -> tuple[PreparedChange, _Pending | None]:
+                     may_create: tuple[str, ...], no_op: str | None = None) -> tuple[PreparedChange, _Pending | None]:
         """Plan the untouched stack (nothing may be pending), then the edited document, and judge it; the
         _Pending is returned only for a real run's ready change. `document` None: there is nothing to edit."""
         stack_dir, vars_path, vars_name = stack_path.real, vars_location.real, str(vars_location.relative)
@@ -616,7 +564,7 @@ class TerraformChangeEngine:
                         f"({_counts_text(pending_verdict)}): the responder applies only its own change",)), None
             if document is None:
                 return replace(base, outcome="no-op", reasons=(
-                    f"{base.vars_file} already holds this: nothing to change",)), None
+                    no_op or f"{base.vars_file} already holds this: nothing to change",)), None
             if self.dry_run:
                 copy = self._private_file(document, suffix=".tfvars.json")
                 if not self._git_would_see(vars_name, copy):
