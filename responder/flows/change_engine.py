@@ -34,7 +34,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any
@@ -215,24 +215,34 @@ class TerraformChangeEngine:
             return replace(base, blocked_by="not-configured", reasons=(
                 f"{vars_file} does not exist in {self.config.root}: check services[].terraform in responder.yml",))
         assert stack_path.relative is not None and vars_path.relative is not None  # path_refusal saw to that
+        def prepare(lock: StackLock | None) -> tuple[PreparedChange, bool]:
+            prepared, pending = self._prepare_locked(base, request, check.value, stack_path, vars_path, lock)
+            return prepared, pending is not None
+
+        return self._under_lock(base, stack_path.relative, issue, prepare)
+
+    def _under_lock(self, base: PreparedChange, held: str, issue: int,
+                    prepare: Callable[[StackLock | None], tuple[PreparedChange, bool]]) -> PreparedChange:
+        """Prepare holding the lock of `held` (a stack, or the catalogue file); `prepare` says whether what it
+        prepared keeps the lock until it is applied or discarded. A dry run takes no lock: nothing will be
+        applied, so it plans while a real run holds the stack and never makes one wait (Terraform's own state
+        lock still guards the state)."""
         if self.dry_run:
-            # Nothing will be applied, so nothing needs the stack to itself: a dry run plans while a real run
-            # holds the stack, and never makes one wait. Terraform's own state lock still guards the state.
-            return self._prepare_locked(base, request, check.value, stack_path, vars_path, None)[0]
+            return prepare(None)[0]
         lock = StackLock(self.settings.lock_dir or default_lock_dir(self.env),
-                         self.config.repository or str(self.config.root.resolve()), stack_path.relative)
+                         self.config.repository or str(self.config.root.resolve()), held)
         try:
             lock.acquire(seconds(self.settings.lock_timeout), issue=issue)
         except StackBusy as exc:
             return replace(base, blocked_by="stack-busy", reasons=(exc.message,))
         except UnsafeLockPath as exc:
             return replace(base, blocked_by="lock-unsafe", reasons=(exc.message,))
-        pending: _Pending | None = None
+        kept = False
         try:
-            prepared, pending = self._prepare_locked(base, request, check.value, stack_path, vars_path, lock)
+            prepared, kept = prepare(lock)
             return prepared
         finally:
-            if pending is None:
+            if not kept:
                 lock.release()
 
     def apply(self, prepared: PreparedChange, *, issue: int) -> AppliedChange:
@@ -490,23 +500,8 @@ class TerraformChangeEngine:
                 f"{edit.file} does not exist in {self.config.root}: check platform: in responder.yml",))
         held = stack_path if stack_path is not None else file_path
         assert held.relative is not None and file_path.relative is not None
-        if self.dry_run:
-            return self._prepare_edit_locked(base, edit, stack_path, file_path, None, issue)[0]
-        lock = StackLock(self.settings.lock_dir or default_lock_dir(self.env),
-                         self.config.repository or str(self.config.root.resolve()), held.relative)
-        try:
-            lock.acquire(seconds(self.settings.lock_timeout), issue=issue)
-        except StackBusy as exc:
-            return replace(base, blocked_by="stack-busy", reasons=(exc.message,))
-        except UnsafeLockPath as exc:
-            return replace(base, blocked_by="lock-unsafe", reasons=(exc.message,))
-        held_on = False
-        try:
-            prepared, held_on = self._prepare_edit_locked(base, edit, stack_path, file_path, lock, issue)
-            return prepared
-        finally:
-            if not held_on:
-                lock.release()
+        return self._under_lock(base, held.relative, issue, lambda lock: self._prepare_edit_locked(
+            base, edit, stack_path, file_path, lock, issue))
 
     def _prepare_edit_locked(self, base: PreparedChange, edit: FileEdit, stack_path: RepositoryPath | None,
                              file_path: RepositoryPath, lock: StackLock | None,
