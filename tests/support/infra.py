@@ -89,16 +89,21 @@ def build_template(base: Path) -> Infra:
     if binary() == "tofu":
         config = root / "responder.yml"
         config.write_text(config.read_text().replace("binary: terraform", "binary: tofu"))
-    git(base, "init", "--quiet", "--bare", "-b", "main", str(remote))
+    commit_and_apply(root, remote, STACKS)
+    return Infra(root, remote)
+
+
+def commit_and_apply(root: Path, remote: Path, stacks: tuple[str, ...]) -> None:
+    """The checkout committed and pushed to a new bare remote, and its stacks applied, as if already running."""
+    git(remote.parent, "init", "--quiet", "--bare", "-b", "main", str(remote))
     git(root, "init", "--quiet", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "--quiet", "-m", "infrastructure as it runs")
     git(root, "remote", "add", "origin", str(remote))
     git(root, "push", "--quiet", "origin", "main")
-    for name in STACKS:
+    for name in stacks:
         terraform(root / "stacks" / name, "init", "-input=false", "-no-color")
         terraform(root / "stacks" / name, "apply", "-input=false", "-no-color", "-auto-approve")
-    return Infra(root, remote)
 
 
 def copy_of(template: Infra, base: Path) -> Infra:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import ROOT
-from tests.support.infra import Infra, binary, git, terraform
+from tests.support.infra import Infra, binary, commit_and_apply, git
 
 STACKS = ("platform", "dns")
 CONFIG = """\
@@ -66,15 +66,7 @@ def build_platform_template(base: Path) -> PlatformInfra:
                         ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*", "*.tfplan"))
     (root / ".gitignore").write_text(".terraform/\n*.tfstate\n*.tfstate.*\n*.tfplan\n.terraform.lock.hcl\n"
                                      ".responder-locks/\n")
-    git(base, "init", "--quiet", "--bare", "-b", "main", str(remote))
-    git(root, "init", "--quiet", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "--quiet", "-m", "infrastructure as it runs")
-    git(root, "remote", "add", "origin", str(remote))
-    git(root, "push", "--quiet", "origin", "main")
-    for name in STACKS:
-        terraform(root / "stacks" / name, "init", "-input=false", "-no-color")
-        terraform(root / "stacks" / name, "apply", "-input=false", "-no-color", "-auto-approve")
+    commit_and_apply(root, remote, STACKS)
     return PlatformInfra(root, remote)
 
 
