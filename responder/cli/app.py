@@ -14,9 +14,12 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from responder.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, ResponderError
+from responder.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, InputError, ResponderError
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 DEFAULT_CONFIG = "responder.yml"
 
@@ -147,6 +150,18 @@ def issue_number(text: str) -> int:
     if not text.isdigit() or int(text) <= 0:
         raise argparse.ArgumentTypeError(f"expected an issue number, got {text!r}")
     return int(text)
+
+
+def moment_of(text: str | None) -> datetime | None:
+    """A `--now` option: None when not given; a UTC time; bad input is one clear line (InputError)."""
+    if not text:
+        return None
+    from responder.model.timestamps import parse_utc
+
+    moment = parse_utc(text)
+    if moment is None:
+        raise InputError(f"--now {text!r} is not an ISO 8601 time such as 2026-11-23T14:30:00Z")
+    return moment
 
 
 class _VersionAction(argparse.Action):

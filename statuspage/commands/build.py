@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from responder.cli.app import add_config_argument
-from responder.errors import EXIT_OK, InputError
+from responder.cli.app import add_config_argument, moment_of
+from responder.errors import EXIT_OK
 
 if TYPE_CHECKING:
     from responder.cli.app import IO
@@ -57,7 +57,6 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from responder.cli.wiring import github_factory
     from responder.config.loader import load_config
     from responder.model.events import REPOSITORY_PATTERN
-    from responder.model.timestamps import parse_utc as parse_time
     from statuspage.publish.build import BuildOptions, build
 
     config = load_config(args.config)
@@ -71,11 +70,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
         config = replace(config, statuspage=replace(
             sections, check_interval_minutes=args.cadence,
             stale_after_minutes=max(sections.stale_after_minutes, 2 * args.cadence + 5)))
-    now = None
-    if args.now:
-        now = parse_time(args.now)
-        if now is None:
-            raise InputError(f"--now {args.now!r} is not an ISO 8601 time")
+    now = moment_of(args.now)
     from responder.adapters.secrets import resolver_for
     from responder.model.state import StateSeal
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from responder.cli.app import add_config_argument
+from responder.cli.app import add_config_argument, moment_of
 from responder.errors import EXIT_OK, InputError
 
 if TYPE_CHECKING:
@@ -43,13 +43,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     repository = io.env.get("GITHUB_REPOSITORY") or config.repository
     if not repository:
         raise InputError("no repository to sweep", hint="Set `repository:` in responder.yml or GITHUB_REPOSITORY.")
-    moment: datetime | None = None
-    if args.now:
-        from responder.model.timestamps import parse_utc
-
-        moment = parse_utc(args.now)
-        if moment is None:
-            raise InputError(f"--now {args.now!r} is not an ISO 8601 time such as 2026-11-23T14:30:00Z")
+    moment = moment_of(args.now)
     github = github_factory(io.env, config, mask_stream=io.stdout, unauthenticated_hint=(
         "Set GITHUB_TOKEN. The sweep reads the open incidents from the GitHub API, --dry-run too."))(repository)
     notifier = None if args.dry_run else notifier_for(config, io.env, mask_stream=io.stdout)

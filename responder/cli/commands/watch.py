@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from responder.cli.app import add_config_argument
+from responder.cli.app import add_config_argument, moment_of
 from responder.errors import EXIT_OK, InputError
 
 if TYPE_CHECKING:
@@ -38,7 +38,6 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, io: IO) -> int:
     import logging
-    from datetime import datetime
 
     from responder.adapters.notify import notifier_for
     from responder.cli.wiring import github_factory
@@ -56,13 +55,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     if not REPOSITORY_PATTERN.match(repository):
         raise InputError(f"the repository must be OWNER/NAME, got {repository!r}",
                          hint="Check GITHUB_REPOSITORY or `repository:` in responder.yml.")
-    moment: datetime | None = None
-    if args.now:
-        from responder.model.timestamps import parse_utc
-
-        moment = parse_utc(args.now)
-        if moment is None:
-            raise InputError(f"--now {args.now!r} is not an ISO 8601 time such as 2026-11-23T14:30:00Z")
+    moment = moment_of(args.now)
     factory = github_factory(io.env, config, mask_stream=io.stdout, unauthenticated_hint=(
         "Set GITHUB_TOKEN. The watch round reads the open incidents from the GitHub API, --dry-run too."))
     github = factory(repository)
