@@ -22,8 +22,10 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from json.decoder import scanstring  # type: ignore[attr-defined]  # public since 2.6, not in the stubs
 from typing import Any
+
+import jiter
+import msgspec
 
 from responder.errors import InputError
 
@@ -47,7 +49,6 @@ ACTIONS = {
     ("create", "delete"): "replace",
     ("forget",): "forget",
 }
-_WHITESPACE = " \t\n\r"
 # Top-level members read in full; the rest are skipped without keeping anything.
 _KEPT = {"format_version", "terraform_version", "variables", "output_changes", "configuration", "timestamp",
          "applyable", "complete", "errored"}
@@ -143,16 +144,18 @@ class PlanDocument:
 
 def parse_plan(data: bytes | str) -> PlanDocument:
     """Read `terraform show -json PLAN` output; raises PlanError for anything that is not a readable plan."""
-    if isinstance(data, bytes):
+    if isinstance(data, str):
         try:
-            data = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError as exc:
             raise PlanError(f"the plan is not UTF-8 text (corrupt?): {exc}") from None
+    members = _members(data)
+    del data  # the members are views of it: it goes when they do
     reader = _Reader()
     with _collection_paused():
-        members = _read_object(data, reader)
-        del data  # the text is read: masking needs only the summaries
-        return reader.document(members)
+        read = _read_members(members, reader)
+        del members  # every change is summarised: masking needs only the summaries
+        return reader.document(read)
 
 
 @contextmanager
@@ -286,150 +289,136 @@ class _Reader:
 
 
 # ---------------------------------------------------------------- reading the text, member by member
+#
+# msgspec splits the plan into its members, and a list member into its entries, as views of the plan's
+# bytes: nothing is built for what is only passed over (planned_values, the prior state's resources).
+# jiter then reads each member the guardrails use, and each resource change one at a time, refusing
+# a key given twice in any object: JSON readers disagree on which of the two counts, so one the
+# guardrails judged and another that a different reader would act on. Terraform never writes one.
 
 
-def _read_object(text: str, reader: _Reader) -> dict[str, Any]:
-    decoder = json.JSONDecoder(object_pairs_hook=_unique)
-    # planned_values and the prior state are not checked for repeated keys: nothing in them reaches
-    # the verdict (the prior state gives only which outputs are sensitive, for masking), and checking
-    # them would cost a quarter of the time a large plan takes.
-    skipper = json.JSONDecoder(object_hook=_drop)
-    state_reader = json.JSONDecoder(object_hook=_drop_state_resources)
-    members: dict[str, Any] = {}
-    index = _skip(text, 0)
-    if not text[index:index + 1] == "{":
-        raise PlanError("the plan JSON is not an object (corrupt or truncated?)")
-    index = _skip(text, index + 1)
-    if text[index:index + 1] == "}":
-        return _end(text, index + 1, members)
-    while True:
-        if text[index:index + 1] != '"':
-            raise _broken(text, index, "expected a key")
-        try:
-            key, index = scanstring(text, index + 1)
-        except ValueError as exc:
-            raise PlanError(f"the plan is not valid JSON (corrupt or truncated?): {exc}") from None
-        index = _skip(text, index)
-        if text[index:index + 1] != ":":
-            raise _broken(text, index, "expected ':'")
-        index = _skip(text, index + 1)
-        if key in members:
-            raise PlanError(f"the plan JSON has {key!r} twice (tampered?)")
-        if key == "resource_changes":
-            members[key], index = True, _read_array(text, index, lambda e, w: reader.resource(e, w, reader.resources),
-                                                    key)
-        elif key == "resource_drift":
-            members[key], index = True, _read_array(text, index, lambda e, w: reader.resource(e, w, reader.drift),
-                                                    key)
-        elif key == "deferred_changes":
-            index = _read_array(text, index, reader.deferred_change, key)
-            members[key] = True
-        elif key == "prior_state":
-            state, index = _decode(state_reader, text, index)
-            values = state.get("values") if isinstance(state, dict) else None
-            outputs = values.get("outputs") if isinstance(values, dict) else None
-            reader.state_outputs = outputs if isinstance(outputs, dict) else {}
-            members[key] = True
-        elif key in _KEPT:
-            members[key], index = _decode(decoder, text, index)
-        else:
-            _, index = _decode(skipper, text, index)  # planned_values and the like: not needed
-            members[key] = True
-        index = _skip(text, index)
-        if text[index:index + 1] == ",":
-            index = _skip(text, index + 1)
-            continue
-        if text[index:index + 1] == "}":
-            return _end(text, index + 1, members)
-        raise _broken(text, index, "expected ',' or '}'")
+class _StateValues(msgspec.Struct):
+    outputs: msgspec.Raw = msgspec.Raw(b"null")  # the prior state's outputs; its resources are passed over
 
 
-def _read_array(text: str, index: int, each: Callable[[Any, str], None], key: str) -> int:
-    if text[index:index + 4] == "null":
-        return index + 4
-    if text[index:index + 1] != "[":
-        raise PlanError(f"the plan's {key} is not a list")
-    decoder = json.JSONDecoder(object_pairs_hook=_unique)
-    index = _skip(text, index + 1)
-    if text[index:index + 1] == "]":
-        return index + 1
-    position = 0
-    while True:
-        entry, index = _decode(decoder, text, index, f"{key}[{position}]")
-        each(entry, f"{key}[{position}]")
-        position += 1
-        index = _skip(text, index)
-        if text[index:index + 1] == ",":
-            index = _skip(text, index + 1)
-            continue
-        if text[index:index + 1] == "]":
-            return index + 1
-        raise _broken(text, index, f"expected ',' or ']' in {key}")
+class _PriorState(msgspec.Struct):
+    values: _StateValues | None = None
 
 
-def _decode(decoder: json.JSONDecoder, text: str, index: int, where: str = "") -> tuple[Any, int]:
+_MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_ENTRIES = msgspec.json.Decoder(list[msgspec.Raw] | None)
+_PRIOR_STATE = msgspec.json.Decoder(_PriorState | None)
+_DUPLICATE = re.compile(r'duplicate key "(.*)" at line', re.DOTALL)  # jiter's message
+_AT_BYTE = re.compile(r"\(byte (\d+)\)$")  # msgspec's
+
+
+def _members(data: bytes) -> dict[str, msgspec.Raw]:
+    if not data.strip():
+        raise PlanError("the plan JSON is not an object: the file is empty")
     try:
-        return decoder.raw_decode(text, index)
-    except _DuplicateKey as exc:
-        # JSON readers disagree on which of two values counts: one the guardrails judged and another
-        # that a different reader would act on. Terraform never writes a key twice.
-        inside = f" in {where}" if where else ""
-        raise PlanError(f"the plan JSON has the key {exc.key!r} twice in one object{inside}: terraform never "
-                        "writes that, so the plan was edited (tampered?)") from None
-    except ValueError as exc:
-        raise PlanError(f"the plan is not valid JSON (corrupt or truncated?): {exc}") from None
+        members = _MEMBERS.decode(data)
+    except msgspec.ValidationError:
+        raise PlanError("the plan JSON is not an object (corrupt or truncated?)") from None
+    except msgspec.DecodeError as exc:
+        raise PlanError(f"the plan is not valid JSON (corrupt or truncated?): {_malformed(str(exc))}") from None
     except RecursionError:
-        # terraform nests a few levels deep; thousands mean a crafted file, not a plan.
-        raise PlanError("the plan JSON is nested too deeply to be a terraform plan (crafted?)") from None
-
-
-def _end(text: str, index: int, members: dict[str, Any]) -> dict[str, Any]:
-    if _skip(text, index) != len(text):
-        raise _broken(text, index, "extra data after the plan")
+        raise _nested_too_deeply() from None
+    _refuse_repeated_members(data, members)
     return members
 
 
-def _broken(text: str, index: int, what: str) -> PlanError:
-    where = "at the end (truncated?)" if index >= len(text) else f"at character {index}"
-    return PlanError(f"the plan is not valid JSON (corrupt or truncated?): {what} {where}")
+def _refuse_repeated_members(data: bytes, members: dict[str, msgspec.Raw]) -> None:
+    """A member given twice: msgspec keeps the last, so the colons tell. Each ':' in the text is inside a
+    member's value or ends one of the plan's own keys (none has a ':' in its name, written or escaped),
+    so the colons outside the values kept count the keys written; one more than the keys read is a repeat."""
+    for key in members:
+        if ":" in key:
+            raise PlanError(f"the plan JSON has a member named {key!r}, which no terraform plan has (crafted?)")
+    written = data.count(b":") - sum(bytes(value).count(b":") for value in members.values())
+    if written != len(members):
+        raise PlanError(f"the plan JSON has {_repeated_member(data, members)} twice (tampered?): terraform never "
+                        "writes that")
 
 
-def _skip(text: str, index: int) -> int:
-    while index < len(text) and text[index] in _WHITESPACE:
-        index += 1
-    return index
+def _repeated_member(data: bytes, members: dict[str, msgspec.Raw]) -> str:
+    """Which member is given twice, for the message: its name written as a key more often outside the
+    values than once (unless the name was written escaped)."""
+    for key in members:
+        written = re.compile(re.escape(json.dumps(key).encode()) + rb"[ \t\n\r]*:")
+        if len(written.findall(data)) - sum(len(written.findall(bytes(value))) for value in members.values()) > 1:
+            return repr(key)
+    return "one of its members"
 
 
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
+def _read_members(members: dict[str, msgspec.Raw], reader: _Reader) -> dict[str, Any]:
+    """The members the guardrails read, decoded; the others only as present (True)."""
+    read: dict[str, Any] = {}
+    for key, value in members.items():
+        if key == "resource_changes":
+            _read_entries(value, key, lambda entry, where: reader.resource(entry, where, reader.resources))
+        elif key == "resource_drift":
+            _read_entries(value, key, lambda entry, where: reader.resource(entry, where, reader.drift))
+        elif key == "deferred_changes":
+            _read_entries(value, key, reader.deferred_change)
+        elif key == "prior_state":
+            reader.state_outputs = _state_outputs(value)
+        elif key in _KEPT:
+            read[key] = _decoded(value, key)
+            continue
+        read[key] = True
+    return read
 
 
-def _unique(pairs: list[tuple[str, Any]], _dict: type[dict[str, Any]] = dict, _len: Any = len) -> dict[str, Any]:
-    # Called for every object read (a million in a large plan): builtins bound as defaults, for speed.
-    value = _dict(pairs)
-    if _len(value) != _len(pairs):
-        raise _DuplicateKey(_first_repeated(pairs))
-    return value
+def _read_entries(value: msgspec.Raw, key: str, each: Callable[[Any, str], None]) -> None:
+    try:
+        entries = _ENTRIES.decode(value)
+    except msgspec.ValidationError:
+        raise PlanError(f"the plan's {key} is not a list") from None
+    for position, entry in enumerate(entries or ()):
+        where = f"{key}[{position}]"
+        each(_decoded(entry, where), where)
 
 
-def _first_repeated(pairs: list[tuple[str, Any]]) -> str:
-    seen: set[str] = set()
-    for key, _ in pairs:
-        if key in seen:
-            return key
-        seen.add(key)
-    return ""
+def _state_outputs(value: msgspec.Raw) -> dict[str, Any]:
+    # The prior state repeats every resource with its values; the guardrails need only its outputs
+    # (which are sensitive, for masking).
+    try:
+        state = _PRIOR_STATE.decode(value)
+    except msgspec.ValidationError as exc:
+        raise PlanError(f"the plan's prior_state is not a terraform state: {exc}") from None
+    if state is None or state.values is None:
+        return {}
+    outputs = _decoded(state.values.outputs, "prior_state.values.outputs")
+    return outputs if isinstance(outputs, dict) else {}
 
 
-def _drop(_: dict[str, Any]) -> None:
-    return None
+def _decoded(value: msgspec.Raw, where: str) -> Any:
+    try:
+        return jiter.from_json(bytes(value), catch_duplicate_keys=True, cache_mode="keys", allow_inf_nan=False)
+    except ValueError as exc:
+        message = str(exc)
+    repeated = _DUPLICATE.search(message)
+    if repeated:
+        raise PlanError(f"the plan JSON has the key {repeated.group(1)!r} twice in one object in {where}: "
+                        "terraform never writes that, so the plan was edited (tampered?)")
+    if "recursion limit" in message:
+        raise _nested_too_deeply()
+    raise PlanError(f"the plan is not valid JSON (corrupt or truncated?): {message} in {where}")
 
 
-def _drop_state_resources(value: dict[str, Any]) -> dict[str, Any] | None:
-    # Resources of the prior state (address + values): the guardrails need only its outputs.
-    return None if "address" in value and "values" in value else value
+def _malformed(message: str) -> str:
+    """msgspec's account of broken JSON, in the plan's terms."""
+    if message == "Input data was truncated":
+        return "it ends before the JSON does (truncated)"
+    message = _AT_BYTE.sub(r"at byte \1", message.removeprefix("JSON is malformed: "))
+    if message.startswith("trailing characters"):
+        return "extra data after the plan" + message.removeprefix("trailing characters")
+    return message
+
+
+def _nested_too_deeply() -> PlanError:
+    # terraform nests a few levels deep; hundreds mean a crafted file, not a plan.
+    return PlanError("the plan JSON is nested too deeply to be a terraform plan (crafted?)")
 
 
 def _identity(kind: str, before: Any, after: Any, unknown: Any, action: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

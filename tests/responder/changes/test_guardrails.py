@@ -424,8 +424,10 @@ def test_a_value_cut_short_never_shows_part_of_a_sensitive_value(plans: Mapping[
 @pytest.mark.parametrize(("damage", "message"), [
     (lambda text: text[: len(text) // 2], "the plan is not valid JSON (corrupt or truncated?)"),
     (lambda text: text.rstrip()[:-1],
-     "the plan is not valid JSON (corrupt or truncated?): expected ',' or '}' at the end"),
-    (lambda text: text.replace('"resource_changes":[', '"resource_changes":[[', 1), "resource_changes[0]"),
+     "the plan is not valid JSON (corrupt or truncated?): it ends before the JSON does (truncated)"),
+    (lambda text: text.replace('"resource_changes":[', '"resource_changes":[[', 1),
+     "the plan is not valid JSON (corrupt or truncated?): expected ',' or ']' at byte "),
+    (lambda text: text.replace('"resource_changes":[', '"resource_changes":[[],', 1), "resource_changes[0] is not"),
     (lambda text: text.replace('"format_version":"1.2"', '"format_version":"2.0"', 1),
      "plan format_version 2.0 is not supported (this responder reads 1.x)"),
     (lambda text: text.replace('"format_version":"1.2",', "", 1), "the plan JSON has no format_version"),
