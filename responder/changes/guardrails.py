@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from fnmatch import fnmatchcase, translate
+from fnmatch import fnmatchcase
 from typing import Any
 
 from responder.changes.plan_document import OutputChange, PlanDocument, ResourceChange
@@ -25,6 +25,7 @@ COUNTED = ("create", "update", "delete", "replace", "no_op", "read", "forget", "
 # A chart reference's version and archive suffix: postgresql-12.1.0.tgz -> postgresql.
 _CHART_VERSION = re.compile(r"(-v?[0-9]+\.[0-9]+\.[0-9]+[^/]*)?(\.tgz|\.tar\.gz)?$")
 ADDRESSES_IN_A_REASON = 5
+_WILDCARD = re.compile(r"[*?\[]")
 
 
 class ResourceRules:
@@ -32,11 +33,12 @@ class ResourceRules:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self._type_rules: list[tuple[re.Pattern[str], re.Pattern[str] | None, str]] = []
+        # (type glob, chart glob or None, the entry): the default list has 85 entries, and compiling each
+        # one up front took longer than judging a small plan.
+        self._type_rules: list[tuple[str, str | None, str]] = []
         for entry in policy.protected_resource_types:
             kind, _, chart = entry.partition(":")
-            self._type_rules.append((re.compile(translate(kind)),
-                                     re.compile(translate(chart.lower())) if chart else None, entry))
+            self._type_rules.append((kind, chart.lower() if chart else None, entry))
         self._type_matches: dict[tuple[str, tuple[str, ...]], str | None] = {}  # plans repeat a handful of types
 
     def protected_type(self, change: ResourceChange) -> str | None:
@@ -62,7 +64,7 @@ class ResourceRules:
 
     def unseen(self, change: ResourceChange) -> str | None:
         """Why the policy cannot judge this change: what it installs is only known after apply."""
-        if "chart" in change.hidden and any(chart is not None and rule.match(kind)
+        if "chart" in change.hidden and any(chart is not None and _glob(kind, rule)
                                             for kind in change.types for rule, chart, _ in self._type_rules):
             return "chart"
         if "manifest.kind" in change.hidden and self.policy.protected_manifest_kinds:
@@ -72,11 +74,16 @@ class ResourceRules:
     def _match_type(self, kind: str, charts: tuple[str, ...]) -> str | None:
         names = {name for chart in charts for name in _chart_names(chart)}
         for type_pattern, chart_pattern, entry in self._type_rules:
-            if not type_pattern.match(kind):
+            if not _glob(kind, type_pattern):
                 continue
-            if chart_pattern is None or any(chart_pattern.match(name) for name in names):
+            if chart_pattern is None or any(_glob(name, chart_pattern) for name in names):
                 return entry
         return None
+
+
+def _glob(text: str, pattern: str) -> bool:
+    """fnmatch's case-sensitive match, without compiling a pattern that has no wildcard."""
+    return fnmatchcase(text, pattern) if _WILDCARD.search(pattern) else text == pattern
 
 
 def _chart_names(chart: str) -> tuple[str, ...]:
@@ -128,17 +135,17 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
     shown = stack.shown if isinstance(stack, RepositoryPath) else stack
     rules = ResourceRules(policy)
     counts = dict.fromkeys(COUNTED, 0)
-    changed: list[ResourceChange] = []
-    unknown: list[ResourceChange] = []
-    for resource in plan.resources:
-        if resource.action == "unknown":
-            unknown.append(resource)
-        else:
-            counts[resource.action.replace("-", "_")] += 1
-        counts["import"] += resource.importing
-        counts["move"] += resource.moved
-        if resource.changes_something:
-            changed.append(resource)
+    by_action: dict[str, list[ResourceChange]] = {}
+    for resource in plan.resources:  # one pass: a plan can have tens of thousands
+        by_action.setdefault(resource.action, []).append(resource)
+        if resource.importing or resource.previous_address is not None:
+            counts["import"] += resource.importing
+            counts["move"] += resource.moved
+    unknown = by_action.get("unknown", [])
+    for action, resources in by_action.items():
+        if action != "unknown":
+            counts[action.replace("-", "_")] += len(resources)
+    changed = [resource for resource in plan.resources if resource.changes_something]
 
     blocked: list[str] = []
     if stack is not None and (pattern := policy.protected_stack(stack)):
@@ -158,11 +165,9 @@ def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | N
                        f"happen: {_addresses(plan.deferred)}")
     if changed and plan.applyable is False:
         blocked.append("terraform says this plan cannot be applied")
-    by_action = {"delete": "delete", "replace": "replace (destroy and re-create)",
-                 "forget": "remove from the state without destroying"}
-    for action, words in by_action.items():
-        hits = [r for r in changed if r.action == action]
-        if hits:
+    for action, words in (("delete", "delete"), ("replace", "replace (destroy and re-create)"),
+                          ("forget", "remove from the state without destroying")):
+        if hits := by_action.get(action):  # each changes something
             blocked.append(f"the plan would {words} {_count(len(hits), 'resource')}: {_addresses(hits)}")
     if unknown:
         blocked.append(f"the plan has actions this responder does not know ({_actions(unknown)}): "

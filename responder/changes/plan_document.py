@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import json
+import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -174,6 +175,22 @@ def _collection_paused() -> Iterator[None]:
 # A change as read: ResourceChange's fields in their order, its attributes' values whole (unmasked).
 # A tuple, not a dict: a plan of 10,000 small resources kept 6 MB of dicts until they were masked.
 _Read = tuple[Any, ...]
+_Attribute = tuple[str, str, str]  # an AttributeChange as read: path, before and after whole (unmasked)
+_WITHOUT_ATTRIBUTES = frozenset(("no-op", "read", "delete", "forget"))
+
+
+def _steps(actions: Any) -> tuple[str, ...] | None:
+    """An `actions` list as a tuple (a key of ACTIONS, or one this reader does not know); None when it is
+    not a list of actions at all."""
+    if type(actions) is not list or not actions:
+        return None
+    steps = tuple(actions)
+    try:
+        if steps in ACTIONS:  # the common case, checked by one look-up
+            return steps
+    except TypeError:  # an object or a list among the actions
+        return None
+    return steps if all(isinstance(step, str) for step in steps) else None
 
 
 class _Reader:
@@ -201,25 +218,27 @@ class _Reader:
         address, kind, change = entry.get("address"), entry.get("type"), entry.get("change")
         if not isinstance(address, str) or not isinstance(kind, str) or not isinstance(change, dict):
             raise PlanError(f"{where} lacks address, type or change")
-        actions = change.get("actions")
-        if not isinstance(actions, list) or not actions or not all(isinstance(a, str) for a in actions):
+        actions = _steps(change.get("actions"))
+        if actions is None:
             raise PlanError(f"{where}.change.actions is not a list of actions")
+        action = ACTIONS.get(actions, "unknown")
         before, after = change.get("before"), change.get("after")
         before_mask, after_mask = change.get("before_sensitive", False), change.get("after_sensitive", False)
         # Some providers copy a marked input into an unmarked attribute (terraform_data's output
         # does), so the marks alone are not enough: every value they hold is masked wherever it is.
-        _collect_sensitive(before, before_mask, self.secrets)
-        _collect_sensitive(after, after_mask, self.secrets)
-        action = ACTIONS.get(tuple(actions), "unknown")
-        attributes: tuple[AttributeChange, ...] = ()
+        if before_mask is not False:
+            _collect_sensitive(before, before_mask, self.secrets)
+        if after_mask is not False:
+            _collect_sensitive(after, after_mask, self.secrets)
+        unknown = change.get("after_unknown", False)
+        attributes: list[_Attribute] = []
         # What a delete removes is the whole resource; its attributes say nothing more.
         # Values are kept whole until every sensitive value of the plan is known (see _Masker).
-        if action not in ("no-op", "read", "delete", "forget"):
-            attributes = tuple(_attribute_changes(before, after, before_mask, after_mask,
-                                                  change.get("after_unknown", False)))
+        if action not in _WITHOUT_ATTRIBUTES:
+            _add_attribute_changes(before, after, before_mask, after_mask, unknown, "", attributes)
         replace_paths = tuple(".".join(str(p) for p in path) if isinstance(path, list) else str(path)
                               for path in change.get("replace_paths") or ())
-        identity, hidden = _identity(kind, before, after, change.get("after_unknown", False), action)
+        identity, hidden = _identity(kind, before, after, unknown, action) if kind in _IDENTITY else ((), ())
         importing = change.get("importing")
         if importing is not None and not isinstance(importing, dict):
             raise PlanError(f"{where}.change.importing is not an object")
@@ -227,7 +246,7 @@ class _Reader:
         if previous is not None and not isinstance(previous, str):
             raise PlanError(f"{where}.previous_address is not an address")
         moved_from = previous if previous and previous != address else None
-        into.append((address, kind, str(entry.get("mode") or "managed"), tuple(actions), action, attributes,
+        into.append((address, kind, str(entry.get("mode") or "managed"), actions, action, attributes,
                      replace_paths, identity if kind == "helm_release" else (),
                      identity if kind == "kubernetes_manifest" else (), hidden, importing is not None, moved_from,
                      _address_type(moved_from) if moved_from else None))
@@ -464,17 +483,18 @@ class _Masker:
     """
 
     def __init__(self, secrets: set[str]) -> None:
-        forms: set[str] = set()
-        for secret in secrets:
-            if not secret:
-                continue
-            forms.add(secret)
-            # As written in JSON text too; most secrets need no escaping, and a plan may hold thousands.
-            if not secret.isprintable() or '"' in secret or "\\" in secret:
-                forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+        forms = {secret for secret in secrets if secret}
+        # As written in JSON text too; most secrets need no escaping, and a plan may hold thousands.
+        forms.update([json.dumps(secret, ensure_ascii=False)[1:-1] for secret in forms
+                      if not secret.isprintable() or '"' in secret or "\\" in secret])
         self._by_length: dict[int, set[str]] = {}
         for form in forms:
             self._by_length.setdefault(len(form), set()).add(form)
+        # A value shorter than every sensitive value, and short enough to show whole, shows as it is.
+        self._shortest = min(self._by_length, default=VALUE_CHARS + 1)
+        # Where one of many values of a length may start: at a character one of them starts with.
+        self._starts = {length: re.compile("[" + "".join(map(re.escape, sorted({form[0] for form in values}))) + "]")
+                        for length, values in self._by_length.items() if len(values) > _SEARCHED_ONE_BY_ONE}
         self.masked_short = False
 
     def resources(self, found: list[_Read]) -> tuple[ResourceChange, ...]:
@@ -488,12 +508,13 @@ class _Masker:
     def resource(self, read: _Read) -> ResourceChange:
         (address, kind, mode, actions, action, attributes, replace_paths, charts, manifest_kinds, hidden,
          importing, previous_address, previous_type) = read
-        masked = tuple(AttributeChange(a.path, self.value(a.before), self.value(a.after)) for a in attributes)
+        value = self.value
+        masked = tuple([AttributeChange(path, value(before), value(after)) for path, before, after in attributes])
         return ResourceChange(address, kind, mode, actions, action, masked, replace_paths, charts, manifest_kinds,
                               hidden, importing, previous_address, previous_type)
 
     def value(self, text: str) -> str:
-        if text in (SENSITIVE, UNKNOWN):
+        if (len(text) < self._shortest and len(text) <= VALUE_CHARS) or text in (SENSITIVE, UNKNOWN):
             return text
         shown = len(text) if len(text) <= VALUE_CHARS else VALUE_CHARS - 1
         if self._hides(text, shown):
@@ -509,61 +530,67 @@ class _Masker:
             window = text[:shown + length - 1]
             if len(values) <= _SEARCHED_ONE_BY_ONE:
                 found = any(value in window for value in values)
-            else:  # every window of that length, cut and looked up without a Python loop
-                ends = range(length, len(window) + 1)
-                found = not values.isdisjoint(map(window.__getitem__, map(slice, range(len(ends)), ends)))
+            else:  # the windows of that length that start at a character one of them starts with
+                found = any(window[start:start + length] in values
+                            for start in map(_start_of, self._starts[length].finditer(window, 0, shown)))
             if found:
                 self.masked_short = self.masked_short or length < SHORT_SENSITIVE_CHARS
                 return True
         return False
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder, not one a value
+_ENCODE = msgspec.json.Encoder().encode
+_start_of = operator.methodcaller("start")
 
 
 def _text(value: Any) -> str:
     """A value as JSON text, whole: the masker cuts it short after masking."""
-    return "null" if value is None else _ENCODE(value)
-
-
-def _attribute_changes(before: Any, after: Any, before_mask: Any, after_mask: Any, unknown: Any,
-                       path: str = "") -> list[AttributeChange]:
-    """The attributes that change, in the order the plan lists them, the first ATTRIBUTES_PER_CHANGE."""
-    found: list[AttributeChange] = []
-    _add_attribute_changes(before, after, before_mask, after_mask, unknown, path, found)
-    return found
+    return "null" if value is None else _ENCODE(value).decode()
 
 
 def _add_attribute_changes(before: Any, after: Any, before_mask: Any, after_mask: Any, unknown: Any,
-                           path: str, found: list[AttributeChange]) -> None:
-    # Called for every changed value of every resource: plain type checks, no generators.
+                           path: str, found: list[_Attribute]) -> None:
+    """The attributes that change, in the order the plan lists them, the first ATTRIBUTES_PER_CHANGE."""
+    # Called for every changed value of every resource: plain type checks, no generators, and a
+    # value that is not an object is judged here rather than in a call of its own.
+    if not _is_object_pair(before, after, before_mask, after_mask) or unknown is True:
+        _add_value_change(before, after, before_mask, after_mask, unknown, path or "(resource)", found)
+        return
+    before, after = before or {}, after or {}
+    masks_before, masks_after, pending_all = type(before_mask) is dict, type(after_mask) is dict, type(unknown) is dict
+    for key in after if before.keys() == after.keys() else _keys(before, after):
+        old, new = before.get(key), after.get(key)
+        pending = unknown.get(key, False) if pending_all else unknown
+        if old == new and (pending is False or not _any_true(pending)):
+            continue  # the common case, decided by one comparison in C
+        old_mask = before_mask.get(key, False) if masks_before else before_mask
+        new_mask = after_mask.get(key, False) if masks_after else after_mask
+        where = f"{path}.{key}" if path else key
+        if pending is not True and _is_object_pair(old, new, old_mask, new_mask):
+            _add_attribute_changes(old, new, old_mask, new_mask, pending, where, found)
+        else:
+            _add_value_change(old, new, old_mask, new_mask, pending, where, found)
+        if len(found) >= ATTRIBUTES_PER_CHANGE:
+            return
+
+
+def _is_object_pair(before: Any, after: Any, before_mask: Any, after_mask: Any) -> bool:
+    """Two objects (or an object and nothing) compared key by key, neither marked sensitive as a whole."""
+    return ((type(before) is dict or before is None) and (type(after) is dict or after is None)
+            and (before is not None or after is not None) and before_mask is not True and after_mask is not True)
+
+
+def _add_value_change(before: Any, after: Any, before_mask: Any, after_mask: Any, unknown: Any, path: str,
+                      found: list[_Attribute]) -> None:
     if unknown is True:
         hidden = _any_true(before_mask) or _any_true(after_mask)
-        found.append(AttributeChange(path or "(resource)", SENSITIVE if hidden else _text(before), UNKNOWN))
+        found.append((path, SENSITIVE if hidden else _text(before), UNKNOWN))
+    elif before == after and not _any_true(unknown):
         return
-    if ((before is None or type(before) is dict) and (after is None or type(after) is dict)
-            and (before is not None or after is not None) and before_mask is not True and after_mask is not True):
-        before, after = before or {}, after or {}
-        masks_before, masks_after, pending_all = (type(before_mask) is dict, type(after_mask) is dict,
-                                                  type(unknown) is dict)
-        for key in after if before.keys() == after.keys() else _keys(before, after):
-            old, new = before.get(key), after.get(key)
-            pending = unknown.get(key, False) if pending_all else unknown
-            if old == new and (pending is False or not _any_true(pending)):
-                continue  # the common case, decided by one comparison in C
-            _add_attribute_changes(old, new, before_mask.get(key, False) if masks_before else before_mask,
-                                   after_mask.get(key, False) if masks_after else after_mask, pending,
-                                   f"{path}.{key}" if path else key, found)
-            if len(found) >= ATTRIBUTES_PER_CHANGE:
-                return
-        return
-    if before == after and not _any_true(unknown):
-        return
-    if _any_true(before_mask) or _any_true(after_mask):
-        found.append(AttributeChange(path or "(resource)", SENSITIVE, SENSITIVE))
+    elif _any_true(before_mask) or _any_true(after_mask):
+        found.append((path, SENSITIVE, SENSITIVE))
     else:
-        found.append(AttributeChange(path or "(resource)", _text(before),
-                                     UNKNOWN if _any_true(unknown) else _text(after)))
+        found.append((path, _text(before), UNKNOWN if _any_true(unknown) else _text(after)))
 
 
 def _keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
@@ -585,13 +612,16 @@ def _any_true(mask: Any) -> bool:
 
 
 def _collect_sensitive(value: Any, mask: Any, secrets: set[str]) -> None:
-    if mask is False:
-        return
     if mask is True:
-        secrets.update(_leaves(value))
+        if type(value) is str:
+            secrets.add(value)
+        else:
+            secrets.update(_leaves(value))
     elif type(mask) is dict and type(value) is dict:
         for key, sub in mask.items():
-            if sub is not False:
+            if sub is True and type(leaf := value.get(key)) is str:
+                secrets.add(leaf)  # the common case, without a call
+            elif sub is not False:
                 _collect_sensitive(value.get(key), sub, secrets)
     elif type(mask) is list and type(value) is list:
         for sub_value, sub_mask in zip(value, mask, strict=False):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,14 +104,15 @@ def _locate_stack(stack: str, root: Path) -> RepositoryPath:
 def _print(io: IO, payload: dict[str, Any]) -> None:
     """The verdict as JSON: one member per line, and each entry of a list of objects (a change) on a line
     of its own. json's indented output goes through its pure-Python encoder, which took longer to print
-    a 10,000-change verdict than reading and judging the plan; each line here is written by its C one."""
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    a 10,000-change verdict than reading and judging the plan; each line here is written by msgspec's."""
+    import msgspec
+
+    encode = msgspec.json.Encoder().encode
     members = []
     for key, value in payload.items():
         if isinstance(value, list) and value and all(isinstance(entry, dict) for entry in value):
-            entries = ",\n".join(f"    {encode(entry)}" for entry in value)
-            text = f"[\n{entries}\n  ]"
+            text = b"[\n    " + b",\n    ".join(map(encode, value)) + b"\n  ]"
         else:
             text = encode(value)
-        members.append(f"  {encode(key)}: {text}")
-    io.stdout.write("{\n" + ",\n".join(members) + "\n}\n")
+        members.append(b"  " + encode(key) + b": " + text)
+    io.stdout.write((b"{\n" + b",\n".join(members) + b"\n}\n").decode())

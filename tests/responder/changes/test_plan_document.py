@@ -68,3 +68,44 @@ def test_the_reader_collects_every_sensitive_value_json_load_finds(plans: Mappin
     marked = {change["change"]["before"]["input"]["env"]["ADMIN_PASSWORD"]
               for change in raw["resource_changes"] if change["change"]["before"]}
     assert marked <= parse_plan(plans["small resources"]).sensitive_values
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    # The first list has every change; a reader that keeps the first would see them, msgspec keeps the last.
+    (lambda text: text.replace('"resource_changes":[', '"resource_changes":[],"resource_changes":[', 1),
+     "the plan JSON has 'resource_changes' twice (tampered?)"),
+    (lambda text: text.replace('"resource_changes":[', '"errored":true,"resource_changes":[', 1),
+     "the plan JSON has 'errored' twice (tampered?)"),
+    # Written escaped, the name is the same to every reader: the colons still count it.
+    (lambda text: text.replace('{"format_version":', '{"form\\u0061t_version":"1.2","format_version":', 1),
+     "the plan JSON has one of its members twice (tampered?)"),
+    (lambda text: text.replace('{"format_version":', '{"a:b":1,"format_version":', 1),
+     "the plan JSON has a member named 'a:b', which no terraform plan has"),
+    (lambda text: text.replace('{"format_version":', '{"prior_state":{"values":[]},"format_version":', 1),
+     "the plan's prior_state is not a terraform state"),
+    (lambda text: text.replace('"resource_changes":[', '"resource_changes":{"a":[', 1).replace(
+        '],"configuration"', ']},"configuration"', 1), "the plan's resource_changes is not a list"),
+])
+def test_a_member_given_twice_or_of_the_wrong_kind_is_refused(plans: Mapping[str, str], damage: Any,
+                                                              message: str) -> None:
+    from responder.changes.plan_document import PlanError
+
+    text = plans["small resources"].replace(", ", ",").replace(": ", ":")  # terraform's own compact layout
+    damaged = damage(text)
+    assert damaged != text
+    with pytest.raises(PlanError) as caught:
+        parse_plan(damaged)
+    assert message in caught.value.message
+
+
+def test_a_key_given_twice_in_a_change_names_the_change(plans: Mapping[str, str]) -> None:
+    from responder.changes.plan_document import PlanError
+
+    raw = json.loads(plans["small resources"])
+    text = json.dumps(raw, separators=(",", ":"))
+    third = json.dumps(raw["resource_changes"][2], separators=(",", ":"))
+    damaged = text.replace(third, third.replace('"mode":', '"type":"kubernetes_secret","mode":', 1), 1)
+    with pytest.raises(PlanError) as caught:
+        parse_plan(damaged)
+    assert caught.value.message.startswith("the plan JSON has the key 'type' twice in one object in "
+                                           "resource_changes[2]")
