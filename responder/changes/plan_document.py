@@ -150,12 +150,12 @@ def parse_plan(data: bytes | str) -> PlanDocument:
             data = data.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise PlanError(f"the plan is not UTF-8 text (corrupt?): {exc}") from None
-    members = _members(data)
-    del data  # the members are views of it: it goes when they do
+    members = _members(data)  # views of the bytes, which stay until they go
     reader = _Reader()
     with _collection_paused():
-        read = _read_members(members, reader)
-        del members  # every change is summarised: masking needs only the summaries
+        read, colons_in_values = _read_members(members, reader)
+        _refuse_repeated_members(data, members, colons_in_values)
+        del data, members  # every change is summarised: masking needs only the summaries
         return reader.document(read)
 
 
@@ -342,19 +342,17 @@ def _members(data: bytes) -> dict[str, msgspec.Raw]:
         raise PlanError(f"the plan is not valid JSON (corrupt or truncated?): {_malformed(str(exc))}") from None
     except RecursionError:
         raise _nested_too_deeply() from None
-    _refuse_repeated_members(data, members)
+    for key in members:
+        if ":" in key:  # see _refuse_repeated_members
+            raise PlanError(f"the plan JSON has a member named {key!r}, which no terraform plan has (crafted?)")
     return members
 
 
-def _refuse_repeated_members(data: bytes, members: dict[str, msgspec.Raw]) -> None:
+def _refuse_repeated_members(data: bytes, members: dict[str, msgspec.Raw], colons_in_values: int) -> None:
     """A member given twice: msgspec keeps the last, so the colons tell. Each ':' in the text is inside a
     member's value or ends one of the plan's own keys (none has a ':' in its name, written or escaped),
-    so the colons outside the values kept count the keys written; one more than the keys read is a repeat."""
-    for key in members:
-        if ":" in key:
-            raise PlanError(f"the plan JSON has a member named {key!r}, which no terraform plan has (crafted?)")
-    written = data.count(b":") - sum(bytes(value).count(b":") for value in members.values())
-    if written != len(members):
+    so the colons outside the values kept count the keys written; more keys than were read is a repeat."""
+    if data.count(b":") - colons_in_values != len(members):
         raise PlanError(f"the plan JSON has {_repeated_member(data, members)} twice (tampered?): terraform never "
                         "writes that")
 
@@ -369,33 +367,43 @@ def _repeated_member(data: bytes, members: dict[str, msgspec.Raw]) -> str:
     return "one of its members"
 
 
-def _read_members(members: dict[str, msgspec.Raw], reader: _Reader) -> dict[str, Any]:
-    """The members the guardrails read, decoded; the others only as present (True)."""
+def _read_members(members: dict[str, msgspec.Raw], reader: _Reader) -> tuple[dict[str, Any], int]:
+    """The members the guardrails read, decoded, the others only as present (True); and the colons in
+    their values, counted in the copies jiter reads (see _refuse_repeated_members)."""
     read: dict[str, Any] = {}
+    colons = 0
     for key, value in members.items():
         if key == "resource_changes":
-            _read_entries(value, key, lambda entry, where: reader.resource(entry, where, reader.resources))
+            colons += _read_entries(value, key, lambda entry, where: reader.resource(entry, where, reader.resources))
         elif key == "resource_drift":
-            _read_entries(value, key, lambda entry, where: reader.resource(entry, where, reader.drift))
+            colons += _read_entries(value, key, lambda entry, where: reader.resource(entry, where, reader.drift))
         elif key == "deferred_changes":
-            _read_entries(value, key, reader.deferred_change)
-        elif key == "prior_state":
-            reader.state_outputs = _state_outputs(value)
+            colons += _read_entries(value, key, reader.deferred_change)
         elif key in _KEPT:
-            read[key] = _decoded(value, key)
+            text = bytes(value)
+            colons += text.count(b":")
+            read[key] = _decoded(text, key)
             continue
+        else:
+            colons += bytes(value).count(b":")
+            if key == "prior_state":
+                reader.state_outputs = _state_outputs(value)
         read[key] = True
-    return read
+    return read, colons
 
 
-def _read_entries(value: msgspec.Raw, key: str, each: Callable[[Any, str], None]) -> None:
+def _read_entries(value: msgspec.Raw, key: str, each: Callable[[Any, str], None]) -> int:
+    """Reads each entry of a list member; the colons in them."""
     try:
         entries = _ENTRIES.decode(value)
     except msgspec.ValidationError:
         raise PlanError(f"the plan's {key} is not a list") from None
+    colons = 0
     for position, entry in enumerate(entries or ()):
-        where = f"{key}[{position}]"
-        each(_decoded(entry, where), where)
+        where, text = f"{key}[{position}]", bytes(entry)
+        colons += text.count(b":")
+        each(_decoded(text, where), where)
+    return colons
 
 
 def _state_outputs(value: msgspec.Raw) -> dict[str, Any]:
@@ -407,13 +415,13 @@ def _state_outputs(value: msgspec.Raw) -> dict[str, Any]:
         raise PlanError(f"the plan's prior_state is not a terraform state: {exc}") from None
     if state is None or state.values is None:
         return {}
-    outputs = _decoded(state.values.outputs, "prior_state.values.outputs")
+    outputs = _decoded(bytes(state.values.outputs), "prior_state.values.outputs")
     return outputs if isinstance(outputs, dict) else {}
 
 
-def _decoded(value: msgspec.Raw, where: str) -> Any:
+def _decoded(text: bytes, where: str) -> Any:
     try:
-        return jiter.from_json(bytes(value), catch_duplicate_keys=True, cache_mode="keys", allow_inf_nan=False)
+        return jiter.from_json(text, catch_duplicate_keys=True, cache_mode="keys", allow_inf_nan=False)
     except ValueError as exc:
         message = str(exc)
     repeated = _DUPLICATE.search(message)
