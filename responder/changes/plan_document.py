@@ -2,10 +2,11 @@
 
 Pure. A plan's JSON repeats every resource up to four times (resource
 changes before and after, planned values, prior state), so it is read one
-top-level member and one resource change at a time: each change is
-summarised (address, type, actions, the attributes that change) and its
-values dropped at once, and the planned values and the prior state's
-resources are never kept. Memory stays near the size of the text itself.
+top-level member and one resource change at a time (msgspec splits the
+text, jiter decodes each part): each change is summarised (address, type,
+actions, the attributes that change) and its values dropped at once, and
+the planned values and the prior state's resources are never built.
+Memory stays near the size of the text itself.
 
 Anything that is not a readable plan (corrupt, truncated, a key given twice,
 a state file, an unknown format version) raises PlanError: bad input, never
