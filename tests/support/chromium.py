@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tests.support.processes import reap
+
 CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium", "chromium-browser")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -126,11 +128,7 @@ def chromium(binary: str, width: int = 1200, height: int = 900) -> Iterator[tupl
         finally:
             with suppress(RuntimeError, TimeoutError, OSError):
                 tools.send("Browser.close", timeout=5)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            reap(process)
             os.close(commands_write)
             os.close(events_read)
             shutil.rmtree(profile, ignore_errors=True)

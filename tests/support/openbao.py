@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support.processes import stop
+
 ROOT_TOKEN = "root-token-for-tests"
 SA_NAMESPACE = "woodpecker"
 SA_NAME = "issueops-responder"
@@ -185,9 +187,4 @@ def openbao_dev_server() -> Iterator[OpenBao]:
         threading.Thread(target=lambda: [None for _ in process.stdout or ()], daemon=True).start()
         yield OpenBao(f"http://127.0.0.1:{port}", unseal_key, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

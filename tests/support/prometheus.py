@@ -27,6 +27,8 @@ from pathlib import Path
 
 import requests
 
+from tests.support.processes import stop
+
 NOW = datetime(2026, 11, 23, 14, 10, tzinfo=UTC)
 START = NOW - timedelta(hours=2)
 STEP = 15
@@ -145,10 +147,5 @@ def running_prometheus() -> Iterator[Prometheus]:
                 time.sleep(0.1)
             yield Prometheus(url, storage)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
             log.close()

@@ -6,7 +6,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +25,12 @@ from tests.support import events
 from tests.support.catalogue import loopback_config, stand_ins
 from tests.support.github_api import FakeGitHub
 from tests.support.http_services import Services
+from tests.support.moments import at
 from tests.support.notify_receiver import Receiver, receiving
 
 TOKEN = "ghs_" + "5w33p" * 8
 BOT = "github-actions[bot]"
 OPENED = "2026-11-23T14:05:00Z"
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
 @dataclass

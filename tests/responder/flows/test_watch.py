@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +28,12 @@ from tests.support.catalogue import loopback_config, stand_ins
 from tests.support.cluster_objects import SNAPSHOTS
 from tests.support.github_api import FakeGitHub
 from tests.support.http_services import Services
+from tests.support.moments import at
 
 TOKEN = "ghs_" + "w4tch" * 8
 BOT = "github-actions[bot]"
 REPO = "/repos/acme-homelab/infra"
 LISTING = ("POST", "/graphql")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
 @dataclass

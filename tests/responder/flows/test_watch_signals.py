@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +24,13 @@ from responder.flows.watch import WatchReport, run
 from tests.support.catalogue import loopback_config, stand_ins
 from tests.support.github_api import FakeGitHub
 from tests.support.http_services import Services
+from tests.support.moments import at
 from tests.support.prometheus import ERROR_RATE, LATENCY_P99, Prometheus
 from tests.support.tls import Authority, serving_tls
 
 TOKEN = "ghs_" + "w4tch" * 8
 NEXTCLOUD = {"error_rate": {"query": ERROR_RATE % ("nextcloud", "nextcloud"), "above": 0.05},
              "latency_p99": {"query": LATENCY_P99 % "nextcloud", "above": 2.0}}
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
 @dataclass
