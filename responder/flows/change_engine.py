@@ -36,6 +36,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -749,12 +750,17 @@ def describe(request: ChangeRequest, before: str | None, after: str) -> str:
 
 def commit_message(prepared: PreparedChange, issue: int, repository: str | None,
                    server_url: str = "https://github.com") -> str:
-    request = prepared.request
-    lines = [f"{request.commit_type}: {prepared.summary} (fixes #{issue})", "",
-             f"Applied the checked plan sha256:{prepared.plan_sha256} to {prepared.stack}."]
+    what = [f"Applied the checked plan sha256:{prepared.plan_sha256} to {prepared.stack}."]
     if prepared.plan_summary:
-        lines.append(prepared.plan_summary)
-    reason = commit_text(request.reason)
+        what.append(prepared.plan_summary)
+    return _message(prepared, issue, repository, server_url, what)
+
+
+def _message(prepared: PreparedChange, issue: int, repository: str | None, server_url: str,
+             what: list[str]) -> str:
+    """A change's commit message: its subject, what was done, the reason given and the issue."""
+    lines = [f"{prepared.request.commit_type}: {prepared.summary} (fixes #{issue})", "", *what]
+    reason = commit_text(prepared.request.reason)
     if reason:
         lines += ["", f"Reason: {reason}"]
     if repository:
@@ -762,35 +768,37 @@ def commit_message(prepared: PreparedChange, issue: int, repository: str | None,
     return "\n".join(lines)
 
 
+def _quantity(kind: str, value: Any) -> Fraction | None:
+    """A replicas, memory (bytes) or CPU (cores) value as a number to compare; None for any other kind."""
+    if kind == "replicas":
+        return Fraction(int(value))
+    if kind.startswith("memory"):
+        return parse_memory(value).value
+    if kind.startswith("cpu"):
+        return parse_cpu(value).value
+    return None
+
+
 def _order(kind: str, before: str | None, after: str) -> int | None:
     if before is None:
         return None
     try:
-        if kind == "replicas":
-            old, new = int(before), int(after)
-            return (new > old) - (new < old)
-        if kind.startswith("memory"):
-            mem_old, mem_new = parse_memory(before), parse_memory(after)
-            return (mem_new > mem_old) - (mem_new < mem_old)
-        if kind.startswith("cpu"):
-            cpu_old, cpu_new = parse_cpu(before), parse_cpu(after)
-            return (cpu_new > cpu_old) - (cpu_new < cpu_old)
+        old, new = _quantity(kind, before), _quantity(kind, after)
     except (ValueError, QuantityError):
         return None
-    return None
+    if old is None or new is None:
+        return None
+    return (new > old) - (new < old)
 
 
 def _same_value(kind: str, before: Any, value: Any) -> bool:
     try:
-        if kind == "replicas":
-            return int(before) == int(value)
-        if kind.startswith("memory"):
-            return parse_memory(before) == parse_memory(value)
-        if kind.startswith("cpu"):
-            return parse_cpu(before) == parse_cpu(value)
+        old, new = _quantity(kind, before), _quantity(kind, value)
     except (ValueError, TypeError, QuantityError):
         return False
-    return _as_text(before) == _as_text(value)
+    if old is None or new is None:
+        return _as_text(before) == _as_text(value)
+    return old == new
 
 
 def _json_value(before: Any, value: Any) -> Any:
@@ -802,18 +810,11 @@ def _json_value(before: Any, value: Any) -> Any:
 
 def catalogue_commit_message(prepared: PreparedChange, issue: int, repository: str | None,
                               server_url: str = "https://github.com", forms: Iterable[str] = ()) -> str:
-    request = prepared.request
-    lines = [f"{request.commit_type}: {prepared.summary} (fixes #{issue})", "",
-             f"Added to the service catalogue in {prepared.vars_file}, which still loads and validates; no Terraform."]
+    what = [f"Added to the service catalogue in {prepared.vars_file}, which still loads and validates; no Terraform."]
     regenerated = ", ".join(forms)
     if regenerated:
-        lines.append(f"The issue forms generated from it follow: {regenerated}.")
-    reason = commit_text(request.reason)
-    if reason:
-        lines += ["", f"Reason: {reason}"]
-    if repository:
-        lines += ["", f"Issue: {server_url}/{repository}/issues/{issue}"]
-    return "\n".join(lines)
+        what.append(f"The issue forms generated from it follow: {regenerated}.")
+    return _message(prepared, issue, repository, server_url, what)
 
 
 def _json_text(value: Any) -> str:
