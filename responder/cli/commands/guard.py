@@ -102,17 +102,16 @@ def _locate_stack(stack: str, root: Path) -> RepositoryPath:
 
 
 def _print(io: IO, payload: dict[str, Any]) -> None:
-    """The verdict as JSON: one member per line, and each entry of a list of objects (a change) on a line
-    of its own. json's indented output goes through its pure-Python encoder, which took longer to print
-    a 10,000-change verdict than reading and judging the plan; each line here is written by msgspec's."""
+    """The verdict as JSON, indented as json.dump(indent=2) would, by msgspec's encoder and formatter in C.
+    json's indented output goes through its pure-Python encoder, which took longer to print a
+    10,000-change verdict than reading and judging the plan. A real stdout is given the bytes as they are."""
     import msgspec
 
-    encode = msgspec.json.Encoder().encode
-    members = []
-    for key, value in payload.items():
-        if isinstance(value, list) and value and all(isinstance(entry, dict) for entry in value):
-            text = b"[\n    " + b",\n    ".join(map(encode, value)) + b"\n  ]"
-        else:
-            text = encode(value)
-        members.append(b"  " + encode(key) + b": " + text)
-    io.stdout.write((b"{\n" + b",\n".join(members) + b"\n}\n").decode())
+    text = msgspec.json.format(msgspec.json.encode(payload), indent=2) + b"\n"
+    binary = getattr(io.stdout, "buffer", None)
+    if binary is None:  # a text stream only (tests' StringIO)
+        io.stdout.write(text.decode())
+        return
+    io.stdout.flush()  # whatever was written as text goes first
+    binary.write(text)
+    binary.flush()
