@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -193,3 +195,15 @@ def test_a_plan_nested_too_deeply_is_bad_input_not_an_internal_error(tmp_path: P
     assert code == 2 and verdict["outcome"] == "bad-input"
     assert verdict["reasons"] == ["the plan JSON is nested too deeply to be a terraform plan (crafted?)"]
     assert "internal error" not in err
+
+
+def test_a_real_stdout_gets_the_verdict_as_indented_json(plan_files: Mapping[str, Path], tmp_path: Path) -> None:
+    # The console script in a process of its own: its stdout is a file, written as bytes, after the
+    # note about the default guardrails went to stderr.
+    done = subprocess.run([str(Path(sys.executable).parent / "responder"), "guard", "--plan-json",
+                           str(plan_files["delete"])], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 3
+    assert done.stderr == "responder: no responder.yml here: using the default guardrails\n"
+    assert json.loads(done.stdout)["reasons"] == ["the plan would delete 1 resource: terraform_data.worker[0]"]
+    assert done.stdout.startswith('{\n  "allowed": false,\n  "outcome": "blocked",\n')
+    assert done.stdout.endswith("\n}\n")
