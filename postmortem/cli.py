@@ -7,6 +7,9 @@ from typing import TextIO
 
 from responder.cli.app import run_cli
 
+# Each subcommand, in the order --help lists them, and the module that registers it.
+COMMANDS = {name: f"postmortem.commands.{name}" for name in ("write", "index", "todos", "build")}
+
 
 def main(
     argv: Sequence[str] | None = None,
@@ -14,7 +17,5 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    from postmortem.commands import build, index, todos, write
-
     return run_cli("postmortem", "Write post-mortems for SEV1/SEV2 incidents and file their follow-ups.",
-                   [write, index, todos, build], argv, env, stdout, stderr)
+                   COMMANDS, argv, env, stdout, stderr)

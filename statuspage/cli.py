@@ -7,6 +7,9 @@ from typing import TextIO
 
 from responder.cli.app import run_cli
 
+# Each subcommand, in the order --help lists them, and the module that registers it.
+COMMANDS = {name: f"statuspage.commands.{name}" for name in ("build", "publish", "templates")}
+
 
 def main(
     argv: Sequence[str] | None = None,
@@ -14,7 +17,5 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    from statuspage.commands import build, publish, templates
-
-    return run_cli("statuspage", "Build and publish the static status page.", [build, publish, templates],
+    return run_cli("statuspage", "Build and publish the static status page.", COMMANDS,
                    argv, env, stdout, stderr)

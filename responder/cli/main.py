@@ -7,6 +7,13 @@ from typing import TextIO
 
 from responder.cli.app import run_cli
 
+# Each subcommand, in the order --help lists them, and the module that registers it.
+COMMANDS = {name: f"responder.cli.commands.{module}" for name, module in (
+    ("handle", "handle"), ("init", "init"), ("parse", "parse"), ("templates", "templates"),
+    ("config-schema", "config_schema"), ("check-config", "check_config"), ("guard", "guard"),
+    ("export", "export"), ("sweep", "sweep"), ("secrets", "secrets"), ("labels", "labels"),
+    ("woodpecker", "woodpecker"), ("report-failure", "report_failure"), ("watch", "watch"))}
+
 
 def main(
     argv: Sequence[str] | None = None,
@@ -14,28 +21,9 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    from responder.cli.commands import (
-        check_config,
-        config_schema,
-        export,
-        guard,
-        handle,
-        init,
-        parse,
-        report_failure,
-        sweep,
-        templates,
-        watch,
-        woodpecker,
-    )
-    from responder.cli.commands import labels as labels_command
-    from responder.cli.commands import secrets as secrets_command
-
     return run_cli(
         "responder",
         "Incident desk for an infrastructure repository: trusted intake, SEV1-SEV4 triage, "
         "guarded fixes and escalation.",
-        [handle, init, parse, templates, config_schema, check_config, guard, export, sweep,
-         secrets_command, labels_command, woodpecker, report_failure, watch],
-        argv, env, stdout, stderr,
+        COMMANDS, argv, env, stdout, stderr,
     )

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from postmortem.cli import COMMANDS as POSTMORTEM_COMMANDS
 from postmortem.cli import main as postmortem_main
+from responder.cli.main import COMMANDS as RESPONDER_COMMANDS
 from responder.cli.main import main
+from statuspage.cli import COMMANDS as STATUSPAGE_COMMANDS
 from statuspage.cli import main as statuspage_main
 from tests.conftest import EXAMPLE_CONFIG, FIXTURES, ROOT
 
@@ -108,6 +115,42 @@ def test_no_command_prints_help_and_exits_2() -> None:
     code, _, err = run()
     assert code == 2
     assert "usage: responder" in err
+
+
+def test_each_program_lists_every_command_in_its_help() -> None:
+    for entry, commands in ((main, RESPONDER_COMMANDS), (postmortem_main, POSTMORTEM_COMMANDS),
+                            (statuspage_main, STATUSPAGE_COMMANDS)):
+        out = io.StringIO()
+        with pytest.raises(SystemExit):
+            entry(["-v", "--help", "guard"], env={}, stdout=out, stderr=io.StringIO())
+        listed = [line.split()[0] for line in out.getvalue().split("COMMAND\n", 1)[1].split("\n\n")[0].splitlines()
+                  if line.startswith("    ") and not line.startswith("     ")]
+        assert listed == list(commands)
+
+
+def test_each_command_module_registers_the_command_it_is_listed_for() -> None:
+    # Only the named command's module is imported and registered: the table must name each one right.
+    for commands in (RESPONDER_COMMANDS, POSTMORTEM_COMMANDS, STATUSPAGE_COMMANDS):
+        for name, module in commands.items():
+            sub = argparse.ArgumentParser().add_subparsers()
+            importlib.import_module(module).register(sub)
+            assert list(sub.choices) == [name]
+
+
+def test_an_unknown_command_is_told_with_every_command_there_is() -> None:
+    for argv in (["--config", "guard", "nonsense"], ["-v", "nonsense"], ["--conf", "guard", "nonsense"]):
+        err = io.StringIO()
+        with pytest.raises(SystemExit) as exited:
+            main(argv, env={}, stdout=io.StringIO(), stderr=err)
+        assert exited.value.code == 2
+        assert "argument COMMAND: invalid choice: 'nonsense' (choose from 'handle', 'init'," in err.getvalue()
+
+
+def test_the_command_after_the_config_path_is_the_one_run(tmp_path: Path) -> None:
+    # --config takes a value, spelled out or abbreviated as argparse allows: the word after it is a path.
+    for flag in ("--config", "--conf"):
+        code, out, _ = run(flag, str(EXAMPLE_CONFIG), "config-schema")
+        assert code == 0 and json.loads(out)["title"].startswith("issueops-responder")
 
 
 def test_all_three_clis_take_config() -> None:
