@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
                         help="output of `terraform show -json PLANFILE` ('-' for stdin)")
     parser.add_argument("--stack", metavar="DIR",
                         help="the stack directory the plan is for; a protected stack is always blocked")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, logs=False)  # pure: reads a file, judges it, prints the verdict
 
 
 def run(args: argparse.Namespace, io: IO) -> int:

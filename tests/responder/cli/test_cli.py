@@ -198,6 +198,30 @@ def test_offline_triage_does_not_import_github_or_kubernetes(tmp_path: Path) -> 
     assert result.stdout.strip() == ""
 
 
+def test_the_guard_never_imports_logging_so_nothing_can_log_unredacted(tmp_path: Path) -> None:
+    # The guard sets up no log handler (logs=False): a record written on its path would reach stderr
+    # without the redactor, so none may be, and without the logging module none can be.
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"format_version": "1.2", "resource_changes": [{
+        "address": "terraform_data.a", "type": "terraform_data",
+        "change": {"actions": ["update"], "before": {"x": 1}, "after": {"x": 2}}}]}))
+    script = ("import sys, io\nfrom responder.cli.main import main\n"
+              f"code = main(['guard', '--plan-json', {str(plan)!r}], env={{}}, stdout=io.StringIO(), "
+              "stderr=io.StringIO())\n"
+              "print(code, 'logging' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["0", "False"]
+
+
+def test_log_records_go_through_the_redactor() -> None:
+    token = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"
+    script = ("import io, logging\nfrom responder.cli.main import main\nerr = io.StringIO()\n"
+              "main(['config-schema'], env={}, stdout=io.StringIO(), stderr=err)\n"
+              f"logging.getLogger('github').error('sent %s', {token!r})\nprint(err.getvalue(), end='')")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("responder: sent ") and token not in result.stdout
+
+
 def test_a_literal_token_in_the_config_is_never_echoed(tmp_path: Path) -> None:
     for token in ("ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", "hunter2-plain-password"):
         config = tmp_path / "responder.yml"
