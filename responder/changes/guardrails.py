@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+import msgspec
+
 from responder.changes.plan_document import OutputChange, PlanDocument, ResourceChange
 from responder.changes.repository_paths import RepositoryPath
 from responder.config.guardrails import Policy
@@ -111,20 +113,27 @@ class Verdict:
     terraform_version: str = ""
     format_version: str = ""
 
-    def to_json(self) -> dict[str, Any]:
+    def shown(self) -> dict[str, Any]:
+        """The verdict's JSON members, its changes and outputs as msgspec Structs (which encode as they are
+        shown): the guard prints a 10,000-change verdict without building a dict for each change."""
         return {
             "allowed": self.allowed,
             "outcome": self.outcome,
             "stack": self.stack,
-            "reasons": list(self.reasons),
-            "notes": list(self.notes),
-            "counts": dict(self.counts),
-            "changes": [change.to_json() for change in self.changes],
-            "drift": [change.to_json() for change in self.drift],
-            "outputs": [output.to_json() for output in self.outputs],
+            "reasons": self.reasons,
+            "notes": self.notes,
+            "counts": self.counts,
+            "changes": [change.shown() for change in self.changes],
+            "drift": [change.shown() for change in self.drift],
+            "outputs": self.outputs,
             "terraform_version": self.terraform_version,
             "format_version": self.format_version,
         }
+
+    def to_json(self) -> dict[str, Any]:
+        """The verdict as JSON values: exactly what `shown` encodes to (lists, not tuples)."""
+        members: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(self.shown()))
+        return members
 
 
 def evaluate(plan: PlanDocument, policy: Policy, stack: str | RepositoryPath | None = None,

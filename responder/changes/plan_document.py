@@ -102,27 +102,32 @@ class ResourceChange(msgspec.Struct, frozen=True, gc=False):
         """Its type, and the type it had before a move when that differs."""
         return (self.type,) if self.previous_type in (None, self.type) else (self.type, str(self.previous_type))
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"address": self.address, "type": self.type, "action": self.action,
-                               "actions": list(self.actions)}
-        if self.importing:
-            out["importing"] = True
-        if self.previous_address is not None:
-            out["previous_address"] = self.previous_address
-        if self.attributes:
-            out["attributes"] = [{"path": a.path, "before": a.before, "after": a.after} for a in self.attributes]
-        if self.replace_paths:
-            out["replace_paths"] = list(self.replace_paths)
-        return out
+    def shown(self) -> ShownChange:
+        return ShownChange(self.address, self.type, self.action, self.actions, self.importing, self.previous_address,
+                           self.attributes, self.replace_paths)
+
+
+class ShownChange(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
+    """A resource change as a verdict shows it, encoded by msgspec as it is (no dict built per change):
+    what it is and what it changes. A member at its default is left out. How the reader judged what it
+    installs (its chart or kind, and whether that is known) is not shown."""
+
+    address: str
+    type: str
+    action: str
+    actions: tuple[str, ...]
+    importing: bool = False
+    previous_address: str | None = None
+    attributes: tuple[AttributeChange, ...] = ()  # encoded as {"path", "before", "after"}
+    replace_paths: tuple[str, ...] = ()
 
 
 class OutputChange(msgspec.Struct, frozen=True, gc=False):
+    """An output the plan changes, encoded as {"name", "action", "sensitive"}: never its value."""
+
     name: str
     action: str
     sensitive: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "action": self.action, "sensitive": self.sensitive}
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def _judge(args: argparse.Namespace, io: IO) -> int:
                     "reasons": [exc.message]})
         raise
     verdict = evaluate(plan, policy, stack)
-    _print(io, verdict.to_json())
+    _print(io, verdict.shown())
     return EXIT_OK if verdict.allowed else EXIT_BLOCKED
 
 
