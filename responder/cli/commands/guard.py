@@ -102,16 +102,19 @@ def _locate_stack(stack: str, root: Path) -> RepositoryPath:
 
 
 def _print(io: IO, payload: dict[str, Any]) -> None:
-    """The verdict as JSON, indented as json.dump(indent=2) would, by msgspec's encoder and formatter in C.
-    json's indented output goes through its pure-Python encoder, which took longer to print a
-    10,000-change verdict than reading and judging the plan. A real stdout is given the bytes as they are."""
+    """The verdict as JSON, by msgspec's encoder in C: indented on a terminal, on one line for a script
+    or a file (`jq .` indents it). json's indented output goes through its pure-Python encoder, which
+    took longer to print a 10,000-change verdict than reading and judging the plan, and the indented
+    verdict is half as long again to pass through a pipe. A real stdout is given the bytes as they are."""
     import msgspec
 
-    text = msgspec.json.format(msgspec.json.encode(payload), indent=2) + b"\n"
+    text = msgspec.json.encode(payload)
+    if io.stdout.isatty():
+        text = msgspec.json.format(text, indent=2)
     binary = getattr(io.stdout, "buffer", None)
     if binary is None:  # a text stream only (tests' StringIO)
-        io.stdout.write(text.decode())
+        io.stdout.write(text.decode() + "\n")
         return
     io.stdout.flush()  # whatever was written as text goes first
-    binary.write(text)
+    binary.write(text + b"\n")
     binary.flush()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
+import pty
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -14,6 +17,8 @@ import pytest
 
 from responder.cli.main import main
 from tests.support.infra import Infra, copy_of, plan_json
+
+RESPONDER = str(Path(sys.executable).parent / "responder")
 
 
 @pytest.fixture(scope="module")
@@ -197,13 +202,30 @@ def test_a_plan_nested_too_deeply_is_bad_input_not_an_internal_error(tmp_path: P
     assert "internal error" not in err
 
 
-def test_a_real_stdout_gets_the_verdict_as_indented_json(plan_files: Mapping[str, Path], tmp_path: Path) -> None:
-    # The console script in a process of its own: its stdout is a file, written as bytes, after the
-    # note about the default guardrails went to stderr.
-    done = subprocess.run([str(Path(sys.executable).parent / "responder"), "guard", "--plan-json",
-                           str(plan_files["delete"])], cwd=tmp_path, capture_output=True, text=True, check=False)
+def test_a_script_gets_the_verdict_on_one_line(plan_files: Mapping[str, Path], tmp_path: Path) -> None:
+    # The console script in a process of its own, its stdout a pipe: written as bytes, after the note
+    # about the default guardrails went to stderr.
+    done = subprocess.run([RESPONDER, "guard", "--plan-json", str(plan_files["delete"])], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 3
     assert done.stderr == "responder: no responder.yml here: using the default guardrails\n"
     assert json.loads(done.stdout)["reasons"] == ["the plan would delete 1 resource: terraform_data.worker[0]"]
-    assert done.stdout.startswith('{\n  "allowed": false,\n  "outcome": "blocked",\n')
-    assert done.stdout.endswith("\n}\n")
+    assert done.stdout.startswith('{"allowed":false,"outcome":"blocked",') and done.stdout.count("\n") == 1
+
+
+def test_a_terminal_gets_the_verdict_indented(plan_files: Mapping[str, Path], tmp_path: Path) -> None:
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run([RESPONDER, "guard", "--plan-json", str(plan_files["delete"])], cwd=tmp_path,
+                              stdout=terminal, stderr=subprocess.DEVNULL, check=False)
+        os.close(terminal)
+        shown = b""
+        with contextlib.suppress(OSError):  # the terminal is closed once all is read
+            while chunk := os.read(controller, 65536):
+                shown += chunk
+    finally:
+        os.close(controller)
+    text = shown.decode().replace("\r\n", "\n")
+    assert done.returncode == 3
+    assert text.startswith('{\n  "allowed": false,\n  "outcome": "blocked",\n') and text.endswith("\n}\n")
+    assert json.loads(text)["outcome"] == "blocked"
