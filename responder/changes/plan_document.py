@@ -228,9 +228,9 @@ class _Reader:
         before_mask, after_mask = change.get("before_sensitive", False), change.get("after_sensitive", False)
         # Some providers copy a marked input into an unmarked attribute (terraform_data's output
         # does), so the marks alone are not enough: every value they hold is masked wherever it is.
-        if before_mask is not False:
+        if before_mask:  # not False, {} or []: most resources mark nothing
             _collect_sensitive(before, before_mask, self.secrets)
-        if after_mask is not False:
+        if after_mask:
             _collect_sensitive(after, after_mask, self.secrets)
         unknown = change.get("after_unknown", False)
         attributes: list[AttributeChange] = []
