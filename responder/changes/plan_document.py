@@ -238,10 +238,11 @@ class _Reader:
         # Values are kept whole until every sensitive value of the plan is known (see _Masker).
         if action not in _WITHOUT_ATTRIBUTES:
             _add_attribute_changes(before, after, before_mask, after_mask, unknown, "", attributes)
-        replace_paths = change.get("replace_paths")
-        if replace_paths:
-            replace_paths = tuple(".".join(str(p) for p in path) if isinstance(path, list) else str(path)
-                                  for path in replace_paths)
+        paths = change.get("replace_paths")
+        if paths is not None and not isinstance(paths, list):
+            raise PlanError(f"{where}.change.replace_paths is not a list of paths")
+        replace_paths = tuple(".".join(str(p) for p in path) if isinstance(path, list) else str(path)
+                              for path in paths) if paths else ()
         identity, hidden = _identity(kind, before, after, unknown, action) if kind in _IDENTITY else ((), ())
         importing = change.get("importing")
         if importing is not None and not isinstance(importing, dict):
@@ -252,7 +253,7 @@ class _Reader:
         moved_from = previous if previous and previous != address else None
         into.append(ResourceChange(
             address, kind, str(entry.get("mode") or "managed"), actions, action, tuple(attributes),
-            replace_paths or (), identity if kind == "helm_release" else (),
+            replace_paths, identity if kind == "helm_release" else (),
             identity if kind == "kubernetes_manifest" else (), hidden, importing is not None, moved_from,
             _address_type(moved_from) if moved_from else None))
 
