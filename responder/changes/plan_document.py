@@ -273,12 +273,13 @@ class _Reader:
             raise PlanError("the plan's output_changes is not an object")
         outputs = []
         for name, entry in output_changes.items():
-            if not isinstance(entry, dict) or not isinstance(entry.get("actions"), list):
+            actions = _steps(entry.get("actions")) if isinstance(entry, dict) else None
+            if actions is None:
                 raise PlanError(f"output_changes.{name} lacks actions")
             _collect_sensitive(entry.get("before"), entry.get("before_sensitive", False), self.secrets)
             _collect_sensitive(entry.get("after"), entry.get("after_sensitive", False), self.secrets)
             sensitive = bool(entry.get("before_sensitive")) or bool(entry.get("after_sensitive"))
-            outputs.append(OutputChange(name, ACTIONS.get(tuple(entry["actions"]), "unknown"), sensitive))
+            outputs.append(OutputChange(name, ACTIONS.get(actions, "unknown"), sensitive))
         self._sensitive_variables(members)
         for entry in self.state_outputs.values():
             if isinstance(entry, dict) and entry.get("sensitive"):

@@ -437,6 +437,8 @@ def test_a_value_cut_short_never_shows_part_of_a_sensitive_value(plans: Mapping[
      "resource_changes[0].change.actions is not a list of actions"),
     (lambda text: text.replace('"actions":["update"]', '"actions":["update"],"replace_paths":5', 1),
      "resource_changes[0].change.replace_paths is not a list of paths"),
+    (lambda text: text.replace('"output_changes":{', '"output_changes":{"url":{"actions":[["update"]]},', 1),
+     "output_changes.url lacks actions"),
     (lambda text: text.replace('{"format_version":"1.2",', '{"format_version":"1.2","format_version":"1.2",', 1),
      "the plan JSON has 'format_version' twice"),
     (lambda text: text + "garbage", "extra data after the plan"),
