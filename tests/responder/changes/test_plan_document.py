@@ -109,3 +109,48 @@ def test_a_key_given_twice_in_a_change_names_the_change(plans: Mapping[str, str]
         parse_plan(damaged)
     assert caught.value.message.startswith("the plan JSON has the key 'type' twice in one object in "
                                            "resource_changes[2]")
+
+
+WRONG_KINDS = [None, True, 5, 1.5, "s", "", [], {}, [1], [None], [[]], [{}], {"a": 1}, {"a": {}}, ["update"]]
+
+
+def every_path(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path] if path else []
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        found += every_path(child, (*path, key))
+    return found
+
+
+def test_any_one_value_of_the_wrong_kind_is_read_or_bad_input_never_an_internal_error(
+        plans: Mapping[str, str]) -> None:
+    from responder.changes.guardrails import evaluate
+    from responder.changes.plan_document import PlanError
+    from responder.config.guardrails import Policy
+
+    # A plan that has every member the reader reads: drift, deferred changes, outputs, sensitive
+    # variables and the prior state's outputs, besides two resource changes.
+    plan = json.loads(plans["small resources"])
+    changes = plan["resource_changes"][:2]
+    plan.update(resource_changes=changes, resource_drift=[changes[0]],
+                deferred_changes=[{"reason": "provider_config_unknown", "resource_change": changes[1]}],
+                output_changes={"url": {"actions": ["update"], "before": "a", "after": "b", "after_unknown": False,
+                                        "before_sensitive": False, "after_sensitive": False}},
+                variables={"token": {"value": "secret"}},
+                configuration={"root_module": {"variables": {"token": {"sensitive": True}}}},
+                prior_state={"values": {"outputs": {"url": {"sensitive": True, "value": "a"}}}})
+    refused = 0
+    for path in every_path(plan):
+        for wrong in WRONG_KINDS:
+            damaged = json.loads(json.dumps(plan))
+            parent = damaged
+            for key in path[:-1]:
+                parent = parent[key]
+            parent[path[-1]] = wrong
+            try:
+                json.dumps(evaluate(parse_plan(json.dumps(damaged)), Policy()).to_json())
+            except PlanError:
+                refused += 1
+            except Exception as exc:  # the test names the damage that broke the reader
+                pytest.fail(f"{'.'.join(map(str, path))} = {wrong!r}: {type(exc).__name__}: {exc}")
+    assert refused > 100  # the damage that matters is refused; the rest reads as a plan
