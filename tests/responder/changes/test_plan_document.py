@@ -111,7 +111,7 @@ def test_a_key_given_twice_in_a_change_names_the_change(plans: Mapping[str, str]
                                            "resource_changes[2]")
 
 
-WRONG_KINDS = [None, True, 5, 1.5, "s", "", [], {}, [1], [None], [[]], [{}], {"a": 1}, {"a": {}}, ["update"]]
+WRONG_KINDS: list[Any] = [None, True, 5, 1.5, "s", "", [], {}, [1], [None], [[]], [{}], {"a": 1}, {"a": {}}, ["update"]]
 
 
 def every_path(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
