@@ -42,6 +42,7 @@ from typing import Any, Protocol
 
 from responder.config.loader import Config
 from responder.config.statuspage import StatusPageSettings
+from responder.forms import maintenance
 from responder.forms import specs as forms
 from responder.forms.answers import parse_body
 from responder.forms.specs import FormSpec
@@ -51,7 +52,7 @@ from responder.model.timestamps import iso_utc
 from responder.model.timestamps import parse_utc as parse_time
 from responder.model.trust import from_association
 from responder.render.urls import safe_http_url as linkable_url
-from statuspage.model import impact, maintenance
+from statuspage.model import impact
 from statuspage.model.page import (
     INCIDENT_STATUSES,
     Incident,

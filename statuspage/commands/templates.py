@@ -36,9 +36,9 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
     from responder.cli.app import write_files
     from responder.config.loader import load_config
+    from responder.forms.maintenance import maintenance_form
     from responder.forms.specs import form_to_yaml_data
     from responder.forms.yaml_text import dump_form
-    from statuspage.model.maintenance import maintenance_form
     from statuspage.model.settings import settings_from
 
     config = load_config(args.config)

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from responder.forms.maintenance import Window
 from statuspage.model.history import Budget, Uptime
-from statuspage.model.maintenance import Window
 
 # Page states of a service.
 OPERATIONAL = "operational"

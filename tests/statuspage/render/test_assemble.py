@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from responder.config.loader import Config
+from responder.forms.maintenance import Window
 from statuspage.model import history
 from statuspage.model.history import Check, History
-from statuspage.model.maintenance import Window
 from statuspage.model.page import Incident, IssueFacts, MaintenanceWindow, Page, ServiceView
 from statuspage.model.settings import settings_from
 from statuspage.render.assemble import Inputs, assemble, day_cell, format_percent

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from statuspage.model.maintenance import parse_moment, read_window
+from responder.forms.maintenance import parse_moment, read_window
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -2,10 +2,11 @@
 
 Maintenance is announced by opening an issue from the generated form
 (`statuspage templates`). Issue forms apply their label for anyone, so the
-label proves nothing: only windows from trusted authors (the issue's
-author_association) are published, and only they mark services as under
-maintenance. A window that cannot be read is listed as such and changes no
-service state.
+label proves nothing: only windows from trusted authors count. The status
+page lists them and shows their services as under maintenance, and
+`responder watch` opens no incident for a service whose window is running
+and warns of an interruption. A window that cannot be read is listed as
+such and changes no service state.
 """
 
 from __future__ import annotations
