@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from responder.forms.answers import parse_body
 from responder.forms.specs import Field, FormSpec
 from responder.model.timestamps import parse_utc
+from responder.model.vocabulary import normalise_label
 
 if TYPE_CHECKING:
     from responder.config.loader import Config
@@ -96,3 +97,31 @@ def answers(body: str | None, form: FormSpec) -> tuple[tuple[str, ...], Window, 
     window = read_window(parsed.text("start"), parsed.text("end"))
     impact = parsed.choice("impact") or ""
     return chosen, window, impact if impact in IMPACTS else "", parsed.text("details") or ""
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """An open maintenance issue, as announced: the services it names (by name), its window and impact.
+    Whether its author may announce maintenance is the caller's to decide (the label proves nothing)."""
+
+    number: int
+    services: tuple[str, ...]
+    window: Window
+    impact: str
+
+    def expects_failures(self, now: datetime) -> bool:
+        """Running now and warning that its services will be interrupted: a failed check is what it said."""
+        return self.window.active(now) and self.impact in (IMPACT_BRIEF, IMPACT_UNAVAILABLE)
+
+    def to_json(self) -> dict[str, object]:
+        return {"issue": self.number, "until": self.window.end.isoformat() if self.window.end else None,
+                "impact": self.impact}
+
+
+def announcement(number: int, body: str | None, config: Config) -> Announcement:
+    """A maintenance issue's body, read against the maintenance form; service titles become names."""
+    form = maintenance_form(config)
+    titles, window, impact, _ = answers(body, form)
+    by_title = {normalise_label(service.title): service.name for service in config.services}
+    names = tuple(dict.fromkeys(name for title in titles if (name := by_title.get(normalise_label(title)))))
+    return Announcement(number, names, window, impact)

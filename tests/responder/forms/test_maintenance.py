@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from responder.forms.maintenance import parse_moment, read_window
+from responder.config.loader import Config
+from responder.forms.maintenance import announcement, parse_moment, read_window
+from tests.support.issues_export import maintenance_body
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -35,3 +37,26 @@ def test_windows(start: str, end: str | None, problem: str | None) -> None:
     window = read_window(start, end)
     assert (window.problem or "").startswith(problem or "")
     assert bool(window.problem) == bool(problem)
+
+
+NOW = datetime(2026, 11, 25, 22, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("impact, expects", [
+    ("Unavailable during the window", True), ("Brief interruptions", True), ("No interruption expected", False)])
+def test_an_announcement_expects_failures_while_it_runs_if_it_warned_of_them(example_config: Config, impact: str,
+                                                                           expects: bool) -> None:
+    body = maintenance_body("Nextcloud, Databases (PostgreSQL), Not a service", "2026-11-25 22:00",
+                            "2026-11-25 23:00", impact)
+    announced = announcement(41, body, example_config)
+    assert (announced.number, announced.services) == (41, ("nextcloud", "postgres"))
+    assert announced.expects_failures(NOW) is expects
+    assert not announced.expects_failures(datetime(2026, 11, 25, 23, 0, tzinfo=UTC))  # the end is outside
+    assert not announced.expects_failures(datetime(2026, 11, 25, 21, 59, tzinfo=UTC))
+    assert announced.to_json() == {"issue": 41, "until": "2026-11-25T23:00:00+00:00", "impact": impact}
+
+
+def test_an_announcement_that_cannot_be_read_expects_nothing(example_config: Config) -> None:
+    for body in (maintenance_body("Nextcloud", "tonight", "2026-11-25 23:00", "Unavailable during the window"),
+                 maintenance_body("Nextcloud", "2026-11-25 22:00", "2026-11-25 23:00", "Everything breaks"), "", None):
+        assert not announcement(7, body, example_config).expects_failures(NOW)
