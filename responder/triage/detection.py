@@ -4,7 +4,8 @@
 the failing ones, and asks this module, in three steps:
 
 - `to_confirm`: which failing services need the in-run confirmation (those
-  not already known to be down);
+  not already known to be down, nor under a maintenance window that said
+  they would be);
 - `plan_round`: per service, what the round does: open an incident, add
   the evidence to a person's report, count a recovering round, resolve an
   auto-detected incident, or tell a person's report it looks recovered;
@@ -28,6 +29,7 @@ from responder.config.loader import Config, Service
 from responder.decision.actions import Action, AddLabels, Comment, Decision, OpenIssue, SetIssue
 from responder.decision.notify_actions import Notify
 from responder.forms import specs as forms
+from responder.forms.maintenance import Announcement
 from responder.investigate import diagnosis as dx
 from responder.investigate.blast_radius import dependencies
 from responder.investigate.evidence import Investigation
@@ -146,6 +148,9 @@ class RoundPlan:
     held: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Service -> what its latest check warns about (an expiring certificate, a threshold breached).
     warnings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Failing services that get no incident, because a trusted maintenance announcement running now
+    # said they would be interrupted. Service -> the announcement.
+    maintenance: Mapping[str, Announcement] = field(default_factory=dict)
 
     def of_kind(self, *kinds: str) -> tuple[Step, ...]:
         return tuple(step for step in self.steps if step.kind in kinds)
@@ -201,15 +206,19 @@ def watched(config: Config) -> tuple[Service, ...]:
     return tuple(service for service in config.services if service.name not in config.detection.exclude)
 
 
-def to_confirm(config: Config, incidents: Sequence[IncidentIssue], first: Mapping[str, Check]) -> tuple[str, ...]:
+def to_confirm(config: Config, incidents: Sequence[IncidentIssue], first: Mapping[str, Check],
+               maintenance: Mapping[str, Announcement] | None = None) -> tuple[str, ...]:
     """The failing services whose confirmation decides something: nothing open covers them yet, or only
-    people's reports the round has not yet given its evidence to."""
+    people's reports the round has not yet given its evidence to. One that nothing covers and that is
+    under `maintenance` (service -> a trusted announcement expecting failures now) would open nothing."""
     out = []
     for service in watched(config):
         check = first.get(service.name)
         if check is None or not check.failed:
             continue
         cover = covering(service.name, incidents, config)
+        if not cover and service.name in (maintenance or {}):
+            continue
         if any(is_auto_detected(incident, config) for incident in cover):
             continue
         if cover and all(watch_section(incident).get("seen") == "down" for incident in cover):
@@ -227,13 +236,17 @@ def confirmed_down(checks: Sequence[Check], config: Config) -> bool:
 
 
 def plan_round(config: Config, incidents: Sequence[IncidentIssue], checks: Mapping[str, Sequence[Check]],
-               now: datetime) -> RoundPlan:
+               now: datetime, maintenance: Mapping[str, Announcement] | None = None) -> RoundPlan:
     """What the round does, service by service. `checks`: the round's first check of each service, then
-    the confirmation's, in order."""
+    the confirmation's, in order. `maintenance`: service -> a trusted announcement that expects it to
+    fail now (see to_confirm); a service under maintenance that fails opens no incident, and counts as
+    down for the services that depend on it."""
     steps: list[Step] = []
     unchecked: list[str] = []
     held: dict[str, tuple[str, ...]] = {}
-    down_now = _down_now(config, incidents, checks)
+    planned = maintenance or {}
+    under_maintenance: dict[str, Announcement] = {}
+    down_now = _down_now(config, incidents, checks, planned)
     graph = {service.name: service.depends_on for service in config.services}
     for service in watched(config):
         seen = tuple(checks.get(service.name) or ())
@@ -246,7 +259,9 @@ def plan_round(config: Config, incidents: Sequence[IncidentIssue], checks: Mappi
         down = confirmed_down(seen, config)
         if not cover:
             causes = tuple(name for name in graph if name in dependencies(graph, service.name) and name in down_now)
-            if down and causes:
+            if seen[-1].failed and service.name in planned:
+                under_maintenance[service.name] = planned[service.name]
+            elif down and causes:
                 held[service.name] = causes
             elif down:
                 steps.append(Step(service.name, OPEN, f"all {len(seen)} checks failed and no open incident "
@@ -267,16 +282,18 @@ def plan_round(config: Config, incidents: Sequence[IncidentIssue], checks: Mappi
                 steps.append(step)
     warnings = {service.name: checks[service.name][-1].warnings for service in watched(config)
                 if checks.get(service.name) and checks[service.name][-1].warnings}
-    return RoundPlan(tuple(steps), tuple(unchecked), held, warnings)
+    return RoundPlan(tuple(steps), tuple(unchecked), held, warnings, under_maintenance)
 
 
-def _down_now(config: Config, incidents: Sequence[IncidentIssue], checks: Mapping[str, Sequence[Check]]) -> set[str]:
+def _down_now(config: Config, incidents: Sequence[IncidentIssue], checks: Mapping[str, Sequence[Check]],
+              maintenance: Mapping[str, Announcement]) -> set[str]:
     """The services down in this round: confirmed down, or known down already (an open incident covers
-    them) and failing again."""
+    them, or a maintenance announcement said they would be) and failing again."""
     out = set()
     for service in config.services:
         seen = checks.get(service.name) or ()
-        if confirmed_down(seen, config) or (seen and seen[-1].failed and covering(service.name, incidents, config)):
+        if confirmed_down(seen, config) or (seen and seen[-1].failed and (
+                service.name in maintenance or covering(service.name, incidents, config))):
             out.add(service.name)
     return out
 

@@ -13,6 +13,7 @@ from responder.config.loader import Config
 from responder.decision.actions import AddLabels, Comment, OpenIssue, SetIssue
 from responder.decision.notify_actions import Notify
 from responder.forms.answers import parse_body
+from responder.forms.maintenance import Announcement, announcement
 from responder.forms.specs import outage_form
 from responder.investigate import diagnosis as dx
 from responder.investigate.blast_radius import assess as assess_blast
@@ -24,6 +25,7 @@ from responder.model.state import IssueState, read_marker, render_marker
 from responder.triage import detection
 from responder.triage.detection import Check, opening, plan_round, to_confirm, triaged_opening
 from tests.conftest import issue_body
+from tests.support.issues_export import maintenance_body
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 23, 14, 35, tzinfo=UTC)
@@ -189,6 +191,49 @@ def test_services_behind_a_dependency_that_is_down_are_held(example_config: Conf
     auto = incident(10, "traefik", example_config, auto=True, watch={"seen": "down"})
     plan = plan_round(example_config, [auto], {**checks, "traefik": down("traefik", 1)}, NOW)
     assert plan.steps == () and plan.held == {"nextcloud": ("traefik",)}
+
+
+def planned_work(config: Config, *services: str, number: int = 40) -> dict[str, Announcement]:
+    titles = ", ".join(config.service(name).title for name in services)  # type: ignore[union-attr]
+    announced = announcement(number, maintenance_body(titles, "2026-11-23 13:00", "2026-11-23 15:00",
+                                                      "Unavailable during the window"), config)
+    assert announced.expects_failures(NOW)
+    return dict.fromkeys(announced.services, announced)
+
+
+def test_a_service_under_maintenance_opens_no_incident_and_needs_no_confirmation(example_config: Config) -> None:
+    maintenance = planned_work(example_config, "postgres")
+    first = {name: seen[0] for name, seen in healthy(example_config, "postgres").items()}
+    first["postgres"] = check("postgres")
+    assert to_confirm(example_config, [], first) == ("postgres",)
+    assert to_confirm(example_config, [], first, maintenance) == ()
+    plan = plan_round(example_config, [], {**healthy(example_config, "postgres"), "postgres": down("postgres", 1)},
+                      NOW, maintenance)
+    assert plan.steps == () and plan.held == {}
+    assert plan.maintenance == maintenance
+    # Answering during its window: nothing to say about it.
+    assert plan_round(example_config, [], healthy(example_config), NOW, maintenance).maintenance == {}
+
+
+def test_what_depends_on_a_service_under_maintenance_is_held_behind_it(example_config: Config) -> None:
+    maintenance = planned_work(example_config, "traefik")
+    checks = {**healthy(example_config, "traefik", "nextcloud"), "traefik": down("traefik", 1),
+              "nextcloud": down("nextcloud")}
+    plan = plan_round(example_config, [], checks, NOW, maintenance)
+    assert plan.steps == ()
+    assert plan.held == {"nextcloud": ("traefik",)} and list(plan.maintenance) == ["traefik"]
+
+
+def test_a_persons_report_during_maintenance_still_gets_the_evidence(example_config: Config) -> None:
+    maintenance = planned_work(example_config, "nextcloud")
+    report = incident(12, "nextcloud", example_config)
+    first = {name: seen[0] for name, seen in healthy(example_config, "nextcloud").items()}
+    first["nextcloud"] = check("nextcloud")
+    assert to_confirm(example_config, [report], first, maintenance) == ("nextcloud",)
+    plan = plan_round(example_config, [report], {**healthy(example_config, "nextcloud"),
+                                                 "nextcloud": down("nextcloud")}, NOW, maintenance)
+    assert [(s.kind, s.service) for s in plan.steps] == [("evidence", "nextcloud")]
+    assert plan.maintenance == {}
 
 
 def test_the_opening_is_triaged_by_the_same_decide_as_a_persons_report(example_config: Config) -> None:
