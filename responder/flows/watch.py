@@ -3,6 +3,9 @@
     list the open incidents (one GitHub request)
  -> check every service at once: its health check (and certificate), or its workload when it has no URL;
     its thresholds in Prometheus, when it answers
+ -> when one fails, read the open maintenance announcements (one request, and one per author whose
+    trust the issue does not settle): a service whose trusted window is running and warned of an
+    interruption opens no incident, and what depends on it is held behind it
  -> confirm only the failing services that nothing records as down yet, all at once, each
     check `detection.confirm.interval_seconds` after the one before
  -> plan the round (pure: responder/triage/detection.py)
@@ -37,9 +40,10 @@ from responder.decision.ports import Notifier
 from responder.errors import ResponderError
 from responder.flows import outage as incident_flow
 from responder.flows.closing import handle_closed
-from responder.flows.handle import carry_out
+from responder.flows.handle import carry_out, check_trust
 from responder.flows.outage import IncidentTools
 from responder.flows.run import GitHubFactory, Options
+from responder.forms.maintenance import Announcement, announcement
 from responder.investigate.blast_radius import assess as assess_blast
 from responder.investigate.diagnosis import diagnose
 from responder.investigate.evidence import Investigation
@@ -97,6 +101,7 @@ class WatchReport:
                 "unchecked": list(self.plan.unchecked),
                 "warnings": {name: list(texts) for name, texts in self.plan.warnings.items()},
                 "held": {name: list(causes) for name, causes in self.plan.held.items()},
+                "maintenance": {name: notice.to_json() for name, notice in self.plan.maintenance.items()},
                 "opened": self.opened, "done": self.done, "skipped": self.skipped, "problems": self.problems,
                 "github_requests": self.github_requests, "notify_failures": self.notify_failures}
 
@@ -123,12 +128,19 @@ def run(config: Config, github: GitHubClient, tools: IncidentTools, *, dry_run: 
     report.checked = len(checks)
     first = {name: seen[0] for name, seen in checks.items()}
     report.confirmed = to_confirm(config, incidents, first)
+    maintenance: dict[str, Announcement] = {}
+    if report.confirmed:  # only a failure makes announced maintenance matter: nothing is read otherwise
+        maintenance = _maintenance(config, github, tools.now(), report)
+        report.confirmed = to_confirm(config, incidents, first, maintenance)
     if report.confirmed:
         checks = {**checks, **checker.confirm([s for s in services if s.name in report.confirmed], checks)}
     report.check_seconds = tools.clock() - started
     now = tools.now()
-    report.plan = plan_round(config, incidents, checks, now)
+    report.plan = plan_round(config, incidents, checks, now, maintenance)
     report.problems += sorted(checker.problems)
+    for name, notice in report.plan.maintenance.items():
+        log.info("%s: fails during maintenance #%d (%s, until %s): no incident", name, notice.number,
+                 notice.impact.lower(), iso_utc(notice.window.end) if notice.window.end else "?")
     for step in report.plan.steps:
         log.info("%s: %s (%s)", step.service, step.kind, step.why)
     for name, texts in report.plan.warnings.items():
@@ -151,6 +163,32 @@ def run(config: Config, github: GitHubClient, tools: IncidentTools, *, dry_run: 
     report.github_requests = github.requests
     report.seconds = tools.clock() - started
     return report
+
+
+def _maintenance(config: Config, github: GitHubClient, now: datetime, report: WatchReport) -> dict[str, Announcement]:
+    """Service -> the trusted maintenance announcement that expects it to fail now. Issue forms apply the
+    maintenance label for anyone, so an announcement counts only from an author the responder trusts (its
+    own rule, as for an issue). When the announcements cannot be read, none counts: the round opens the
+    incidents it would open anyway."""
+    try:
+        issues = github.list_issues(labels=(config.labels["maintenance"],), state="open")
+    except ResponderError as exc:
+        report.problems.append(f"maintenance announcements could not be read: {exc.message}")
+        return {}
+    trusted: dict[str, bool] = {}
+    found: dict[str, Announcement] = {}
+    for issue in sorted(issues, key=lambda issue: int(issue.get("number") or 0)):
+        login = str((issue.get("user") or {}).get("login") or "")
+        if login and login not in trusted:
+            trusted[login] = check_trust(github, login, str(issue.get("author_association") or ""),
+                                         config.min_permission).trusted
+        if not trusted.get(login):
+            continue
+        notice = announcement(int(issue["number"]), issue.get("body"), config)
+        if notice.expects_failures(now):
+            for name in notice.services:
+                found.setdefault(name, notice)
+    return found
 
 
 # ---------------------------------------------------------------- checks

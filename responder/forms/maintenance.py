@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from responder.forms.answers import parse_body
 from responder.forms.specs import Field, FormSpec
-from responder.model.timestamps import parse_utc
+from responder.model.timestamps import iso_utc, parse_utc
 from responder.model.vocabulary import normalise_label
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class Announcement:
         return self.window.active(now) and self.impact in (IMPACT_BRIEF, IMPACT_UNAVAILABLE)
 
     def to_json(self) -> dict[str, object]:
-        return {"issue": self.number, "until": self.window.end.isoformat() if self.window.end else None,
+        return {"issue": self.number, "until": iso_utc(self.window.end) if self.window.end else None,
                 "impact": self.impact}
 
 

@@ -39,7 +39,8 @@ class FakeGitHub:
         self.api = api
         self.permissions: dict[str, str] = {}
         self.issues: dict[int, FakeIssue] = {}
-        self.failures: list[tuple[int, dict[str, str], dict[str, Any]]] = []
+        # Answers to give instead of the real one: status, headers, body, and the path they are for (None: any).
+        self.failures: list[tuple[int, dict[str, str], dict[str, Any], str | None]] = []
         self.log: list[tuple[str, str]] = []
         self.statuses: list[int] = []  # the status of each answer, in order (304s cost no rate limit)
         self._next_comment_id = 900_001
@@ -107,9 +108,10 @@ class FakeGitHub:
         return comment
 
     def fail_next(self, status: int, headers: dict[str, str] | None = None,
-                  body: dict[str, Any] | None = None, times: int = 1) -> None:
+                  body: dict[str, Any] | None = None, times: int = 1, path: str | None = None) -> None:
+        """The next `times` requests (to `path` only, when given) are answered with `status`."""
         for _ in range(times):
-            self.failures.append((status, headers or {}, body or {"message": "Server Error"}))
+            self.failures.append((status, headers or {}, body or {"message": "Server Error"}, path))
 
     # ------------------------------------------------------------ views
 
@@ -143,8 +145,10 @@ class FakeGitHub:
         def callback(request: Any) -> tuple[int, dict[str, str], str]:
             url = urlparse(request.url)
             self.log.append((request.method, url.path))
-            if self.failures:
-                status, headers, body = self.failures.pop(0)
+            failure = next((f for f in self.failures if f[3] in (None, url.path)), None)
+            if failure is not None:
+                self.failures.remove(failure)
+                status, headers, body, _ = failure
                 self.statuses.append(status)
                 return status, {"Content-Type": "application/json; charset=utf-8", **headers}, json.dumps(body)
             match = regex.match(request.url)

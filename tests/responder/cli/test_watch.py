@@ -12,9 +12,11 @@ import yaml
 
 from responder.cli.main import main
 from tests.conftest import EXAMPLE_CONFIG
+from tests.support import events
 from tests.support.catalogue import loopback_config
 from tests.support.github_api import FakeGitHub
 from tests.support.http_services import Services, serving
+from tests.support.issues_export import maintenance_body
 from tests.support.notify_receiver import receiving
 
 TOKEN = "ghs_" + "cl1w4tch" * 5
@@ -75,7 +77,7 @@ def test_a_dry_run_prints_the_rounds_decisions_and_writes_nothing(github: FakeGi
     assert step["open"]["title"] == "[Outage]: Grafana dashboards is down"
     assert [check["at"] for check in step["checks"]] == ["2026-11-23T14:00:00Z"] * 2
     assert round_["confirmed"] == ["grafana"] and round_["opened"] == []
-    assert github.writes() == [] and github.requests == 1
+    assert github.writes() == [] and github.requests == 2  # the incidents, then the maintenance announcements
     assert "responder: watched 11 service(s): 1 confirmed, 1 step(s), 0 opened" in err
 
 
@@ -115,3 +117,21 @@ def test_the_on_call_people_hear_of_the_opening_and_of_the_resolution(github: Fa
         assert len(receiver.messages) == 2, receiver.messages
         assert "grafana" in resolved["title"] and "answers again after about 30 min of downtime" in \
             resolved["message"], resolved
+
+
+def test_the_job_summary_lists_what_fails_under_announced_maintenance(github: FakeGitHub, config: Path,
+                                                                     tmp_path: Path) -> None:
+    github.permissions["vbarzin"] = "admin"
+    github.add_issue(events.issue(70, body=maintenance_body("Grafana dashboards", "2026-11-23 13:30",
+                                                            "2026-11-23 15:00", "Brief interruptions"),
+                                  author="vbarzin", labels=("maintenance",)))
+    summary = tmp_path / "summary.md"
+    code, out, err = cli("watch", "--config", str(config), "--now", "2026-11-23T14:00:00Z",
+                         env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert (code, out) == (0, ""), err
+    assert github.created_issues() == []
+    text = summary.read_text(encoding="utf-8")
+    assert "**Failing under announced maintenance (no incident)**\n" \
+           "- grafana: maintenance #70 until 2026-11-23T15:00:00Z (brief interruptions)\n" in text
+    assert "responder: grafana: fails during maintenance #70 (brief interruptions, until 2026-11-23T15:00:00Z): " \
+           "no incident" in err

@@ -28,6 +28,7 @@ from tests.support.catalogue import loopback_config, stand_ins
 from tests.support.cluster_objects import SNAPSHOTS
 from tests.support.github_api import FakeGitHub
 from tests.support.http_services import Services
+from tests.support.issues_export import maintenance_body
 from tests.support.moments import at
 
 TOKEN = "ghs_" + "w4tch" * 8
@@ -291,3 +292,80 @@ def test_an_incident_whose_round_stopped_after_opening_it_is_triaged_by_the_next
     before = len(desk.github.log)
     desk.round("2026-11-23T14:10:00Z")
     assert desk.github.log[before:] == [LISTING]
+
+
+def announce(desk: Desk, number: int, titles: str, *, author: str = "vbarzin", association: str = "COLLABORATOR",
+             impact: str = "Unavailable during the window") -> None:
+    """An open maintenance issue, 13:30 to 15:00 UTC on the day of the rounds."""
+    desk.github.add_issue(events.issue(number, body=maintenance_body(titles, "2026-11-23 13:30", "2026-11-23 15:00",
+                                                                     impact),
+                                       title="[Maintenance]: database upgrade", author=author,
+                                       association=association, labels=("maintenance",),
+                                       created_at="2026-11-23T12:00:00Z"))
+
+
+def test_a_service_under_announced_maintenance_opens_no_incident(desk: Desk) -> None:
+    desk.github.permissions["vbarzin"] = "admin"
+    announce(desk, 70, "Grafana dashboards")
+    report = desk.round("2026-11-23T14:00:00Z")
+    assert desk.opened() == [] and report.plan.steps == ()
+    assert report.confirmed == ()  # nothing to confirm: the window said it would fail
+    assert report.to_json()["maintenance"] == {"grafana": {"issue": 70, "until": "2026-11-23T15:00:00Z",
+                                                           "impact": "Unavailable during the window"}}
+    assert desk.github.log == [LISTING, ("GET", f"{REPO}/issues"),
+                               ("GET", f"{REPO}/collaborators/vbarzin/permission")]
+
+
+def test_what_depends_on_a_service_under_maintenance_gets_no_incident_either(desk: Desk) -> None:
+    desk.github.permissions["vbarzin"] = "admin"
+    desk.configure({"traefik": {"status": 502}, "home-assistant": {"status": 502}})
+    announce(desk, 70, "Ingress (Traefik)")
+    report = desk.round("2026-11-23T14:00:00Z")
+    assert desk.opened() == []
+    assert report.plan.held == {"home-assistant": ("traefik",)} and list(report.plan.maintenance) == ["traefik"]
+
+
+@pytest.mark.parametrize("author, association, permission", [
+    ("mallory", "NONE", None),  # anyone can open an issue from the form, and the form applies the label
+    ("carol", "COLLABORATOR", "read"),  # a collaborator below trust.min_permission
+])
+def test_maintenance_announced_by_someone_not_trusted_changes_nothing(desk: Desk, author: str, association: str,
+                                                                      permission: str | None) -> None:
+    if permission:
+        desk.github.permissions[author] = permission
+    announce(desk, 70, "Grafana dashboards", author=author, association=association)
+    report = desk.round("2026-11-23T14:00:00Z")
+    assert len(desk.opened()) == 1 and report.plan.maintenance == {}
+    looked_up = ("GET", f"{REPO}/collaborators/{author}/permission") in desk.github.log
+    assert looked_up is (permission is not None)  # NONE settles it without a request
+
+
+@pytest.mark.parametrize("impact, now", [
+    ("No interruption expected", "2026-11-23T14:00:00Z"),
+    ("Unavailable during the window", "2026-11-23T13:29:00Z"),  # not begun
+    ("Unavailable during the window", "2026-11-23T15:00:00Z"),  # over: its end is outside it
+])
+def test_maintenance_that_promised_no_interruption_or_is_not_running_changes_nothing(desk: Desk, impact: str,
+                                                                                    now: str) -> None:
+    desk.github.permissions["vbarzin"] = "admin"
+    announce(desk, 70, "Grafana dashboards", impact=impact)
+    report = desk.round(now)
+    assert len(desk.opened()) == 1 and report.plan.maintenance == {}
+
+
+def test_a_round_where_everything_answers_reads_no_announcements(desk: Desk) -> None:
+    desk.route("grafana", status=200)
+    announce(desk, 70, "Grafana dashboards")
+    report = desk.round("2026-11-23T14:00:00Z")
+    assert desk.github.log == [LISTING] and report.plan.maintenance == {}
+
+
+def test_announcements_that_cannot_be_read_count_for_nothing(desk: Desk) -> None:
+    announce(desk, 70, "Grafana dashboards")
+    # A token that may not read the issues listing (the incidents come through GraphQL).
+    desk.github.fail_next(403, body={"message": "Resource not accessible by integration", "status": "403"},
+                          path=f"{REPO}/issues")
+    report = desk.round("2026-11-23T14:00:00Z")
+    assert len(desk.opened()) == 1
+    assert report.problems == ["maintenance announcements could not be read: GitHub GET "
+                               "/repos/acme-homelab/infra/issues failed: 403 Resource not accessible by integration"]

@@ -53,7 +53,7 @@ def test_an_announcement_expects_failures_while_it_runs_if_it_warned_of_them(exa
     assert announced.expects_failures(NOW) is expects
     assert not announced.expects_failures(datetime(2026, 11, 25, 23, 0, tzinfo=UTC))  # the end is outside
     assert not announced.expects_failures(datetime(2026, 11, 25, 21, 59, tzinfo=UTC))
-    assert announced.to_json() == {"issue": 41, "until": "2026-11-25T23:00:00+00:00", "impact": impact}
+    assert announced.to_json() == {"issue": 41, "until": "2026-11-25T23:00:00Z", "impact": impact}
 
 
 def test_an_announcement_that_cannot_be_read_expects_nothing(example_config: Config) -> None:
