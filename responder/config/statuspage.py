@@ -61,6 +61,12 @@ class StatusPageSettings:
     sources: tuple[KumaSource, ...] = ()
     groups: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_GROUPS))  # tier -> public title
 
+    def may_vouch_for(self, login: str, association: str, bot_login: str) -> bool:
+        """Whether an author's maintenance window, `/status` update or report text may count, before their
+        permission is checked: never the responder's own account (other workflows post under it), and only
+        the author_associations `trusted_associations` names."""
+        return bool(login) and login != bot_login and association.upper() in self.trusted_associations
+
     @property
     def slots_per_check(self) -> int:
         """How many 5-minute slots one check stands for."""

@@ -167,9 +167,9 @@ def run(config: Config, github: GitHubClient, tools: IncidentTools, *, dry_run: 
 
 def _maintenance(config: Config, github: GitHubClient, now: datetime, report: WatchReport) -> dict[str, Announcement]:
     """Service -> the trusted maintenance announcement that expects it to fail now. Issue forms apply the
-    maintenance label for anyone, so an announcement counts only from an author the responder trusts (its
-    own rule, as for an issue). When the announcements cannot be read, none counts: the round opens the
-    incidents it would open anyway."""
+    maintenance label for anyone, so an announcement counts only from an author the status page would
+    publish it from. When the announcements cannot be read, none counts: the round opens the incidents it
+    would open anyway."""
     try:
         issues = github.list_issues(labels=(config.labels["maintenance"],), state="open")
     except ResponderError as exc:
@@ -179,10 +179,14 @@ def _maintenance(config: Config, github: GitHubClient, now: datetime, report: Wa
     found: dict[str, Announcement] = {}
     for issue in sorted(issues, key=lambda issue: int(issue.get("number") or 0)):
         login = str((issue.get("user") or {}).get("login") or "")
-        if login and login not in trusted:
-            trusted[login] = check_trust(github, login, str(issue.get("author_association") or ""),
-                                         config.min_permission).trusted
-        if not trusted.get(login):
+        association = str(issue.get("author_association") or "").upper()
+        # As the status page decides (statuspage.trusted_associations, never the responder's own account),
+        # then the responder's rule, so what the page shows as maintenance is what the round holds.
+        if not config.statuspage.may_vouch_for(login, association, config.bot_login):
+            continue
+        if login not in trusted:
+            trusted[login] = check_trust(github, login, association, config.min_permission).trusted
+        if not trusted[login]:
             continue
         notice = announcement(int(issue["number"]), issue.get("body"), config)
         if notice.expects_failures(now):

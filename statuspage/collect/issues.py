@@ -160,7 +160,7 @@ class Reading:
         """(login, author_association) when the author may be trusted; None when they never can (no request)."""
         login = str((item.get("user") or {}).get("login") or "")
         association = str(item.get("author_association") or "").upper()
-        if not login or login == self.config.bot_login or association not in self.settings.trusted_associations:
+        if not self.settings.may_vouch_for(login, association, self.config.bot_login):
             return None
         return login, association
 

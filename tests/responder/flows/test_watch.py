@@ -325,19 +325,31 @@ def test_what_depends_on_a_service_under_maintenance_gets_no_incident_either(des
     assert report.plan.held == {"home-assistant": ("traefik",)} and list(report.plan.maintenance) == ["traefik"]
 
 
-@pytest.mark.parametrize("author, association, permission", [
-    ("mallory", "NONE", None),  # anyone can open an issue from the form, and the form applies the label
-    ("carol", "COLLABORATOR", "read"),  # a collaborator below trust.min_permission
+@pytest.mark.parametrize("author, association, permission, looked_up", [
+    ("mallory", "NONE", None, False),  # anyone can open an issue from the form, and the form applies the label
+    ("carol", "COLLABORATOR", "read", True),  # a collaborator below trust.min_permission
+    (BOT, "COLLABORATOR", "admin", False),  # the responder's own account: other workflows post under it
 ])
 def test_maintenance_announced_by_someone_not_trusted_changes_nothing(desk: Desk, author: str, association: str,
-                                                                      permission: str | None) -> None:
+                                                                      permission: str | None,
+                                                                      looked_up: bool) -> None:
     if permission:
         desk.github.permissions[author] = permission
     announce(desk, 70, "Grafana dashboards", author=author, association=association)
     report = desk.round("2026-11-23T14:00:00Z")
     assert len(desk.opened()) == 1 and report.plan.maintenance == {}
-    looked_up = ("GET", f"{REPO}/collaborators/{author}/permission") in desk.github.log
-    assert looked_up is (permission is not None)  # NONE settles it without a request
+    assert (("GET", f"{REPO}/collaborators/{author}/permission") in desk.github.log) is looked_up
+
+
+def test_maintenance_counts_only_from_the_associations_the_status_page_trusts(desk: Desk) -> None:
+    desk.github.permissions["vbarzin"] = "admin"
+    raw = yaml.safe_load(desk.config.path.read_text(encoding="utf-8"))
+    raw["statuspage"] = {**(raw.get("statuspage") or {}), "trusted_associations": ["OWNER"]}
+    desk.config.path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    desk.config = load_config(desk.config.path)
+    announce(desk, 70, "Grafana dashboards")  # by a COLLABORATOR with admin permission
+    report = desk.round("2026-11-23T14:00:00Z")
+    assert len(desk.opened()) == 1 and report.plan.maintenance == {}
 
 
 @pytest.mark.parametrize("impact, now", [
