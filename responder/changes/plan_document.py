@@ -156,10 +156,12 @@ def parse_plan(data: bytes | str) -> PlanDocument:
         except UnicodeEncodeError as exc:
             raise PlanError(f"the plan is not UTF-8 text (corrupt?): {exc}") from None
     members = _members(data)  # views of the bytes, which stay until they go
+    counted = not _written_compactly(data, members)  # else no member can be given twice: nothing to count
     reader = _Reader()
     with _collection_paused():
-        read, colons_in_values = _read_members(members, reader)
-        _refuse_repeated_members(data, members, colons_in_values)
+        read, colons_in_values = _read_members(members, reader, counted)
+        if counted:
+            _refuse_repeated_members(data, members, colons_in_values)
         del data, members  # every change is summarised: masking needs only the summaries
         return reader.document(read)
 
@@ -336,6 +338,7 @@ _ENTRIES = msgspec.json.Decoder(list[msgspec.Raw] | None)
 _PRIOR_STATE = msgspec.json.Decoder(_PriorState | None)
 _DUPLICATE = re.compile(r'duplicate key "(.*)" at line', re.DOTALL)  # jiter's message
 _AT_BYTE = re.compile(r"\(byte (\d+)\)$")  # msgspec's
+_LINE_END = b" \t\r\n"
 
 
 def _members(data: bytes) -> dict[str, msgspec.Raw]:
@@ -353,6 +356,18 @@ def _members(data: bytes) -> dict[str, msgspec.Raw]:
         if ":" in key:  # see _refuse_repeated_members
             raise PlanError(f"the plan JSON has a member named {key!r}, which no terraform plan has (crafted?)")
     return members
+
+
+def _written_compactly(data: bytes, members: dict[str, msgspec.Raw]) -> bool:
+    """The text is the members read and nothing more, written as terraform writes a plan: `{"key":value,...}`
+    without whitespace (a line break may end it). Then no member was given twice: a repeat's key and value
+    would be bytes the members read do not account for, and a key written escaped only makes the text
+    longer than its name, so any doubt falls to counting the colons (_refuse_repeated_members)."""
+    end = len(data)
+    while end and data[end - 1] in _LINE_END:
+        end -= 1
+    written = sum(len(key.encode()) + 3 + len(value) for key, value in members.items())  # "key":value
+    return end == 2 + written + max(len(members) - 1, 0)  # the braces and the commas
 
 
 def _refuse_repeated_members(data: bytes, members: dict[str, msgspec.Raw], colons_in_values: int) -> None:
@@ -374,33 +389,35 @@ def _repeated_member(data: bytes, members: dict[str, msgspec.Raw]) -> str:
     return "one of its members"
 
 
-def _read_members(members: dict[str, msgspec.Raw], reader: _Reader) -> tuple[dict[str, Any], int]:
-    """The members the guardrails read, decoded, the others only as present (True); and the colons in
-    their values, counted in the copies jiter reads (see _refuse_repeated_members)."""
+def _read_members(members: dict[str, msgspec.Raw], reader: _Reader, counted: bool) -> tuple[dict[str, Any], int]:
+    """The members the guardrails read, decoded, the others only as present (True); and when `counted`,
+    the colons in their values, counted in the copies jiter reads (see _refuse_repeated_members)."""
     read: dict[str, Any] = {}
     colons = 0
     for key, value in members.items():
         if key == "resource_changes":
-            colons += _read_entries(value, key, lambda entry, where: reader.resource(entry, where, reader.resources))
+            colons += _read_entries(value, key, lambda entry, where: reader.resource(entry, where, reader.resources),
+                                    counted)
         elif key == "resource_drift":
-            colons += _read_entries(value, key, lambda entry, where: reader.resource(entry, where, reader.drift))
+            colons += _read_entries(value, key, lambda entry, where: reader.resource(entry, where, reader.drift),
+                                    counted)
         elif key == "deferred_changes":
-            colons += _read_entries(value, key, reader.deferred_change)
+            colons += _read_entries(value, key, reader.deferred_change, counted)
         elif key in _KEPT:
             text = bytes(value)
-            colons += text.count(b":")
+            colons += text.count(b":") if counted else 0
             read[key] = _decoded(text, key)
             continue
         else:
-            colons += bytes(value).count(b":")
+            colons += bytes(value).count(b":") if counted else 0
             if key == "prior_state":
                 reader.state_outputs = _state_outputs(value)
         read[key] = True
     return read, colons
 
 
-def _read_entries(value: msgspec.Raw, key: str, each: Callable[[Any, str], None]) -> int:
-    """Reads each entry of a list member; the colons in them."""
+def _read_entries(value: msgspec.Raw, key: str, each: Callable[[Any, str], None], counted: bool) -> int:
+    """Reads each entry of a list member; the colons in them, when `counted`."""
     try:
         entries = _ENTRIES.decode(value)
     except msgspec.ValidationError:
@@ -408,7 +425,8 @@ def _read_entries(value: msgspec.Raw, key: str, each: Callable[[Any, str], None]
     colons = 0
     for position, entry in enumerate(entries or ()):
         where, text = f"{key}[{position}]", bytes(entry)
-        colons += text.count(b":")
+        if counted:
+            colons += text.count(b":")
         each(_decoded(text, where), where)
     return colons
 

@@ -93,9 +93,10 @@ def test_a_member_given_twice_or_of_the_wrong_kind_is_refused(plans: Mapping[str
     text = plans["small resources"].replace(", ", ",").replace(": ", ":")  # terraform's own compact layout
     damaged = damage(text)
     assert damaged != text
-    with pytest.raises(PlanError) as caught:
-        parse_plan(damaged)
-    assert message in caught.value.message
+    for written in (damaged, damaged + "\n", " " + damaged):  # as `terraform show -json > plan.json` ends it
+        with pytest.raises(PlanError) as caught:
+            parse_plan(written)
+        assert message in caught.value.message
 
 
 def test_a_key_given_twice_in_a_change_names_the_change(plans: Mapping[str, str]) -> None:
