@@ -276,7 +276,7 @@ def plan_round(config: Config, incidents: Sequence[IncidentIssue], checks: Mappi
             if step is not None:
                 steps.append(step)
         for incident in people:
-            step = _evidence(incident, service, seen, config, now) if down else \
+            step = _evidence(incident, service, seen, config, now, planned.get(service.name)) if down else \
                 _follow(incident, service, seen, config, now, auto=False)
             if step is not None:
                 steps.append(step)
@@ -299,8 +299,9 @@ def _down_now(config: Config, incidents: Sequence[IncidentIssue], checks: Mappin
 
 
 def _evidence(incident: IncidentIssue, service: Service, checks: tuple[Check, ...], config: Config,
-              now: datetime) -> Step | None:
-    """A person's report of a service the round confirms down gets the round's evidence, once per outage."""
+              now: datetime, maintenance: Announcement | None = None) -> Step | None:
+    """A person's report of a service the round confirms down gets the round's evidence, once per outage,
+    and the maintenance window that expected it, if one is running."""
     section = watch_section(incident)
     if section.get("seen") == "down":
         return None
@@ -309,7 +310,11 @@ def _evidence(incident: IncidentIssue, service: Service, checks: tuple[Check, ..
                     "evidence_at": stamp, "answering": 0})
     section.pop("answering_since", None)
     text = f"The watch round confirms {service.name} down: all {len(checks)} checks failed ({checks[-1].detail})."
-    decision = _update(incident, config, stamp, section, {"kind": "down", "checks": checks}, service,
+    until = iso_utc(maintenance.window.end) if maintenance and maintenance.window.end else None
+    if maintenance is not None:
+        text += f" Maintenance #{maintenance.number} expects it: {maintenance.impact.lower()} until {until}."
+    context = {"kind": "down", "checks": checks, "maintenance": maintenance, "until": until}
+    decision = _update(incident, config, stamp, section, context, service,
                        (JournalEntry(stamp, "finding", text, incident.html_url),), reason="evidence")
     return Step(service.name, EVIDENCE, f"#{incident.number}, a person's report, covers it: the evidence goes "
                 "there", checks, incident, decision, _severity(incident, config))

@@ -381,3 +381,14 @@ def test_announcements_that_cannot_be_read_count_for_nothing(desk: Desk) -> None
     assert len(desk.opened()) == 1
     assert report.problems == ["maintenance announcements could not be read: GitHub GET "
                                "/repos/acme-homelab/infra/issues failed: 403 Resource not accessible by integration"]
+
+
+def test_a_persons_report_during_maintenance_gets_the_evidence_and_the_window(desk: Desk) -> None:
+    desk.github.permissions["vbarzin"] = "admin"
+    desk.report(60, "grafana")
+    announce(desk, 70, "Grafana dashboards", impact="Brief interruptions")
+    report = desk.round("2026-11-23T14:00:00Z")
+    assert desk.opened() == [] and [step.kind for step in report.plan.steps] == ["evidence"]
+    comment = desk.github.bot_comment(60)
+    assert "The watch round finds Grafana dashboards down" in comment
+    assert "Maintenance #70 expects this: brief interruptions until `2026-11-23T15:00:00Z`." in comment

@@ -232,8 +232,22 @@ def test_a_persons_report_during_maintenance_still_gets_the_evidence(example_con
     assert to_confirm(example_config, [report], first, maintenance) == ("nextcloud",)
     plan = plan_round(example_config, [report], {**healthy(example_config, "nextcloud"),
                                                  "nextcloud": down("nextcloud")}, NOW, maintenance)
-    assert [(s.kind, s.service) for s in plan.steps] == [("evidence", "nextcloud")]
+    [step] = plan.steps
+    assert (step.kind, step.service) == ("evidence", "nextcloud")
     assert plan.maintenance == {}
+    # The evidence says the window expected it, in the comment and in the journal.
+    assert step.decision is not None
+    [comment] = [action for action in step.decision.actions if isinstance(action, Comment)]
+    assert "- 🛠️ Maintenance #40 expects this: unavailable during the window until `2026-11-23T15:00:00Z`." \
+        in comment.body
+    assert step.decision.state is not None
+    assert step.decision.state.journal[-1].text.endswith(
+        "Maintenance #40 expects it: unavailable during the window until 2026-11-23T15:00:00Z.")
+    # Without a window, neither says a word of maintenance.
+    plain = plan_round(example_config, [report], {**healthy(example_config, "nextcloud"),
+                                                  "nextcloud": down("nextcloud")}, NOW)
+    assert plain.steps[0].decision is not None
+    assert "aintenance" not in str(plain.steps[0].decision.to_json())
 
 
 def test_the_opening_is_triaged_by_the_same_decide_as_a_persons_report(example_config: Config) -> None:
