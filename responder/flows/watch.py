@@ -140,7 +140,7 @@ def run(config: Config, github: GitHubClient, tools: IncidentTools, *, dry_run: 
     report.problems += sorted(checker.problems)
     for name, notice in report.plan.maintenance.items():
         log.info("%s: fails during maintenance #%d (%s, until %s): no incident", name, notice.number,
-                 notice.impact.lower(), iso_utc(notice.window.end) if notice.window.end else "?")
+                 notice.impact.lower(), notice.until)
     for step in report.plan.steps:
         log.info("%s: %s (%s)", step.service, step.kind, step.why)
     for name, texts in report.plan.warnings.items():

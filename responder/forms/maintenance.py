@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from responder.forms.answers import parse_body
 from responder.forms.specs import Field, FormSpec
 from responder.model.timestamps import iso_utc, parse_utc
-from responder.model.vocabulary import normalise_label
 
 if TYPE_CHECKING:
     from responder.config.loader import Config
@@ -109,19 +108,22 @@ class Announcement:
     window: Window
     impact: str
 
+    @property
+    def until(self) -> str | None:
+        """When the window ends, in ISO 8601 UTC; None when it cannot be read."""
+        return iso_utc(self.window.end) if self.window.end else None
+
     def expects_failures(self, now: datetime) -> bool:
         """Running now and warning that its services will be interrupted: a failed check is what it said."""
         return self.window.active(now) and self.impact in (IMPACT_BRIEF, IMPACT_UNAVAILABLE)
 
     def to_json(self) -> dict[str, object]:
-        return {"issue": self.number, "until": iso_utc(self.window.end) if self.window.end else None,
-                "impact": self.impact}
+        return {"issue": self.number, "until": self.until, "impact": self.impact}
 
 
 def announcement(number: int, body: str | None, config: Config) -> Announcement:
     """A maintenance issue's body, read against the maintenance form; service titles become names."""
     form = maintenance_form(config)
     titles, window, impact, _ = answers(body, form)
-    by_title = {normalise_label(service.title): service.name for service in config.services}
-    names = tuple(dict.fromkeys(name for title in titles if (name := by_title.get(normalise_label(title)))))
+    names = tuple(dict.fromkeys(service.name for title in titles if (service := config.service_by_title(title))))
     return Announcement(number, names, window, impact)

@@ -310,10 +310,10 @@ def _evidence(incident: IncidentIssue, service: Service, checks: tuple[Check, ..
                     "evidence_at": stamp, "answering": 0})
     section.pop("answering_since", None)
     text = f"The watch round confirms {service.name} down: all {len(checks)} checks failed ({checks[-1].detail})."
-    until = iso_utc(maintenance.window.end) if maintenance and maintenance.window.end else None
     if maintenance is not None:
-        text += f" Maintenance #{maintenance.number} expects it: {maintenance.impact.lower()} until {until}."
-    context = {"kind": "down", "checks": checks, "maintenance": maintenance, "until": until}
+        text += (f" Maintenance #{maintenance.number} expects it: {maintenance.impact.lower()} "
+                 f"until {maintenance.until}.")
+    context = {"kind": "down", "checks": checks, "maintenance": maintenance}
     decision = _update(incident, config, stamp, section, context, service,
                        (JournalEntry(stamp, "finding", text, incident.html_url),), reason="evidence")
     return Step(service.name, EVIDENCE, f"#{incident.number}, a person's report, covers it: the evidence goes "
